@@ -1,0 +1,222 @@
+"""gm-boot: the instance side of the user data (stdlib, plus boto3 and redis from the venv).
+
+Shipped verbatim in the user data as /opt/green-matchers/bin/gm-boot and run by the app
+venv's python. It reads the non-secret /etc/green-matchers/boot.json, fetches the artifact
+and the secrets with the instance role, and writes the env file. Secrets go only into that
+file (0600, owned by the service user): never to stdout, argv or the user data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import re
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+CONFIG = "/etc/green-matchers/boot.json"
+ETC = "/etc/green-matchers"
+WORKER_MB = 768  # one uvicorn or celery process with torch and the embedding model
+RESERVED_MB = 1024  # the OS, nginx and the other role's processes
+MAX_API_WORKERS = 16
+SAFE_VALUE = re.compile(r"[A-Za-z0-9%._~:/@?=&,+-]*")
+MIGRATED = "green-matchers:migrated:"
+
+
+def api_workers(cores: int, mem_mb: int) -> int:
+    """Uvicorn workers: 2 per core plus 1, capped by memory and by MAX_API_WORKERS."""
+    return max(1, min(2 * cores + 1, (mem_mb - RESERVED_MB) // WORKER_MB, MAX_API_WORKERS))
+
+
+def worker_concurrency(cores: int, mem_mb: int) -> int:
+    """Celery prefork processes: one per core, capped by memory."""
+    return max(1, min(cores, (mem_mb - RESERVED_MB) // WORKER_MB))
+
+
+def secret_fields(text: str) -> dict[str, Any]:
+    """A secret's JSON object, or {"value": text} when it is a plain (or JSON) string."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return {"value": text.strip()}
+    return parsed if isinstance(parsed, dict) else {"value": str(parsed)}
+
+
+def db_credentials(text: str, arn: str) -> tuple[str, str]:
+    fields = secret_fields(text)
+    if not fields.get("username") or not fields.get("password"):
+        raise SystemExit(f"gm-boot: secret {arn} has no username/password fields")
+    return str(fields["username"]), str(fields["password"])
+
+
+def redis_token(text: str) -> str:
+    fields = secret_fields(text)
+    token = fields.get("auth_token") or fields.get("value")
+    if not token:
+        raise SystemExit("gm-boot: the Redis secret has no auth_token")
+    return str(token)
+
+
+def db_url(user: str, password: str, host: str, port: int, name: str) -> str:
+    auth = f"{quote(user, safe='')}:{quote(password, safe='')}"
+    return f"mariadb+pymysql://{auth}@{host}:{port}/{name}?charset=utf8mb4"
+
+
+def redis_url(token: str, host: str, port: int) -> str:
+    # Celery refuses rediss:// without ssl_cert_reqs; redis-py accepts the same parameter.
+    return f"rediss://:{quote(token, safe='')}@{host}:{port}/0?ssl_cert_reqs=required"
+
+
+def derive_secret(key: str, purpose: str) -> str:
+    return hmac.new(key.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+def env_text(values: dict[str, str]) -> str:
+    """NAME=value lines; values are limited to characters systemd and shells keep as-is."""
+    lines = []
+    for name, value in values.items():
+        if not SAFE_VALUE.fullmatch(value):
+            raise SystemExit(f"gm-boot: {name} has characters that are not allowed")
+        lines.append(f"{name}={value}\n")
+    return "".join(lines)
+
+
+def app_env(cfg: dict[str, Any], secret: Any) -> dict[str, str]:
+    """The app's environment, from boot.json and a ``secret(arn) -> str`` reader."""
+    db = cfg["db"]
+    user, password = db_credentials(secret(db["secret_arn"]), db["secret_arn"])
+    writer = db_url(user, password, db["writer"], db["port"], db["name"])
+    readers = [db_url(user, password, h, db["port"], db["name"]) for h in db["readers"]]
+    shards = []
+    for shard in cfg["shards"]:
+        s_user, s_password = db_credentials(secret(shard["secret_arn"]), shard["secret_arn"])
+        shards.append(db_url(s_user, s_password, shard["host"], db["port"], db["name"]))
+    token = redis_token(secret(cfg["redis"]["secret_arn"]))
+    if cfg["session_secret_arn"]:
+        session = secret_fields(secret(cfg["session_secret_arn"]))
+        session_secret = str(session.get("session_secret") or session.get("value") or "")
+    else:
+        session_secret = derive_secret(token, "green-matchers/session-secret/v1")
+    env = {
+        "APP_ENV": "production",
+        "DATABASE_URL": writer,
+        "DATABASE_URL_READ": ",".join(readers),
+        "DATABASE_SHARD_URLS": ",".join(shards),
+        "REDIS_URL": redis_url(token, cfg["redis"]["host"], cfg["redis"]["port"]),
+        "SESSION_SECRET": session_secret,
+        "GM_ARTIFACT_KEY": cfg["artifact_key"],
+    }
+    if cfg["service_name"]:
+        env["SERVICE_NAME"] = cfg["service_name"]
+    return env
+
+
+def memory_mb(meminfo: str = "/proc/meminfo") -> int:
+    with open(meminfo) as handle:
+        for line in handle:
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
+def write_private(path: Path, text: str, user: str) -> None:
+    """Write ``text`` to ``path`` with mode 0600, owned by ``user``, atomically."""
+    import pwd
+
+    entry = pwd.getpwnam(user)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.fchown(fd, entry.pw_uid, entry.pw_gid)
+        os.write(fd, text.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def aws_client(service: str, cfg: dict[str, Any]) -> Any:
+    import boto3
+
+    return boto3.client(service, region_name=cfg["region"])
+
+
+def cmd_fetch_artifact(cfg: dict[str, Any], args: argparse.Namespace) -> int:
+    aws_client("s3", cfg).download_file(cfg["artifact_bucket"], cfg["artifact_key"], args.dest)
+    print(f"gm-boot: fetched s3://{cfg['artifact_bucket']}/{cfg['artifact_key']}")
+    return 0
+
+
+def cmd_write_env(cfg: dict[str, Any], args: argparse.Namespace) -> int:
+    client = aws_client("secretsmanager", cfg)
+
+    def secret(arn: str) -> str:
+        return str(client.get_secret_value(SecretId=arn)["SecretString"])
+
+    etc = Path(args.etc)
+    write_private(etc / "app.env", env_text(app_env(cfg, secret)), cfg["user"])
+    cores, mem = os.cpu_count() or 1, memory_mb()
+    sizing = {
+        "API_WORKERS": str(api_workers(cores, mem)),
+        "WORKER_CONCURRENCY": str(worker_concurrency(cores, mem)),
+    }
+    (etc / "runtime.env").write_text(env_text(sizing))
+    print(f"gm-boot: wrote {etc}/app.env and runtime.env ({cores} cores, {mem} MB: {sizing})")
+    return 0
+
+
+def cmd_migration_needed(cfg: dict[str, Any], args: argparse.Namespace) -> int:
+    """Exit 0 (run migrations) unless this artifact's migrations are marked done in Redis."""
+    try:
+        import redis
+
+        done = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=5).exists(
+            MIGRATED + os.environ["GM_ARTIFACT_KEY"]
+        )
+    except Exception as error:  # run them anyway: app.migrate takes GET_LOCK and is idempotent
+        print(f"gm-boot: cannot read the migration marker ({type(error).__name__})")
+        return 0
+    print("gm-boot: migrations already ran for this artifact" if done else "gm-boot: migrating")
+    return 1 if done else 0
+
+
+def cmd_migration_done(cfg: dict[str, Any], args: argparse.Namespace) -> int:
+    try:
+        import redis
+
+        client = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=5)
+        client.set(MIGRATED + os.environ["GM_ARTIFACT_KEY"], socket.gethostname())
+    except Exception as error:
+        print(f"gm-boot: cannot write the migration marker ({type(error).__name__})")
+    return 0
+
+
+COMMANDS = {
+    "fetch-artifact": cmd_fetch_artifact,
+    "write-env": cmd_write_env,
+    "migration-needed": cmd_migration_needed,
+    "migration-done": cmd_migration_done,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gm-boot")
+    parser.add_argument("--config", default=CONFIG)
+    parser.add_argument("--etc", default=ETC)
+    parser.add_argument("command", choices=sorted(COMMANDS))
+    parser.add_argument("dest", nargs="?", default="/opt/green-matchers/app.tar.gz")
+    args = parser.parse_args(argv)
+    with open(args.config) as handle:
+        cfg = json.load(handle)
+    return COMMANDS[args.command](cfg, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
