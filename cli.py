@@ -1,0 +1,53 @@
+"""gm-infra: plan, check, price, promote and verify the Green Matchers phase stacks.
+
+The root only assembles the command modules in ``infra/commands``; ``GmGroup`` turns
+known errors into one line plus a hint with the right exit code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from infra.commands import registry
+from infra.errors import GmError
+
+
+class GmGroup(TyperGroup):
+    """The root group: a known error becomes one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GmError as error:
+            typer.secho(f"error: {error.message}", err=True, fg=typer.colors.RED)
+            if error.hint:
+                typer.echo(f"hint: {error.hint}", err=True)
+            raise typer.Exit(error.exit_code) from None
+
+
+app = typer.Typer(
+    name="gm-infra",
+    cls=GmGroup,
+    help="Plan, check, price, promote and verify the Green Matchers phase stacks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+registry.register_all(app)
+
+
+@app.callback()
+def root() -> None:
+    """Plan, check, price, promote and verify the Green Matchers phase stacks.
+
+    Exit codes: 0 success, 1 a check failed, 2 bad input.
+    """
+
+
+def main() -> None:
+    """Entry point of the ``gm-infra`` script."""
+    app()

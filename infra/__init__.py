@@ -1,0 +1,1 @@
+"""Green Matchers infrastructure: the Pulumi program, its Plan and the gm-infra commands."""

@@ -1,0 +1,1 @@
+"""One module per gm-infra command (or command group); ``registry`` assembles them."""

@@ -1,0 +1,1 @@
+"""One ComponentResource per concern, each with its typed Args beside it."""

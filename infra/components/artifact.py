@@ -1,0 +1,44 @@
+"""App artifact: the ``app/`` package archived into a private S3 bucket for the user data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.artifact_archive import build_app_archive
+from infra.components.common import tags
+from infra.components.private_bucket import private_bucket
+from infra.settings import Settings
+
+
+@dataclass(frozen=True)
+class ArtifactArgs:
+    settings: Settings
+    repo_root: Path
+
+
+class AppArtifact(pulumi.ComponentResource):
+    """A content-addressed release archive: a new app version gets a new key."""
+
+    bucket: aws.s3.Bucket
+    key: str
+
+    def __init__(self, name: str, args: ArtifactArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("green-matchers:artifact:AppArtifact", name, None, opts)
+        archive = build_app_archive(args.repo_root)
+        self.key = f"releases/app-{archive.sha256[:16]}.tar.gz"
+        self.bucket = private_bucket(f"{name}-bucket", args.settings, self)
+        aws.s3.BucketObjectv2(
+            f"{name}-release",
+            bucket=self.bucket.id,
+            key=self.key,
+            source=pulumi.FileAsset(str(archive.path)),
+            content_type="application/gzip",
+            server_side_encryption="AES256",
+            tags=tags(args.settings, f"{name}-release", Sha256=archive.sha256),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({"bucket": self.bucket.bucket, "key": self.key})

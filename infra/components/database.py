@@ -1,0 +1,247 @@
+"""Database: RDS MariaDB 10.11, read replicas from phase 2, shards and RDS Proxy from phase 3."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.components.common import child, tags
+from infra.naming import db_identifier, physical_prefix
+from infra.settings import Settings
+
+DB_NAME = "green_matchers"
+MASTER_USERNAME = "gm_admin"
+PARAMETER_FAMILY = "mariadb10.11"
+# The source document's "enable database query caching", plus TLS required in transit.
+PARAMETERS: dict[str, str] = {
+    "query_cache_type": "1",
+    "query_cache_size": "67108864",
+    "query_cache_limit": "2097152",
+    "require_secure_transport": "ON",
+    "character_set_server": "utf8mb4",
+    "collation_server": "utf8mb4_unicode_ci",
+    "slow_query_log": "1",
+    "long_query_time": "1",
+}
+STATIC_PARAMETERS = {"query_cache_type"}
+
+
+@dataclass(frozen=True)
+class DatabaseArgs:
+    settings: Settings
+    subnet_ids: list[pulumi.Output[str]]
+    db_sg_id: pulumi.Input[str]
+    proxy_sg_id: pulumi.Input[str] | None = None
+
+
+@dataclass
+class Shard:
+    """One shard's writer and its read replicas (shard 0 is the phase-1 database)."""
+
+    index: int
+    primary: aws.rds.Instance
+    replicas: list[aws.rds.Instance] = field(default_factory=list)
+    proxy: aws.rds.Proxy | None = None
+
+    @property
+    def secret_arn(self) -> pulumi.Output[str]:
+        return self.primary.master_user_secrets.apply(lambda s: s[0].secret_arn if s else "")
+
+    @property
+    def writer_host(self) -> pulumi.Output[str]:
+        """Where the app writes: the proxy when there is one, else the instance."""
+        return self.proxy.endpoint if self.proxy is not None else self.primary.address
+
+
+class Database(pulumi.ComponentResource):
+    """Writers, replicas and proxies; every instance is protected and never replaced."""
+
+    shards: list[Shard]
+
+    def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("green-matchers:data:Database", name, None, opts)
+        settings = args.settings
+        db = settings.config.database
+        self.subnet_group = aws.rds.SubnetGroup(
+            f"{name}-subnets",
+            subnet_ids=args.subnet_ids,
+            description="Private subnets of the Green Matchers databases",
+            tags=tags(settings, f"{name}-subnets"),
+            opts=child(self),
+        )
+        self.parameter_group = aws.rds.ParameterGroup(
+            f"{name}-params",
+            family=PARAMETER_FAMILY,
+            description="MariaDB 10.11: query cache on, TLS required",
+            parameters=[
+                {
+                    "name": key,
+                    "value": value,
+                    "apply_method": "pending-reboot" if key in STATIC_PARAMETERS else "immediate",
+                }
+                for key, value in PARAMETERS.items()
+            ],
+            tags=tags(settings, f"{name}-params"),
+            opts=child(self),
+        )
+        self.shards = []
+        for index in range(db.shards):
+            # Shard 0 keeps the phase-1 database's resource name, so its URN never changes.
+            resource = name if index == 0 else f"{name}-shard-{index}"
+            primary = self._writer(resource, db_identifier(settings.stack, index), args)
+            shard = Shard(index=index, primary=primary)
+            for replica in range(1, db.read_replicas + 1):
+                shard.replicas.append(
+                    self._replica(
+                        f"{resource}-replica-{replica}",
+                        db_identifier(settings.stack, index, replica),
+                        primary,
+                        args,
+                    )
+                )
+            self.shards.append(shard)
+        if db.proxy:
+            if args.proxy_sg_id is None:
+                raise ValueError("database.proxy needs a proxy security group")
+            self._proxies(name, args)
+
+        self.register_outputs({
+            "writerEndpoints": [s.primary.address for s in self.shards],
+            "readerEndpoints": [r.address for s in self.shards for r in s.replicas],
+        })
+
+    @property
+    def primary(self) -> aws.rds.Instance:
+        return self.shards[0].primary
+
+    def _writer(self, resource: str, identifier: str, args: DatabaseArgs) -> aws.rds.Instance:
+        settings = args.settings
+        db = settings.config.database
+        return aws.rds.Instance(
+            resource,
+            identifier=identifier,
+            engine="mariadb",
+            engine_version=db.engine_version,
+            instance_class=db.instance_class,
+            allocated_storage=db.allocated_storage,
+            max_allocated_storage=db.max_allocated_storage,
+            storage_type="gp3",
+            storage_encrypted=True,
+            publicly_accessible=False,
+            deletion_protection=True,
+            multi_az=db.multi_az,
+            db_name=DB_NAME,
+            username=MASTER_USERNAME,
+            manage_master_user_password=True,
+            db_subnet_group_name=self.subnet_group.name,
+            vpc_security_group_ids=[args.db_sg_id],
+            parameter_group_name=self.parameter_group.name,
+            backup_retention_period=db.backup_retention_days,
+            backup_window="03:00-04:00",
+            maintenance_window="sun:04:30-sun:05:30",
+            copy_tags_to_snapshot=True,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=f"{identifier}-final",
+            auto_minor_version_upgrade=True,
+            apply_immediately=False,
+            ca_cert_identifier="rds-ca-rsa2048-g1",
+            enabled_cloudwatch_logs_exports=["error", "slowquery"],
+            tags=tags(settings, identifier, Role="writer"),
+            opts=child(self, protect=True),
+        )
+
+    def _replica(
+        self, resource: str, identifier: str, source: aws.rds.Instance, args: DatabaseArgs
+    ) -> aws.rds.Instance:
+        settings = args.settings
+        db = settings.config.database
+        return aws.rds.Instance(
+            resource,
+            identifier=identifier,
+            replicate_source_db=source.identifier,
+            instance_class=db.instance_class,
+            storage_type="gp3",
+            storage_encrypted=True,
+            publicly_accessible=False,
+            deletion_protection=True,
+            vpc_security_group_ids=[args.db_sg_id],
+            parameter_group_name=self.parameter_group.name,
+            backup_retention_period=db.backup_retention_days,
+            skip_final_snapshot=True,
+            auto_minor_version_upgrade=True,
+            apply_immediately=False,
+            ca_cert_identifier="rds-ca-rsa2048-g1",
+            tags=tags(settings, identifier, Role="reader"),
+            opts=child(self, protect=True),
+        )
+
+    def _proxies(self, name: str, args: DatabaseArgs) -> None:
+        """One RDS Proxy per shard writer: connection pooling with TLS, secrets from SM."""
+        settings = args.settings
+        role = aws.iam.Role(
+            f"{name}-proxy-role",
+            assume_role_policy=json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Service": "rds.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }],
+            }),
+            tags=tags(settings, f"{name}-proxy-role"),
+            opts=child(self),
+        )
+        aws.iam.RolePolicy(
+            f"{name}-proxy-secrets",
+            role=role.id,
+            policy=pulumi.Output.all(*[s.secret_arn for s in self.shards]).apply(
+                lambda arns: json.dumps({
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Allow",
+                        "Action": ["secretsmanager:GetSecretValue"],
+                        "Resource": sorted(arns),
+                    }],
+                })
+            ),
+            opts=child(self),
+        )
+        for shard in self.shards:
+            proxy_name = f"{physical_prefix(settings.stack)}-shard-{shard.index}"
+            shard.proxy = aws.rds.Proxy(
+                f"{name}-proxy-{shard.index}",
+                name=proxy_name,
+                engine_family="MYSQL",
+                require_tls=True,
+                idle_client_timeout=1800,
+                role_arn=role.arn,
+                vpc_subnet_ids=args.subnet_ids,
+                vpc_security_group_ids=[args.proxy_sg_id],
+                auths=[{
+                    "auth_scheme": "SECRETS",
+                    "iam_auth": "DISABLED",
+                    "secret_arn": shard.secret_arn,
+                }],
+                tags=tags(settings, proxy_name),
+                opts=child(self),
+            )
+            target_group = aws.rds.ProxyDefaultTargetGroup(
+                f"{name}-proxy-{shard.index}-pool",
+                db_proxy_name=shard.proxy.name,
+                connection_pool_config={
+                    "max_connections_percent": 90,
+                    "max_idle_connections_percent": 50,
+                    "connection_borrow_timeout": 30,
+                },
+                opts=child(self),
+            )
+            aws.rds.ProxyTarget(
+                f"{name}-proxy-{shard.index}-target",
+                db_proxy_name=shard.proxy.name,
+                target_group_name=target_group.name,
+                db_instance_identifier=shard.primary.identifier,
+                opts=child(self),
+            )

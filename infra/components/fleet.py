@@ -1,0 +1,167 @@
+"""Fleet: a launch template (IMDSv2, instance profile, rendered user data) and its ASG.
+
+Used for the API servers, the Celery workers and the phase-4 services.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.components.common import child, tags
+from infra.settings import FleetSettings, Settings, WorkerSettings
+
+HEALTH_CHECK_GRACE_SECONDS = 300
+INSTANCE_WARMUP_SECONDS = "300"
+
+
+def spot_alternatives(instance_type: str) -> list[str]:
+    """Same-size siblings that widen the spot pools (t3.medium -> t3a.medium)."""
+    family, _, size = instance_type.partition(".")
+    siblings = {"t3": ["t3a"], "t3a": ["t3"], "m6i": ["m6a", "m5"], "m5": ["m6i"], "c6i": ["c5"]}
+    return [instance_type, *(f"{other}.{size}" for other in siblings.get(family, []))]
+
+
+def encode_user_data(script: str) -> str:
+    """Launch templates take user data base64-encoded."""
+    return base64.b64encode(script.encode()).decode()
+
+
+@dataclass(frozen=True)
+class FleetArgs:
+    settings: Settings
+    fleet: FleetSettings
+    role: str
+    image_id: pulumi.Input[str]
+    subnet_ids: list[pulumi.Output[str]]
+    security_group_id: pulumi.Input[str]
+    instance_profile_name: pulumi.Input[str]
+    user_data: pulumi.Input[str]
+    target_group_arns: list[pulumi.Input[str]] = field(default_factory=list)
+
+
+class Fleet(pulumi.ComponentResource):
+    """An auto-scaling group that rolls out a new launch template without downtime."""
+
+    group: aws.autoscaling.Group
+    launch_template: aws.ec2.LaunchTemplate
+
+    def __init__(self, name: str, args: FleetArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("green-matchers:compute:Fleet", name, None, opts)
+        settings = args.settings
+        fleet = args.fleet
+        behind_alb = bool(args.target_group_arns)
+
+        self.launch_template = aws.ec2.LaunchTemplate(
+            f"{name}-lt",
+            description=f"Green Matchers {args.role} instances",
+            image_id=args.image_id,
+            instance_type=fleet.instance_type,
+            vpc_security_group_ids=[args.security_group_id],
+            iam_instance_profile={"name": args.instance_profile_name},
+            user_data=args.user_data,
+            update_default_version=True,
+            ebs_optimized="true",
+            monitoring={"enabled": True},
+            metadata_options={
+                "http_endpoint": "enabled",
+                "http_tokens": "required",
+                "http_put_response_hop_limit": 1,
+                "instance_metadata_tags": "enabled",
+            },
+            block_device_mappings=[{
+                "device_name": "/dev/sda1",
+                "ebs": {
+                    "volume_size": 30,
+                    "volume_type": "gp3",
+                    "encrypted": "true",
+                    "delete_on_termination": "true",
+                },
+            }],
+            tag_specifications=[
+                {"resource_type": "instance", "tags": tags(settings, name, Role=args.role)},
+                {"resource_type": "volume", "tags": tags(settings, name, Role=args.role)},
+            ],
+            tags=tags(settings, f"{name}-lt", Role=args.role),
+            opts=child(self),
+        )
+
+        template_ref = {"id": self.launch_template.id, "version": self.launch_template.latest_version.apply(str)}
+        placement: dict[str, object]
+        if isinstance(fleet, WorkerSettings):
+            placement = {
+                "mixed_instances_policy": {
+                    "instances_distribution": {
+                        "on_demand_base_capacity": fleet.on_demand_base,
+                        "on_demand_percentage_above_base_capacity": fleet.on_demand_percent_above_base,
+                        "spot_allocation_strategy": "price-capacity-optimized",
+                    },
+                    "launch_template": {
+                        "launch_template_specification": {
+                            "launch_template_id": self.launch_template.id,
+                            "version": self.launch_template.latest_version.apply(str),
+                        },
+                        "overrides": [
+                            {"instance_type": t} for t in spot_alternatives(fleet.instance_type)
+                        ],
+                    },
+                },
+                "capacity_rebalance": True,
+            }
+        else:
+            placement = {"launch_template": template_ref}
+
+        self.group = aws.autoscaling.Group(
+            f"{name}-asg",
+            min_size=fleet.min_size,
+            max_size=fleet.max_size,
+            desired_capacity=fleet.desired_capacity,
+            vpc_zone_identifiers=args.subnet_ids,
+            target_group_arns=args.target_group_arns or None,
+            health_check_type="ELB" if behind_alb else "EC2",
+            health_check_grace_period=HEALTH_CHECK_GRACE_SECONDS,
+            default_instance_warmup=int(INSTANCE_WARMUP_SECONDS),
+            instance_refresh={
+                "strategy": "Rolling",
+                "preferences": {
+                    "min_healthy_percentage": 100 if fleet.desired_capacity <= 1 else 90,
+                    "max_healthy_percentage": 200 if fleet.desired_capacity <= 1 else 110,
+                    "instance_warmup": INSTANCE_WARMUP_SECONDS,
+                    "auto_rollback": True,
+                    "skip_matching": True,
+                },
+            },
+            termination_policies=["OldestLaunchTemplate", "Default"],
+            enabled_metrics=[
+                "GroupDesiredCapacity",
+                "GroupInServiceInstances",
+                "GroupPendingInstances",
+                "GroupTerminatingInstances",
+                "GroupTotalInstances",
+            ],
+            tags=[
+                {"key": "Name", "value": name, "propagate_at_launch": True},
+                {"key": "Role", "value": args.role, "propagate_at_launch": True},
+                {"key": "Project", "value": settings.project, "propagate_at_launch": True},
+                {"key": "Stack", "value": settings.stack, "propagate_at_launch": True},
+            ],
+            opts=child(self),
+            **placement,  # type: ignore[arg-type]
+        )
+        aws.autoscaling.Policy(
+            f"{name}-cpu-target",
+            autoscaling_group_name=self.group.name,
+            policy_type="TargetTrackingScaling",
+            estimated_instance_warmup=int(INSTANCE_WARMUP_SECONDS),
+            target_tracking_configuration={
+                "predefined_metric_specification": {
+                    "predefined_metric_type": "ASGAverageCPUUtilization",
+                },
+                "target_value": float(fleet.cpu_target),
+            },
+            opts=child(self),
+        )
+        self.register_outputs({"groupName": self.group.name})

@@ -1,0 +1,83 @@
+"""Instance role: what the app's instances may do, and nothing more."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.components.common import child, tags
+from infra.settings import Settings
+
+SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+CLOUDWATCH_AGENT = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
+
+
+@dataclass(frozen=True)
+class InstanceRoleArgs:
+    settings: Settings
+    artifact_bucket_arn: pulumi.Input[str]
+    secret_arns: list[pulumi.Input[str]]
+
+
+def instance_policy(artifact_bucket_arn: str, secret_arns: list[str]) -> str:
+    """Read the release archives and the database and Redis secrets; nothing else."""
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ReadReleases",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject"],
+                "Resource": [f"{artifact_bucket_arn}/releases/*"],
+            },
+            {
+                "Sid": "ReadRuntimeSecrets",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                "Resource": sorted(set(secret_arns)),
+            },
+        ],
+    }, sort_keys=True)
+
+
+class InstanceRole(pulumi.ComponentResource):
+    """The role and instance profile shared by the platform's EC2 instances."""
+
+    profile: aws.iam.InstanceProfile
+
+    def __init__(self, name: str, args: InstanceRoleArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("green-matchers:compute:InstanceRole", name, None, opts)
+        role = aws.iam.Role(
+            f"{name}-role",
+            description="Green Matchers app instances",
+            assume_role_policy=json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ec2.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }],
+            }),
+            tags=tags(args.settings, f"{name}-role"),
+            opts=child(self),
+        )
+        for key, arn in (("ssm", SSM_CORE), ("cloudwatch", CLOUDWATCH_AGENT)):
+            aws.iam.RolePolicyAttachment(
+                f"{name}-{key}", role=role.name, policy_arn=arn, opts=child(self)
+            )
+        aws.iam.RolePolicy(
+            f"{name}-runtime",
+            role=role.id,
+            policy=pulumi.Output.all(args.artifact_bucket_arn, *args.secret_arns).apply(
+                lambda values: instance_policy(values[0], list(values[1:]))
+            ),
+            opts=child(self),
+        )
+        self.profile = aws.iam.InstanceProfile(
+            f"{name}-profile", role=role.name, tags=tags(args.settings, f"{name}-profile"),
+            opts=child(self),
+        )
+        self.register_outputs({"profileName": self.profile.name})

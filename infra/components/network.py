@@ -1,0 +1,219 @@
+"""Network: VPC over at least two AZs, public and private subnets, NAT, security groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.cidr import subnet_cidrs
+from infra.components.common import child, tags
+from infra.settings import Settings
+
+APP_PORT = 8000
+MARIADB_PORT = 3306
+REDIS_PORT = 6379
+ANYWHERE_V4 = "0.0.0.0/0"
+ANYWHERE_V6 = "::/0"
+
+
+@dataclass(frozen=True)
+class NetworkArgs:
+    settings: Settings
+    availability_zones: list[str]
+
+
+class Network(pulumi.ComponentResource):
+    """The VPC and the security-group chain internet -> ALB -> app -> database / Redis."""
+
+    vpc: aws.ec2.Vpc
+    public_subnet_ids: list[pulumi.Output[str]]
+    private_subnet_ids: list[pulumi.Output[str]]
+    alb_sg: aws.ec2.SecurityGroup
+    app_sg: aws.ec2.SecurityGroup
+    worker_sg: aws.ec2.SecurityGroup
+    db_sg: aws.ec2.SecurityGroup
+    redis_sg: aws.ec2.SecurityGroup
+
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("green-matchers:network:Network", name, None, opts)
+        self.component_name = name
+        settings = args.settings
+        net = settings.config.network
+        azs = args.availability_zones[: net.az_count]
+        if len(azs) < 2:
+            raise ValueError(f"the region offers {len(azs)} availability zones; the ALB needs 2")
+        public_cidrs, private_cidrs = subnet_cidrs(net.vpc_cidr, len(azs))
+
+        self.vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=net.vpc_cidr,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags=tags(settings, f"{name}-vpc"),
+            opts=child(self),
+        )
+        igw = aws.ec2.InternetGateway(
+            f"{name}-igw", vpc_id=self.vpc.id, tags=tags(settings, f"{name}-igw"), opts=child(self)
+        )
+        public_rt = aws.ec2.RouteTable(
+            f"{name}-public-rt", vpc_id=self.vpc.id, tags=tags(settings, f"{name}-public-rt"),
+            opts=child(self),
+        )
+        aws.ec2.Route(
+            f"{name}-public-default",
+            route_table_id=public_rt.id,
+            destination_cidr_block=ANYWHERE_V4,
+            gateway_id=igw.id,
+            opts=child(self),
+        )
+
+        public_subnets: list[aws.ec2.Subnet] = []
+        private_subnets: list[aws.ec2.Subnet] = []
+        for index, az in enumerate(azs):
+            public = aws.ec2.Subnet(
+                f"{name}-public-{index}",
+                vpc_id=self.vpc.id,
+                cidr_block=public_cidrs[index],
+                availability_zone=az,
+                map_public_ip_on_launch=False,
+                tags=tags(settings, f"{name}-public-{index}", Tier="public"),
+                opts=child(self),
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-public-{index}-rta",
+                subnet_id=public.id,
+                route_table_id=public_rt.id,
+                opts=child(self),
+            )
+            public_subnets.append(public)
+            private = aws.ec2.Subnet(
+                f"{name}-private-{index}",
+                vpc_id=self.vpc.id,
+                cidr_block=private_cidrs[index],
+                availability_zone=az,
+                tags=tags(settings, f"{name}-private-{index}", Tier="private"),
+                opts=child(self),
+            )
+            private_subnets.append(private)
+
+        nat_count = 1 if net.nat_gateways == "single" else len(azs)
+        nats: list[aws.ec2.NatGateway] = []
+        for index in range(nat_count):
+            eip = aws.ec2.Eip(
+                f"{name}-nat-eip-{index}", domain="vpc",
+                tags=tags(settings, f"{name}-nat-eip-{index}"), opts=child(self),
+            )
+            nats.append(
+                aws.ec2.NatGateway(
+                    f"{name}-nat-{index}",
+                    allocation_id=eip.id,
+                    subnet_id=public_subnets[index].id,
+                    tags=tags(settings, f"{name}-nat-{index}"),
+                    opts=child(self, depends_on=[igw]),
+                )
+            )
+        for index, private in enumerate(private_subnets):
+            rt = aws.ec2.RouteTable(
+                f"{name}-private-rt-{index}", vpc_id=self.vpc.id,
+                tags=tags(settings, f"{name}-private-rt-{index}"), opts=child(self),
+            )
+            aws.ec2.Route(
+                f"{name}-private-default-{index}",
+                route_table_id=rt.id,
+                destination_cidr_block=ANYWHERE_V4,
+                nat_gateway_id=nats[index % nat_count].id,
+                opts=child(self),
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{index}-rta", subnet_id=private.id, route_table_id=rt.id,
+                opts=child(self),
+            )
+
+        self.public_subnet_ids = [s.id for s in public_subnets]
+        self.private_subnet_ids = [s.id for s in private_subnets]
+        self.availability_zones = azs
+
+        self.alb_sg = self._group(name, "alb", "Application Load Balancer: 80/443 from anywhere", settings)
+        self.app_sg = self._group(name, "app", "App servers: 8000 from the ALB only", settings)
+        self.worker_sg = self._group(name, "worker", "Celery workers: no ingress", settings)
+        self.db_sg = self._group(name, "db", "MariaDB: 3306 from app servers and workers", settings)
+        self.redis_sg = self._group(name, "redis", "Redis: 6379 from app servers and workers", settings)
+
+        for port in (80, 443):
+            for cidr_key, cidr in (("v4", ANYWHERE_V4), ("v6", ANYWHERE_V6)):
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-alb-in-{port}-{cidr_key}",
+                    security_group_id=self.alb_sg.id,
+                    ip_protocol="tcp", from_port=port, to_port=port,
+                    description=f"HTTP{'S' if port == 443 else ''} from the internet",
+                    **({"cidr_ipv4": cidr} if cidr_key == "v4" else {"cidr_ipv6": cidr}),
+                    opts=child(self),
+                )
+        self._allow(name, "alb-to-app", self.alb_sg, self.app_sg, APP_PORT, "ALB to app servers")
+        for source_key, source in (("app", self.app_sg), ("worker", self.worker_sg)):
+            self._allow(name, f"{source_key}-to-db", source, self.db_sg, MARIADB_PORT,
+                        f"{source_key} to MariaDB")
+            self._allow(name, f"{source_key}-to-redis", source, self.redis_sg, REDIS_PORT,
+                        f"{source_key} to Redis")
+            for port, why in ((443, "HTTPS: S3, Secrets Manager, package index"),
+                              (80, "HTTP: Ubuntu package mirrors")):
+                aws.vpc.SecurityGroupEgressRule(
+                    f"{name}-{source_key}-out-{port}",
+                    security_group_id=source.id, ip_protocol="tcp", from_port=port, to_port=port,
+                    cidr_ipv4=ANYWHERE_V4, description=why, opts=child(self),
+                )
+
+        self.proxy_sg: aws.ec2.SecurityGroup | None = None
+        if settings.config.database.proxy:
+            self.proxy_sg = self._group(name, "proxy", "RDS Proxy: 3306 from app servers and workers",
+                                        settings)
+            self._allow(name, "proxy-to-db", self.proxy_sg, self.db_sg, MARIADB_PORT,
+                        "RDS Proxy to MariaDB")
+            for source_key, source in (("app", self.app_sg), ("worker", self.worker_sg)):
+                self._allow(name, f"{source_key}-to-proxy", source, self.proxy_sg, MARIADB_PORT,
+                            f"{source_key} to RDS Proxy")
+
+        self.register_outputs({
+            "vpcId": self.vpc.id,
+            "publicSubnetIds": self.public_subnet_ids,
+            "privateSubnetIds": self.private_subnet_ids,
+        })
+
+    def _group(self, name: str, role: str, description: str, settings: Settings) -> aws.ec2.SecurityGroup:
+        return aws.ec2.SecurityGroup(
+            f"{name}-{role}-sg",
+            vpc_id=self.vpc.id,
+            description=description,
+            tags=tags(settings, f"{name}-{role}-sg"),
+            opts=child(self),
+        )
+
+    def _allow(
+        self,
+        name: str,
+        rule: str,
+        source: aws.ec2.SecurityGroup,
+        target: aws.ec2.SecurityGroup,
+        port: int,
+        description: str,
+    ) -> None:
+        """One hop of the chain: egress from the source and ingress on the target, one port."""
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-{rule}-out",
+            security_group_id=source.id, referenced_security_group_id=target.id,
+            ip_protocol="tcp", from_port=port, to_port=port, description=description,
+            opts=child(self),
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-{rule}-in",
+            security_group_id=target.id, referenced_security_group_id=source.id,
+            ip_protocol="tcp", from_port=port, to_port=port, description=description,
+            opts=child(self),
+        )
+
+    def allow(self, rule: str, source: aws.ec2.SecurityGroup, target: aws.ec2.SecurityGroup,
+              port: int, description: str) -> None:
+        """Open one more hop (used by later phases: RDS Proxy, service-to-service)."""
+        self._allow(self.component_name, rule, source, target, port, description)

@@ -1,0 +1,53 @@
+"""A private, encrypted, versioned S3 bucket: the only kind of bucket the platform makes."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.components.common import tags
+from infra.settings import Settings
+
+
+def private_bucket(
+    name: str, settings: Settings, parent: pulumi.Resource, *, protect: bool = True
+) -> aws.s3.Bucket:
+    """Bucket with public access blocked, SSE, versioning and bucket-owner-enforced objects."""
+    bucket = aws.s3.Bucket(
+        name,
+        force_destroy=False,
+        tags=tags(settings, name),
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
+    )
+    opts = pulumi.ResourceOptions(parent=parent)
+    aws.s3.BucketPublicAccessBlock(
+        f"{name}-public-access",
+        bucket=bucket.id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+        opts=opts,
+    )
+    aws.s3.BucketOwnershipControls(
+        f"{name}-ownership",
+        bucket=bucket.id,
+        rule={"object_ownership": "BucketOwnerEnforced"},
+        opts=opts,
+    )
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        f"{name}-sse",
+        bucket=bucket.id,
+        rules=[{
+            "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"},
+            "bucket_key_enabled": True,
+        }],
+        opts=opts,
+    )
+    aws.s3.BucketVersioning(
+        f"{name}-versioning",
+        bucket=bucket.id,
+        versioning_configuration={"status": "Enabled"},
+        opts=opts,
+    )
+    return bucket

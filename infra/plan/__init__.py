@@ -1,0 +1,1 @@
+"""The Plan: what the Pulumi program registers, recorded offline under Pulumi's mocks."""

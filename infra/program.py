@@ -1,0 +1,195 @@
+"""The Green Matchers program: Settings in, one component per concern, outputs out.
+
+The same function runs under ``pulumi up`` and, offline, under the recording mocks that
+make the Plan; nothing else describes the infrastructure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.components.artifact import AppArtifact, ArtifactArgs
+from infra.components.cache import Cache, CacheArgs
+from infra.components.cdn import Cdn, CdnArgs
+from infra.components.database import Database, DatabaseArgs
+from infra.components.fleet import Fleet, FleetArgs, encode_user_data
+from infra.components.instance_role import InstanceRole, InstanceRoleArgs
+from infra.components.load_balancer import LoadBalancer, LoadBalancerArgs
+from infra.components.monitoring import MonitoredResources, Monitoring, MonitoringArgs
+from infra.components.network import Network, NetworkArgs
+from infra.components.services import Services, ServicesArgs
+from infra.naming import db_identifier
+from infra.render.userdata import Role, UserDataContext, render_userdata
+from infra.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+UBUNTU_AMI_PARAMETER = (
+    "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id"
+)
+
+
+def _image_id(settings: Settings) -> pulumi.Input[str]:
+    """A pinned AMI when configured, else the current Ubuntu 24.04 LTS from SSM."""
+    if settings.config.ami_id:
+        return settings.config.ami_id
+    return aws.ssm.get_parameter_output(name=UBUNTU_AMI_PARAMETER).value
+
+
+def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.Output[object]]:
+    """Declare every resource of the stack; return the stack outputs."""
+    config = settings.config
+    zones = aws.get_availability_zones(state="available")
+    network = Network("gm-network", NetworkArgs(settings, sorted(zones.names)))
+
+    artifact = AppArtifact("gm-artifact", ArtifactArgs(settings, repo_root))
+    database = Database(
+        "gm-db",
+        DatabaseArgs(
+            settings=settings,
+            subnet_ids=network.private_subnet_ids,
+            db_sg_id=network.db_sg.id,
+            proxy_sg_id=network.proxy_sg.id if network.proxy_sg is not None else None,
+        ),
+    )
+    cache = Cache(
+        "gm-redis",
+        CacheArgs(settings=settings, subnet_ids=network.private_subnet_ids,
+                  redis_sg_id=network.redis_sg.id),
+    )
+    role = InstanceRole(
+        "gm-instance",
+        InstanceRoleArgs(
+            settings=settings,
+            artifact_bucket_arn=artifact.bucket.arn,
+            secret_arns=[*(s.secret_arn for s in database.shards), cache.auth_secret.arn],
+        ),
+    )
+    load_balancer = LoadBalancer(
+        "gm-web",
+        LoadBalancerArgs(
+            settings=settings,
+            vpc_id=network.vpc.id,
+            public_subnet_ids=network.public_subnet_ids,
+            security_group_id=network.alb_sg.id,
+        ),
+    )
+
+    def user_data(role_name: Role, service: str | None = None) -> pulumi.Output[str]:
+        shard0 = database.shards[0]
+        return pulumi.Output.all(
+            bucket=artifact.bucket.bucket,
+            db_secret=shard0.secret_arn,
+            writer=shard0.writer_host,
+            readers=pulumi.Output.all(*[r.address for r in shard0.replicas]),
+            shard_hosts=pulumi.Output.all(*[s.writer_host for s in database.shards]),
+            shard_secrets=pulumi.Output.all(*[s.secret_arn for s in database.shards]),
+            redis=cache.group.primary_endpoint_address,
+            redis_secret=cache.auth_secret.arn,
+        ).apply(lambda v: encode_user_data(render_userdata(UserDataContext(
+            role=role_name,
+            phase=settings.phase,
+            region=settings.region,
+            artifact_bucket=v["bucket"],
+            artifact_key=artifact.key,
+            db_secret_arn=v["db_secret"],
+            db_writer_host=v["writer"],
+            db_reader_hosts=tuple(v["readers"]),
+            db_shard_hosts=tuple(v["shard_hosts"]) if settings.sharded else (),
+            db_shard_secret_arns=tuple(v["shard_secrets"]) if settings.sharded else (),
+            redis_host=v["redis"],
+            redis_secret_arn=v["redis_secret"],
+            service_name=service,
+        ))))
+
+    image_id = _image_id(settings)
+    api = Fleet(
+        "gm-api",
+        FleetArgs(
+            settings=settings,
+            fleet=config.api,
+            role="api",
+            image_id=image_id,
+            subnet_ids=network.private_subnet_ids,
+            security_group_id=network.app_sg.id,
+            instance_profile_name=role.profile.name,
+            user_data=user_data("api"),
+            target_group_arns=[load_balancer.api_target_group.arn],
+        ),
+    )
+    fleets: dict[str, Fleet] = {"api": api}
+    if config.workers is not None:
+        fleets["worker"] = Fleet(
+            "gm-worker",
+            FleetArgs(
+                settings=settings,
+                fleet=config.workers,
+                role="worker",
+                image_id=image_id,
+                subnet_ids=network.private_subnet_ids,
+                security_group_id=network.worker_sg.id,
+                instance_profile_name=role.profile.name,
+                user_data=user_data("worker"),
+            ),
+        )
+    target_groups = {"api": load_balancer.api_target_group.arn_suffix}
+    services: Services | None = None
+    if config.services is not None:
+        services = Services(
+            "gm-services",
+            ServicesArgs(
+                settings=settings,
+                fleet=config.services,
+                network=network,
+                load_balancer=load_balancer,
+                image_id=image_id,
+                instance_profile_name=role.profile.name,
+                user_data_for=lambda name: user_data("service", name),
+            ),
+        )
+        fleets.update({f"service-{k}": v for k, v in services.fleets.items()})
+
+    cdn = Cdn(
+        "gm-cdn",
+        CdnArgs(settings=settings, alb_dns_name=load_balancer.alb.dns_name,
+                static_dir=repo_root / "app" / "static"),
+    )
+    db = config.database
+    Monitoring(
+        "gm-monitoring",
+        MonitoringArgs(
+            settings=settings,
+            resources=MonitoredResources(
+                alb_arn_suffix=load_balancer.alb.arn_suffix,
+                target_groups=target_groups,
+                asg_names={k: f.group.name for k, f in fleets.items()},
+                db_writers=[db_identifier(settings.stack, s) for s in range(db.shards)],
+                db_readers=[
+                    db_identifier(settings.stack, s, r)
+                    for s in range(db.shards)
+                    for r in range(1, db.read_replicas + 1)
+                ],
+                cache_members=cache.member_ids,
+            ),
+        ),
+    )
+
+    outputs: dict[str, pulumi.Output[object]] = {
+        "phase": pulumi.Output.from_input(settings.phase),
+        "albDnsName": load_balancer.alb.dns_name,
+        "cdnDomainName": cdn.distribution.domain_name,
+        "artifactBucket": artifact.bucket.bucket,
+        "artifactKey": pulumi.Output.from_input(artifact.key),
+        "staticBucket": cdn.bucket.bucket,
+        "dbWriterEndpoints": pulumi.Output.all(*[s.writer_host for s in database.shards]),
+        "dbReaderEndpoints": pulumi.Output.all(
+            *[r.address for s in database.shards for r in s.replicas]
+        ),
+        "redisEndpoint": cache.group.primary_endpoint_address,
+        "asgNames": pulumi.Output.all(**{k: f.group.name for k, f in fleets.items()}),
+    }
+    if services is not None:
+        outputs["serviceNetworkId"] = services.service_network.id
+    return outputs

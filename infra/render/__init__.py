@@ -1,0 +1,1 @@
+"""Rendering of the templates in ``templates/`` (nginx configs, EC2 user data)."""
