@@ -90,13 +90,12 @@ def env_text(values: dict[str, str]) -> str:
 def app_env(cfg: dict[str, Any], secret: Any) -> dict[str, str]:
     """The app's environment, from boot.json and a ``secret(arn) -> str`` reader."""
     db = cfg["db"]
-    user, password = db_credentials(secret(db["secret_arn"]), db["secret_arn"])
-    writer = db_url(user, password, db["writer"], db["port"], db["name"])
-    readers = [db_url(user, password, h, db["port"], db["name"]) for h in db["readers"]]
-    shards = []
-    for shard in cfg["shards"]:
-        s_user, s_password = db_credentials(secret(shard["secret_arn"]), shard["secret_arn"])
-        shards.append(db_url(s_user, s_password, shard["host"], db["port"], db["name"]))
+
+    def url(host: str, arn: str) -> str:
+        return db_url(*db_credentials(secret(arn), arn), host, db["port"], db["name"])
+
+    readers = [url(host, db["secret_arn"]) for host in db["readers"]]
+    shards = [url(shard["host"], shard["secret_arn"]) for shard in cfg["shards"]]
     token = redis_token(secret(cfg["redis"]["secret_arn"]))
     if cfg["session_secret_arn"]:
         session = secret_fields(secret(cfg["session_secret_arn"]))
@@ -105,7 +104,7 @@ def app_env(cfg: dict[str, Any], secret: Any) -> dict[str, str]:
         session_secret = derive_secret(token, "green-matchers/session-secret/v1")
     env = {
         "APP_ENV": "production",
-        "DATABASE_URL": writer,
+        "DATABASE_URL": url(db["writer"], db["secret_arn"]),
         "DATABASE_URL_READ": ",".join(readers),
         "DATABASE_SHARD_URLS": ",".join(shards),
         "REDIS_URL": redis_url(token, cfg["redis"]["host"], cfg["redis"]["port"]),
@@ -149,8 +148,9 @@ def aws_client(service: str, cfg: dict[str, Any]) -> Any:
 
 
 def cmd_fetch_artifact(cfg: dict[str, Any], args: argparse.Namespace) -> int:
-    aws_client("s3", cfg).download_file(cfg["artifact_bucket"], cfg["artifact_key"], args.dest)
-    print(f"gm-boot: fetched s3://{cfg['artifact_bucket']}/{cfg['artifact_key']}")
+    bucket, key = cfg["artifact_bucket"], cfg["artifact_key"]
+    aws_client("s3", cfg).download_file(bucket, key, args.dest)
+    print(f"gm-boot: fetched s3://{bucket}/{key}")
     return 0
 
 
@@ -168,33 +168,35 @@ def cmd_write_env(cfg: dict[str, Any], args: argparse.Namespace) -> int:
         "WORKER_CONCURRENCY": str(worker_concurrency(cores, mem)),
     }
     (etc / "runtime.env").write_text(env_text(sizing))
-    print(f"gm-boot: wrote {etc}/app.env and runtime.env ({cores} cores, {mem} MB: {sizing})")
+    print(f"gm-boot: wrote app.env and runtime.env ({cores} cores, {mem} MB: {sizing})")
     return 0
+
+
+def migration_marker() -> tuple[Any, str]:
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=5)
+    return client, MIGRATED + os.environ["GM_ARTIFACT_KEY"]
 
 
 def cmd_migration_needed(cfg: dict[str, Any], args: argparse.Namespace) -> int:
     """Exit 0 (run migrations) unless this artifact's migrations are marked done in Redis."""
     try:
-        import redis
-
-        done = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=5).exists(
-            MIGRATED + os.environ["GM_ARTIFACT_KEY"]
-        )
+        client, key = migration_marker()
+        done = client.exists(key)
     except Exception as error:  # run them anyway: app.migrate takes GET_LOCK and is idempotent
-        print(f"gm-boot: cannot read the migration marker ({type(error).__name__})")
+        print(f"gm-boot: no migration marker ({type(error).__name__})")
         return 0
-    print("gm-boot: migrations already ran for this artifact" if done else "gm-boot: migrating")
+    print(f"gm-boot: migrations {'ran already' if done else 'needed'}")
     return 1 if done else 0
 
 
 def cmd_migration_done(cfg: dict[str, Any], args: argparse.Namespace) -> int:
     try:
-        import redis
-
-        client = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=5)
-        client.set(MIGRATED + os.environ["GM_ARTIFACT_KEY"], socket.gethostname())
+        client, key = migration_marker()
+        client.set(key, socket.gethostname())
     except Exception as error:
-        print(f"gm-boot: cannot write the migration marker ({type(error).__name__})")
+        print(f"gm-boot: no migration marker ({type(error).__name__})")
     return 0
 
 

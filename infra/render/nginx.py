@@ -1,4 +1,4 @@
-"""nginx configs from ``templates/nginx/``: the self-hosted load balancer and the per-instance proxy.
+"""nginx configs from ``templates/nginx/``: the self-hosted load balancer, the instance proxy.
 
 Both render a complete ``nginx.conf``. ``lb`` is the source document's load balancer
 (least_conn, weighted servers, keepalive 32, 60 s timeouts); ``proxy`` runs on each EC2

@@ -1,0 +1,181 @@
+"""``gm-infra render nginx|userdata``: the templates in ``templates/``, rendered.
+
+Examples::
+
+    gm-infra render nginx --server 10.0.1.10:8000:3 --server 10.0.1.11:8000:3 --out nginx.conf
+    gm-infra render nginx --kind proxy --json
+    gm-infra render userdata --role api --phase 2 | shellcheck -
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from infra.errors import BadInputError
+from infra.render import nginx, userdata
+from infra.render.examples import example_context
+
+render_app = typer.Typer(
+    help="Render the nginx configs and the EC2 user data from templates/.",
+    no_args_is_help=True,
+)
+
+OutOption = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object with the text and facts about it.")
+]
+
+
+def register(root: typer.Typer) -> None:
+    """Mount ``render`` on the gm-infra root."""
+    root.add_typer(render_app, name="render")
+
+
+def emit(text: str, facts: dict[str, object], out: Path | None, as_json: bool) -> None:
+    """Write ``text`` to ``out`` or stdout; with ``--json`` print the facts (and the text)."""
+    if out is not None:
+        try:
+            out.write_text(text)
+        except OSError as error:
+            raise BadInputError(f"cannot write {out}: {error.strerror}", "check the path") from None
+    if as_json:
+        body = {**facts, "bytes": len(text.encode()), "out": str(out) if out else None}
+        if out is None:
+            body["text"] = text
+        typer.echo(json.dumps(body, indent=2))
+    elif out is None:
+        typer.echo(text, nl=False)
+    else:
+        typer.echo(f"wrote {out} ({len(text.encode())} bytes)", err=True)
+
+
+def tls_files(cert: Path | None, key: Path | None) -> nginx.Tls | None:
+    """Both files or neither; they must exist. Only the paths go into the config."""
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        raise BadInputError(
+            "--tls-cert and --tls-key go together", "give both files, or neither for plain HTTP"
+        )
+    for flag, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if not path.is_file():
+            raise BadInputError(f"{flag} {path}: no such file", "give the path of a PEM file")
+    return nginx.Tls(str(cert.resolve()), str(key.resolve()))
+
+
+@render_app.command("nginx")
+def render_nginx(
+    server: Annotated[
+        list[str] | None,
+        typer.Option("--server", "-s", help="Upstream HOST:PORT[:WEIGHT]; repeat it."),
+    ] = None,
+    kind: Annotated[
+        str, typer.Option(help="lb: the load balancer; proxy: the proxy on each instance.")
+    ] = "lb",
+    listen: Annotated[
+        str | None, typer.Option(help="PORT or HOST:PORT (default 80 for lb, 8000 for proxy).")
+    ] = None,
+    server_name: Annotated[str, typer.Option(help="nginx server_name.")] = "_",
+    tls_cert: Annotated[Path | None, typer.Option(help="PEM certificate: adds TLS.")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="PEM private key for --tls-cert.")] = None,
+    tls_listen: Annotated[str, typer.Option(help="PORT or HOST:PORT for TLS.")] = "443",
+    runtime_dir: Annotated[
+        Path | None,
+        typer.Option(help="Keep pid, logs and temp files here (unprivileged or test runs)."),
+    ] = None,
+    out: OutOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A complete nginx.conf: the least_conn load balancer, or (--kind proxy) the instance proxy.
+
+    Example: gm-infra render nginx --server 127.0.0.1:8001 --server 127.0.0.1:8002:2
+    """
+    if kind not in nginx.KINDS:
+        raise BadInputError(f"--kind {kind!r} is not one of lb, proxy", "use --kind lb or proxy")
+    specs = list(server or nginx.DEFAULT_SERVERS[kind])
+    if not specs:
+        raise BadInputError("no upstream server", "add --server HOST:PORT[:WEIGHT], repeatable")
+    try:
+        servers = tuple(nginx.parse_server(spec) for spec in specs)
+        options = nginx.NginxOptions(
+            kind=kind,
+            servers=servers,
+            listen=listen or "",
+            tls=tls_files(tls_cert, tls_key),
+            tls_listen=tls_listen,
+            server_name=server_name,
+            runtime_dir=str(runtime_dir.resolve()) if runtime_dir else None,
+        )
+        text = nginx.render_nginx(options)
+    except ValueError as error:
+        raise BadInputError(str(error), "servers are HOST:PORT or HOST:PORT:WEIGHT") from None
+    facts: dict[str, object] = {
+        "kind": kind,
+        "servers": [{"address": s.address, "weight": s.weight} for s in servers],
+        "tls": options.tls is not None,
+    }
+    emit(text, facts, out, as_json)
+
+
+@render_app.command("userdata")
+def render_userdata(
+    role: Annotated[str, typer.Option(help="api, worker or service.")],
+    phase: Annotated[int, typer.Option(help="The growth phase, 1 to 4.")],
+    service: Annotated[
+        str | None, typer.Option(help="The phase 4 service, for --role service.")
+    ] = None,
+    region: Annotated[str, typer.Option(help="AWS region.")] = "eu-west-1",
+    artifact_bucket: Annotated[str | None, typer.Option(help="S3 bucket of the artifact.")] = None,
+    artifact_key: Annotated[str | None, typer.Option(help="S3 key of the app tar.gz.")] = None,
+    out: OutOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The EC2 user data (a bash script) with placeholder hosts and ARNs.
+
+    The stacks render the same script with their real values. Example:
+    gm-infra render userdata --role api --phase 2 | shellcheck -
+    """
+    if role not in userdata.ROLES:
+        raise BadInputError(f"--role {role!r} is not one of api, worker, service", None)
+    if phase not in userdata.PHASES:
+        raise BadInputError(f"--phase {phase} is not one of 1, 2, 3, 4", None)
+    if role == "worker" and phase == 1:
+        raise BadInputError(
+            "phase 1 has no worker instances", "in phase 1 the api instance runs the Celery worker"
+        )
+    if role == "service" and (phase != 4 or not service):
+        raise BadInputError(
+            "--role service needs --phase 4 and --service NAME", "e.g. --service matching"
+        )
+    if service and role != "service":
+        raise BadInputError("--service goes with --role service only", None)
+    overrides = {
+        "artifact_bucket": artifact_bucket,
+        "artifact_key": artifact_key,
+    }
+    try:
+        ctx = example_context(
+            role,
+            phase,
+            service,
+            region,
+            **{name: value for name, value in overrides.items() if value is not None},
+        )
+        text = userdata.render_userdata(ctx)
+    except ValueError as error:
+        raise BadInputError(str(error), "see gm-infra render userdata --help") from None
+    facts: dict[str, object] = {
+        "role": role,
+        "phase": phase,
+        "service": service,
+        "limit": userdata.USERDATA_LIMIT,
+        "units": list(userdata.units_for(ctx.role, ctx.phase)),
+        "files": sorted(userdata.extract_files(text)),
+    }
+    emit(text, facts, out, as_json)

@@ -1,0 +1,238 @@
+"""EC2 user data for the launch templates, rendered from ``templates/userdata/``.
+
+The phase stacks call ``render_userdata`` with resolved values (inside an ``Output.apply``);
+``gm-infra render userdata`` calls it with placeholders. Secrets are never passed in:
+only the ARNs of the Secrets Manager secrets, fetched by the instance role at boot.
+
+The user data is one bash script (cloud-init runs it as ``text/x-shellscript``). It embeds,
+as quoted heredocs, the non-secret ``boot.json``, the ``gm-boot`` helper (``boot.py``), the
+systemd units and, on instances that serve HTTP, nginx's config (``nginx.py``, kind proxy).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import jinja2
+
+from infra.render import nginx
+from infra.render.strip import strip_hash_comments, strip_python
+
+Role = Literal["api", "worker", "service"]
+ROLES: tuple[Role, ...] = ("api", "worker", "service")
+PHASES = (1, 2, 3, 4)
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "userdata"
+BOOT_HELPER = Path(__file__).resolve().parent / "boot.py"
+USERDATA_LIMIT = 16 * 1024  # EC2's limit, before base64
+EOF_MARK = "GM_EOF"
+
+SERVICE_USER = "green-matchers"
+HOME = "/var/lib/green-matchers"
+GM = "/opt/green-matchers"
+ETC = "/etc/green-matchers"
+VENV = f"{GM}/venv"
+UPSTREAM_PORT = 8001  # uvicorn on loopback; nginx listens on app_port (the ALB target port)
+API_UNIT = "green-matchers-api.service"
+WORKER_UNIT = "green-matchers-worker.service"
+MIGRATE_UNIT = "green-matchers-migrate.service"
+UNIT_DIR = "/etc/systemd/system"
+NGINX_CONF = "/etc/nginx/nginx.conf"
+NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
+ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+")
+PATH_SAFE = re.compile(r"[A-Za-z0-9!_.*'()/-]+")
+
+
+@dataclass(frozen=True)
+class UserDataContext:
+    """Everything an instance needs to find its artifact, its secrets and its peers."""
+
+    role: Role
+    phase: int
+    region: str
+    artifact_bucket: str
+    artifact_key: str
+    db_secret_arn: str
+    db_writer_host: str
+    db_reader_hosts: tuple[str, ...]
+    db_shard_hosts: tuple[str, ...]
+    db_shard_secret_arns: tuple[str, ...]
+    redis_host: str
+    redis_secret_arn: str
+    service_name: str | None = None
+    app_port: int = 8000
+    db_name: str = "green_matchers"
+    db_port: int = 3306
+    redis_port: int = 6379
+    session_secret_arn: str = ""  # empty: derived at boot from the Redis auth token
+    trusted_proxy_cidrs: tuple[str, ...] = nginx.PRIVATE_NETWORKS
+    pip_extra_index_url: str = "https://download.pytorch.org/whl/cpu"  # CPU torch, not CUDA
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    path: str
+    mode: str
+    content: str
+
+
+def units_for(role: Role, phase: int) -> tuple[str, ...]:
+    """The systemd units an instance starts. Phase 1 has no worker ASG: its api runs Celery."""
+    if role == "worker":
+        return (WORKER_UNIT,)
+    if role == "api" and phase == 1:
+        return (MIGRATE_UNIT, API_UNIT, WORKER_UNIT)
+    return (MIGRATE_UNIT, API_UNIT)
+
+
+def serves_http(role: Role) -> bool:
+    return role != "worker"
+
+
+def check_context(ctx: UserDataContext) -> None:
+    """ValueError naming the first field that cannot be rendered safely."""
+    if ctx.role not in ROLES:
+        raise ValueError(f"role {ctx.role!r} is not one of {', '.join(ROLES)}")
+    if ctx.phase not in PHASES:
+        raise ValueError(f"phase {ctx.phase!r} is not one of 1, 2, 3, 4")
+    if (ctx.role == "service") != bool(ctx.service_name):
+        raise ValueError("service_name is needed for role service, and only there")
+    if ctx.service_name and not NAME.fullmatch(ctx.service_name):
+        raise ValueError(f"service_name {ctx.service_name!r} is not lower-case-with-dashes")
+    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", ctx.region):
+        raise ValueError(f"region {ctx.region!r} is not an AWS region name")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", ctx.artifact_bucket):
+        raise ValueError(f"artifact_bucket {ctx.artifact_bucket!r} is not an S3 bucket name")
+    if not PATH_SAFE.fullmatch(ctx.artifact_key):
+        raise ValueError(f"artifact_key {ctx.artifact_key!r} has characters that are not allowed")
+    if len(ctx.db_shard_hosts) != len(ctx.db_shard_secret_arns):
+        raise ValueError("db_shard_hosts and db_shard_secret_arns differ in length")
+    for arn in (ctx.db_secret_arn, ctx.redis_secret_arn, *ctx.db_shard_secret_arns):
+        if not ARN.fullmatch(arn):
+            raise ValueError(f"{arn!r} is not a Secrets Manager ARN")
+    if ctx.session_secret_arn and not ARN.fullmatch(ctx.session_secret_arn):
+        raise ValueError(f"{ctx.session_secret_arn!r} is not a Secrets Manager ARN")
+    hosts = (ctx.db_writer_host, *ctx.db_reader_hosts, *ctx.db_shard_hosts, ctx.redis_host)
+    for host in hosts:
+        nginx.check_host(host)
+    if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", ctx.db_name):
+        raise ValueError(f"db_name {ctx.db_name!r} is not a database name")
+    for port in (ctx.app_port, ctx.db_port, ctx.redis_port):
+        nginx.parse_port(str(port))
+
+
+def boot_config(ctx: UserDataContext) -> dict[str, object]:
+    """boot.json: what gm-boot reads on the instance. ARNs and host names only, no secrets."""
+    return {
+        "role": ctx.role,
+        "phase": ctx.phase,
+        "service_name": ctx.service_name or "",
+        "region": ctx.region,
+        "user": SERVICE_USER,
+        "artifact_bucket": ctx.artifact_bucket,
+        "artifact_key": ctx.artifact_key,
+        "db": {
+            "secret_arn": ctx.db_secret_arn,
+            "writer": ctx.db_writer_host,
+            "readers": list(ctx.db_reader_hosts),
+            "port": ctx.db_port,
+            "name": ctx.db_name,
+        },
+        "shards": [
+            {"host": host, "secret_arn": arn}
+            for host, arn in zip(ctx.db_shard_hosts, ctx.db_shard_secret_arns, strict=True)
+        ],
+        "redis": {
+            "host": ctx.redis_host,
+            "port": ctx.redis_port,
+            "secret_arn": ctx.redis_secret_arn,
+        },
+        "session_secret_arn": ctx.session_secret_arn,
+    }
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+
+
+def _paths() -> dict[str, object]:
+    return {
+        "user": SERVICE_USER,
+        "home": HOME,
+        "gm": GM,
+        "etc": ETC,
+        "venv": VENV,
+        "upstream_port": UPSTREAM_PORT,
+    }
+
+
+def render_unit(name: str, ctx: UserDataContext) -> str:
+    """One systemd unit file, e.g. ``render_unit(API_UNIT, ctx)``."""
+    return _environment().get_template(f"{name}.j2").render(ctx=ctx, **_paths())
+
+
+def render_proxy(ctx: UserDataContext) -> str:
+    """The instance's nginx.conf: port app_port in front of uvicorn on 127.0.0.1."""
+    options = nginx.NginxOptions(
+        kind="proxy",
+        servers=(nginx.Upstream("127.0.0.1", UPSTREAM_PORT),),
+        listen=str(ctx.app_port),
+        trusted_proxies=ctx.trusted_proxy_cidrs,
+        static_root=f"{GM}/src/app/static",
+    )
+    return nginx.render_nginx(options)
+
+
+def embedded_files(ctx: UserDataContext) -> tuple[EmbeddedFile, ...]:
+    """The files the script writes before it installs anything else."""
+    files = [
+        EmbeddedFile(f"{ETC}/boot.json", "0644", json.dumps(boot_config(ctx)) + "\n"),
+        EmbeddedFile(f"{GM}/bin/gm-boot", "0755", strip_python(BOOT_HELPER.read_text())),
+    ]
+    files += [
+        EmbeddedFile(f"{UNIT_DIR}/{unit}", "0644", render_unit(unit, ctx))
+        for unit in units_for(ctx.role, ctx.phase)
+    ]
+    if serves_http(ctx.role):
+        files.append(EmbeddedFile(NGINX_CONF, "0644", strip_hash_comments(render_proxy(ctx))))
+    for item in files:
+        if f"\n{EOF_MARK}\n" in f"\n{item.content}" or not item.content.endswith("\n"):
+            raise ValueError(f"{item.path} cannot be embedded in a heredoc")
+    return tuple(files)
+
+
+def render_userdata(ctx: UserDataContext) -> str:
+    """The boot script (plain text; the launch template base64-encodes it)."""
+    check_context(ctx)
+    return (
+        _environment()
+        .get_template("boot.sh.j2")
+        .render(
+            ctx=ctx,
+            files=embedded_files(ctx),
+            units=units_for(ctx.role, ctx.phase),
+            nginx=serves_http(ctx.role),
+            eof=EOF_MARK,
+            **_paths(),
+        )
+    )
+
+
+def extract_files(userdata: str) -> dict[str, str]:
+    """The files a rendered script embeds, by path: the inverse of ``embedded_files``."""
+    pattern = re.compile(rf"^put (\S+) \d+ <<'{EOF_MARK}'\n(.*?)^{EOF_MARK}$", re.M | re.S)
+    return {path: content for path, content in pattern.findall(userdata)}
+
+
+def context_dict(ctx: UserDataContext) -> dict[str, object]:
+    return asdict(ctx)
