@@ -1,0 +1,1 @@
+"""The Green Matchers job-matching app (FastAPI) that the phase stacks deploy."""

@@ -1,0 +1,89 @@
+"""Dependency aliases used by the routes, defined once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.orm import Session
+
+from app.core.security import unsign
+from app.core.sessions import SessionData
+from app.core.state import AppState
+from app.models import Role
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.gm
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_login(request: Request, state: StateDep) -> SessionData | None:
+    """The caller's session, or None. Raises StoreUnavailable (503) when Redis is down."""
+    cookie = request.cookies.get(state.settings.session_cookie_name)
+    if not cookie:
+        return None
+    session_id = unsign(cookie, state.settings.session_secret)
+    if session_id is None:
+        return None
+    return state.sessions.get(session_id)
+
+
+LoginDep = Annotated[SessionData | None, Depends(get_login)]
+
+
+def require_login(login: LoginDep) -> SessionData:
+    if login is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "not logged in")
+    return login
+
+
+CurrentLogin = Annotated[SessionData, Depends(require_login)]
+
+
+def require_role(role: Role) -> Callable[[SessionData], SessionData]:
+    def check(login: CurrentLogin) -> SessionData:
+        if login.role != role.value:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, f"only {role.value} accounts may do this"
+            )
+        return login
+
+    return check
+
+
+EmployerLogin = Annotated[SessionData, Depends(require_role(Role.employer))]
+CandidateLogin = Annotated[SessionData, Depends(require_role(Role.candidate))]
+AdminLogin = Annotated[SessionData, Depends(require_role(Role.admin))]
+
+
+def get_write_db(state: StateDep) -> Iterator[Session]:
+    with state.database.write_session() as session:
+        yield session
+
+
+def get_read_db(state: StateDep, request: Request) -> Iterator[Session]:
+    """A replica session, or the writer when the caller wrote moments ago (read-your-writes)."""
+    login = None
+    try:
+        login = get_login(request, state)
+    except Exception:  # a session-store fault must not break anonymous reads
+        login = None
+    fresh = login is not None and (
+        time.time() - login.last_write_at < state.settings.read_your_writes_seconds
+    )
+    if fresh:
+        with state.database.write_session() as session:
+            yield session
+        return
+    with state.database.read_session() as session:
+        yield session
+
+
+WriteDb = Annotated[Session, Depends(get_write_db)]
+ReadDb = Annotated[Session, Depends(get_read_db)]

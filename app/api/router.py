@@ -1,0 +1,11 @@
+"""All routers, collected in one place."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api.routes import auth, careers, health, jobs, match
+
+api_router = APIRouter()
+for module in (health, auth, jobs, careers, match):
+    api_router.include_router(module.router)

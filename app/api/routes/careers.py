@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, BackgroundTasks, status
+
+from app.api.deps import AdminLogin, ReadDb, StateDep, WriteDb
+from app.schemas.career import CareerIn, CareerList, CareerOut
+from app.services import careers
+from app.worker.dispatch import schedule_embeddings
+
+router = APIRouter(prefix="/api/careers", tags=["careers"])
+
+CACHE_NAME = "careers"
+CACHE_KEY = "all"
+
+
+@router.get("")
+def list_careers(db: ReadDb, state: StateDep) -> CareerList:
+    """Every career path; cached for CAREERS_CACHE_TTL_SECONDS (600 s), dropped on change."""
+    cached = state.cache.get(CACHE_NAME, CACHE_KEY)
+    if cached is not None:
+        return CareerList.model_validate(cached)
+    rows = careers.list_careers(session=db)
+    result = CareerList(careers=[CareerOut.model_validate(r) for r in rows], total=len(rows))
+    state.cache.set(
+        CACHE_NAME,
+        CACHE_KEY,
+        result.model_dump(mode="json"),
+        state.settings.careers_cache_ttl_seconds,
+    )
+    return result
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_career(
+    body: CareerIn, login: AdminLogin, db: WriteDb, state: StateDep, background: BackgroundTasks
+) -> CareerOut:
+    """Add a career path (admins only); invalidates the careers cache."""
+    career = careers.create_career(session=db, career_in=body)
+    db.commit()
+    state.cache.invalidate(CACHE_NAME, CACHE_KEY)
+    state.sessions.mark_write(login)
+    schedule_embeddings(state, background, kind="careers", ids=[career.id])
+    return CareerOut.model_validate(career)

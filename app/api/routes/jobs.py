@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Query, status
+from fastapi.exceptions import RequestValidationError
+
+from app.api.deps import CandidateLogin, CurrentLogin, EmployerLogin, ReadDb, StateDep, WriteDb
+from app.schemas.job import ApplicationOut, ApplyIn, JobIn, JobOut, JobPage
+from app.services import applications, jobs
+from app.worker.dispatch import schedule_embeddings
+
+router = APIRouter(prefix="/api", tags=["jobs"])
+
+JobId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+SdgQuery = Annotated[int | None, Query(ge=1, le=17)]
+SalaryQuery = Annotated[int | None, Query(ge=0, le=100_000_000)]
+
+
+@router.get("/jobs")
+def list_jobs(
+    db: ReadDb,
+    state: StateDep,
+    skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    search: Annotated[str | None, Query(max_length=255)] = None,
+    sdg_tag: SdgQuery = None,
+    salary_min: SalaryQuery = None,
+    salary_max: SalaryQuery = None,
+) -> JobPage:
+    """Jobs newest first, ``{jobs, total, skip, limit}``; each job carries its employer."""
+    if salary_min is not None and salary_max is not None and salary_min > salary_max:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ("query", "salary_min"),
+                    "msg": f"salary_min ({salary_min}) must not be above salary_max ({salary_max})",
+                    "input": salary_min,
+                }
+            ]
+        )
+    search = search.strip() if search else None
+    params = [skip, limit, search, sdg_tag, salary_min, salary_max]
+    key = f"{state.cache.generation('jobs')}:{json.dumps(params)}"
+    ttl = state.settings.jobs_cache_ttl_seconds
+    cached = state.cache.get("jobs", key) if ttl else None
+    if cached is not None:
+        return JobPage.model_validate(cached)
+    page, total = jobs.list_jobs(
+        session=db,
+        skip=skip,
+        limit=limit,
+        search=search,
+        sdg_tag=sdg_tag,
+        salary_min=salary_min,
+        salary_max=salary_max,
+    )
+    result = JobPage(
+        jobs=[JobOut.model_validate(job) for job in page], total=total, skip=skip, limit=limit
+    )
+    if ttl:
+        state.cache.set("jobs", key, result.model_dump(mode="json"), ttl)
+    return result
+
+
+@router.get("/jobs/{job_id}", responses={404: {"description": "no such job"}})
+def get_job(job_id: JobId, db: ReadDb) -> JobOut:
+    job = jobs.get_job(session=db, job_id=job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"job {job_id} not found")
+    return JobOut.model_validate(job)
+
+
+@router.post("/jobs", status_code=status.HTTP_201_CREATED)
+def create_job(
+    body: JobIn,
+    login: EmployerLogin,
+    db: WriteDb,
+    state: StateDep,
+    background: BackgroundTasks,
+) -> JobOut:
+    """Post a job (employer accounts only); its embedding is computed in the background."""
+    from app.services.users import get_user
+
+    user = get_user(session=db, user_id=login.user_id)
+    if user is None or user.employer_id is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this account has no employer")
+    job = jobs.create_job(session=db, employer_id=user.employer_id, job_in=body)
+    db.commit()
+    created = jobs.get_job(session=db, job_id=job.id)
+    assert created is not None
+    state.sessions.mark_write(login)
+    state.cache.bump("jobs")
+    state.metrics.jobs_posted.inc()
+    schedule_embeddings(state, background, kind="jobs", ids=[job.id])
+    return JobOut.model_validate(created)
+
+
+@router.post(
+    "/jobs/{job_id}/apply",
+    status_code=status.HTTP_201_CREATED,
+    responses={404: {"description": "no such job"}, 409: {"description": "already applied"}},
+)
+def apply(
+    job_id: JobId, login: CandidateLogin, db: ReadDb, state: StateDep, body: ApplyIn | None = None
+) -> ApplicationOut:
+    """Apply to a job (candidate accounts only); a second application answers 409."""
+    if jobs.get_job(session=db, job_id=job_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"job {job_id} not found")
+    cover_letter = body.cover_letter if body else ""
+    with state.database.shard_session(login.user_id) as shard:
+        try:
+            application = applications.apply(
+                session=shard, user_id=login.user_id, job_id=job_id, cover_letter=cover_letter
+            )
+        except applications.AlreadyApplied:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, f"you have already applied to job {job_id}"
+            ) from None
+    state.sessions.mark_write(login)
+    state.metrics.applications.inc()
+    return ApplicationOut.model_validate(application)
+
+
+@router.get("/applications")
+def my_applications(login: CurrentLogin, state: StateDep) -> list[ApplicationOut]:
+    """The caller's applications, read from their shard's writer (their own fresh writes)."""
+    with state.database.shard_session(login.user_id) as shard:
+        rows = applications.list_for_user(session=shard, user_id=login.user_id)
+        return [ApplicationOut.model_validate(row) for row in rows]

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api.deps import ReadDb, StateDep
+from app.schemas.job import JobOut
+from app.schemas.match import MatchIn, MatchOut, MatchResult
+from app.services import jobs
+
+router = APIRouter(prefix="/api", tags=["match"])
+
+
+@router.post("/match")
+def match(body: MatchIn, db: ReadDb, state: StateDep) -> MatchOut:
+    """Jobs ranked by cosine similarity between the text's embedding and each job's."""
+    index = state.job_index.current()
+    query = state.embedder.encode_one(body.text)
+    if len(index) and index.dim != query.shape[0]:
+        return MatchOut(results=[])  # vectors from another model; the worker is re-embedding
+    hits = index.search(query, body.limit, sdg_tag=body.sdg_tag)
+    found = jobs.get_jobs_by_ids(session=db, ids=[job_id for job_id, _ in hits])
+    results = [
+        MatchResult(job=JobOut.model_validate(found[job_id]), score=round(score, 6))
+        for job_id, score in hits
+        if job_id in found
+    ]
+    state.metrics.matches.inc()
+    return MatchOut(results=results)

@@ -1,0 +1,1 @@
+"""Settings, database engines, cache, sessions, security and metrics."""

@@ -1,0 +1,132 @@
+"""App settings from the environment (pydantic-settings); built in the app factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SESSION_SECRET = "change-me-local-only"
+PRODUCTION_MODEL = "sentence-transformers/all-mpnet-base-v2"
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+def default_data_dir() -> Path:
+    """Where the embedded default keeps its SQLite file: ``$XDG_DATA_HOME/gm-infra`` or cwd."""
+    xdg = os.environ.get("XDG_DATA_HOME")
+    if xdg:
+        return Path(xdg) / "gm-infra"
+    return Path.cwd() / ".gm-infra"
+
+
+def split_urls(value: str) -> list[str]:
+    """``"a, b,,c"`` -> ``["a", "b", "c"]``."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class Settings(BaseSettings):
+    """Every knob of the app; the environment variable is the field name upper-cased."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    app_env: Literal["local", "production"] = "local"
+    # Databases. Empty DATABASE_URL means the embedded SQLite file under data_dir.
+    database_url: str = ""
+    database_url_read: str = ""  # comma-separated replica URLs
+    database_shard_urls: str = ""  # comma-separated shard URLs (phase 3); applications live there
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # The source document's pool settings.
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=40, ge=0)
+    db_pool_timeout: float = Field(default=30.0, gt=0)
+    db_pool_recycle: int = Field(default=3600, ge=1)
+    db_connect_timeout: int = Field(default=5, ge=1)
+    replica_retry_seconds: float = Field(default=30.0, ge=0)
+    read_your_writes_seconds: float = Field(default=5.0, ge=0)
+    auto_migrate: bool | None = None  # alembic upgrade at start-up; default: when local
+    # Redis: sessions, query cache, Celery broker. Empty means in-process stores.
+    redis_url: str = ""
+    redis_timeout_seconds: float = Field(default=0.5, gt=0)
+    celery_broker_url: str = ""  # defaults to REDIS_URL
+    celery_result_backend: str = ""  # defaults to REDIS_URL
+    embed_mode: Literal["auto", "inline", "celery"] = "auto"
+    # Sessions.
+    session_secret: str = DEFAULT_SESSION_SECRET
+    session_ttl_seconds: int = Field(default=3600, ge=1)
+    session_cookie_name: str = "gm_session"
+    # Caching.
+    careers_cache_ttl_seconds: int = Field(default=600, ge=1)
+    jobs_cache_ttl_seconds: int = Field(default=60, ge=0)
+    # Embeddings and matching.
+    embedding_model: str = ""  # empty: bundled MiniLM locally, all-mpnet-base-v2 in production
+    exact_search_max_rows: int = Field(default=20_000, ge=1)
+    # Demo data (embedded default only).
+    demo_data: bool | None = None  # seed an empty database; default: when local
+    demo_jobs_per_sdg: int = Field(default=20, ge=0)
+    demo_seed: int = 17
+
+    @field_validator("database_url", "database_url_read", "database_shard_urls", "redis_url")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _refuse_defaults_in_production(self) -> Settings:
+        if self.app_env == "production":
+            if self.session_secret == DEFAULT_SESSION_SECRET or len(self.session_secret) < 32:
+                raise ValueError(
+                    "SESSION_SECRET must be set to a random value of at least 32 characters "
+                    "when APP_ENV=production"
+                )
+            if not self.database_url:
+                raise ValueError("DATABASE_URL must be set when APP_ENV=production")
+        return self
+
+    @property
+    def is_local(self) -> bool:
+        return self.app_env == "local"
+
+    @property
+    def migrates_on_start(self) -> bool:
+        return self.is_local if self.auto_migrate is None else self.auto_migrate
+
+    @property
+    def seeds_demo_data(self) -> bool:
+        return self.is_local if self.demo_data is None else self.demo_data
+
+    @property
+    def writer_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'app.db'}"
+
+    @property
+    def reader_urls(self) -> list[str]:
+        return split_urls(self.database_url_read)
+
+    @property
+    def shard_urls(self) -> list[str]:
+        return split_urls(self.database_shard_urls)
+
+    @property
+    def model_name(self) -> str:
+        if self.embedding_model:
+            return self.embedding_model
+        return BUNDLED_MODEL if self.is_local else PRODUCTION_MODEL
+
+    @property
+    def broker_url(self) -> str:
+        return self.celery_broker_url or self.redis_url
+
+    @property
+    def result_backend(self) -> str:
+        return self.celery_result_backend or self.redis_url
+
+    @property
+    def embeds_inline(self) -> bool:
+        if self.embed_mode == "auto":
+            return not self.broker_url
+        return self.embed_mode == "inline"

@@ -1,0 +1,54 @@
+"""Everything one app instance holds, built by the factory and kept on ``app.state.gm``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.core.cache import KeyValue, QueryCache, make_store
+from app.core.db import Database
+from app.core.metrics import Metrics
+from app.core.sessions import SessionStore
+from app.core.settings import Settings
+from app.services.embeddings import Embedder, get_embedder
+from app.services.matching import JobIndex
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    database: Database
+    store: KeyValue
+    cache: QueryCache
+    sessions: SessionStore
+    metrics: Metrics
+    job_index: JobIndex
+
+    @classmethod
+    def build(cls, settings: Settings, database: Database | None = None) -> AppState:
+        database = database or Database.from_settings(settings)
+        metrics = Metrics(database)
+        store = make_store(settings.redis_url, settings.redis_timeout_seconds)
+        cache = QueryCache(
+            store,
+            on_hit=lambda name: metrics.cache_hits.labels(name).inc(),
+            on_miss=lambda name: metrics.cache_misses.labels(name).inc(),
+            on_error=metrics.cache_errors.inc,
+        )
+        return cls(
+            settings=settings,
+            database=database,
+            store=store,
+            cache=cache,
+            sessions=SessionStore(store, settings.session_ttl_seconds),
+            metrics=metrics,
+            job_index=JobIndex(
+                database=database,
+                cache=cache,
+                model_name=settings.model_name,
+                exact_max_rows=settings.exact_search_max_rows,
+            ),
+        )
+
+    @property
+    def embedder(self) -> Embedder:
+        return get_embedder(self.settings.model_name)

