@@ -178,7 +178,8 @@ def _paths() -> dict[str, object]:
 
 def render_unit(name: str, ctx: UserDataContext) -> str:
     """One systemd unit file, e.g. ``render_unit(API_UNIT, ctx)``."""
-    return _environment().get_template(f"{name}.j2").render(ctx=ctx, **_paths())
+    units = units_for(ctx.role, ctx.phase)
+    return _environment().get_template(f"{name}.j2").render(ctx=ctx, units=units, **_paths())
 
 
 def render_proxy(ctx: UserDataContext) -> str:
