@@ -1,0 +1,1 @@
+"""Plan diffs: between phases, stacks, plan files or git refs; JSON, text and markdown."""

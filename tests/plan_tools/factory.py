@@ -1,0 +1,225 @@
+"""Crafted plans: small, compliant by default, one override away from each violation."""
+
+from __future__ import annotations
+
+import base64
+import copy
+from typing import Any
+
+from infra.plan.model import Plan, PlannedResource
+
+STACK = "test"
+PROJECT = "green-matchers"
+
+
+def urn(type_token: str, name: str, stack: str = STACK) -> str:
+    return f"urn:pulumi:{stack}::{PROJECT}::{type_token}::{name}"
+
+
+def res(
+    type_token: str,
+    name: str,
+    inputs: dict[str, Any] | None = None,
+    deps: list[PlannedResource] | None = None,
+    *,
+    protect: bool = False,
+    stack: str = STACK,
+) -> PlannedResource:
+    return PlannedResource(
+        urn=urn(type_token, name, stack),
+        type=type_token,
+        name=name,
+        custom=True,
+        parent=None,
+        inputs=inputs or {},
+        dependencies=[d.urn for d in deps or []],
+        protect=protect,
+    )
+
+
+def plan_of(*resources: PlannedResource, stack: str = STACK, phase: int = 1) -> Plan:
+    return Plan(PROJECT, stack, phase, list(resources), {})
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def compliant() -> dict[str, PlannedResource]:
+    """A small web stack that passes every rule, keyed by short name."""
+    r: dict[str, PlannedResource] = {}
+    r["vpc"] = res("aws:ec2/vpc:Vpc", "gm-vpc", {"cidrBlock": "10.0.0.0/16"})
+    r["alb_sg"] = res("aws:ec2/securityGroup:SecurityGroup", "gm-alb-sg", {}, [r["vpc"]])
+    r["app_sg"] = res("aws:ec2/securityGroup:SecurityGroup", "gm-app-sg", {}, [r["vpc"]])
+    for port in (80, 443):
+        r[f"alb_in_{port}"] = res(
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            f"gm-alb-in-{port}",
+            {
+                "securityGroupId": "sg-alb",
+                "cidrIpv4": "0.0.0.0/0",
+                "ipProtocol": "tcp",
+                "fromPort": port,
+                "toPort": port,
+            },
+            [r["alb_sg"]],
+        )
+    r["app_in"] = res(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "gm-app-in",
+        {
+            "securityGroupId": "sg-app",
+            "referencedSecurityGroupId": "sg-alb",
+            "ipProtocol": "tcp",
+            "fromPort": 8000,
+            "toPort": 8000,
+        },
+        [r["app_sg"], r["alb_sg"]],
+    )
+    r["alb"] = res(
+        "aws:lb/loadBalancer:LoadBalancer",
+        "gm-alb",
+        {
+            "loadBalancerType": "application",
+            "dropInvalidHeaderFields": True,
+            "securityGroups": ["sg-alb"],
+        },
+        [r["alb_sg"]],
+    )
+    r["tg"] = res("aws:lb/targetGroup:TargetGroup", "gm-api-tg", {"port": 8000}, [r["vpc"]])
+    r["http"] = res(
+        "aws:lb/listener:Listener",
+        "gm-http",
+        {
+            "port": 80,
+            "protocol": "HTTP",
+            "defaultActions": [
+                {
+                    "type": "redirect",
+                    "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"},
+                }
+            ],
+        },
+        [r["alb"]],
+    )
+    r["https"] = res(
+        "aws:lb/listener:Listener",
+        "gm-https",
+        {
+            "port": 443,
+            "protocol": "HTTPS",
+            "certificateArn": "arn:aws:acm:cert",
+            "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "defaultActions": [{"type": "forward", "targetGroupArn": "arn:tg"}],
+        },
+        [r["alb"], r["tg"]],
+    )
+    r["db"] = res(
+        "aws:rds/instance:Instance",
+        "gm-db",
+        {
+            "engine": "mariadb",
+            "instanceClass": "db.t3.medium",
+            "allocatedStorage": 50,
+            "storageType": "gp3",
+            "multiAz": False,
+            "storageEncrypted": True,
+            "publiclyAccessible": False,
+            "backupRetentionPeriod": 7,
+            "deletionProtection": True,
+            "password": "[secret]",
+        },
+        protect=True,
+    )
+    r["cache"] = res(
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "gm-cache",
+        {
+            "engine": "redis",
+            "nodeType": "cache.t3.small",
+            "numCacheClusters": 1,
+            "atRestEncryptionEnabled": True,
+            "transitEncryptionEnabled": True,
+            "authToken": "[secret]",
+        },
+        protect=True,
+    )
+    r["lt"] = res(
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "gm-api-lt",
+        {
+            "instanceType": "t3.medium",
+            "metadataOptions": {"httpTokens": "required"},
+            "userData": b64("#!/bin/bash\nDB_PASSWORD=$(aws secretsmanager get-secret-value)\n"),
+        },
+        [r["app_sg"], r["db"], r["cache"]],
+    )
+    r["asg"] = res(
+        "aws:autoscaling/group:Group",
+        "gm-api-asg",
+        {
+            "minSize": 1,
+            "maxSize": 4,
+            "desiredCapacity": 2,
+            "launchTemplate": {"id": "lt-1", "version": "$Latest"},
+            "targetGroupArns": ["arn:tg"],
+        },
+        [r["lt"], r["tg"]],
+    )
+    r["bucket"] = res("aws:s3/bucket:Bucket", "gm-assets", {"forceDestroy": False}, protect=True)
+    r["pab"] = res(
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "gm-assets-public-access",
+        {
+            "bucket": "gm-assets-id",
+            "blockPublicAcls": True,
+            "blockPublicPolicy": True,
+            "ignorePublicAcls": True,
+            "restrictPublicBuckets": True,
+        },
+        [r["bucket"]],
+    )
+    r["cdn"] = res(
+        "aws:cloudfront/distribution:Distribution",
+        "gm-cdn",
+        {
+            "defaultCacheBehavior": {"viewerProtocolPolicy": "redirect-to-https"},
+            "orderedCacheBehaviors": [
+                {"pathPattern": "/api/*", "viewerProtocolPolicy": "https-only"}
+            ],
+            "viewerCertificate": {
+                "acmCertificateArn": "arn:aws:acm:us-east-1:cert",
+                "minimumProtocolVersion": "TLSv1.2_2021",
+                "sslSupportMethod": "sni-only",
+            },
+        },
+        [r["bucket"], r["alb"]],
+    )
+    r["nat"] = res("aws:ec2/natGateway:NatGateway", "gm-nat-0", {"subnetId": "subnet-1"})
+    return r
+
+
+def with_inputs(resource: PlannedResource, **changes: Any) -> PlannedResource:
+    """A copy with top-level inputs replaced (None deletes a key)."""
+    inputs = copy.deepcopy(resource.inputs)
+    for key, value in changes.items():
+        if value is None:
+            inputs.pop(key, None)
+        else:
+            inputs[key] = value
+    return PlannedResource(
+        resource.urn,
+        resource.type,
+        resource.name,
+        resource.custom,
+        resource.parent,
+        inputs,
+        list(resource.dependencies),
+        resource.protect,
+    )
+
+
+def compliant_plan(**replace: PlannedResource) -> Plan:
+    resources = compliant()
+    resources.update(replace)
+    return plan_of(*resources.values())
