@@ -36,13 +36,11 @@ def update_embeddings(
 
     Commits batch by batch; returns how many rows were updated.
     """
-    model: type[Job] | type[Career] = Job if kind == "jobs" else Career
-    query = select(model).options(undefer(model.embedding)).order_by(model.id)
-    if ids is not None:
-        query = query.where(model.id.in_(ids))
+    rows: list[Job | Career] = []
+    if kind == "jobs":
+        rows.extend(session.scalars(_stale(Job, embedder.name, ids)))
     else:
-        query = query.where(or_(model.embedding.is_(None), model.embedding_model != embedder.name))
-    rows = list(session.scalars(query))
+        rows.extend(session.scalars(_stale(Career, embedder.name, ids)))
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         vectors = embedder.encode([embedding_text(row) for row in batch])

@@ -127,9 +127,17 @@ def services_app() -> Iterator[Api]:
         database_shard_urls=",".join(mariadb_url(f"gm_shard_{i}") for i in range(3)),
         redis_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_TEST_DB}",
         embed_mode="inline",
-        demo_jobs_per_sdg=1,
+        demo_jobs_per_sdg=2,
         db_pool_size=5,
         db_max_overflow=5,
     )
     with TestClient(create_app(settings)) as client:
         yield Api(client)
+
+
+@pytest.fixture(params=["embedded", "services"])
+def api(request: pytest.FixtureRequest) -> Api:
+    """Each test using this runs on the embedded default and on MariaDB + Redis."""
+    name = "services_app" if request.param == "services" else "embedded"
+    result: Api = request.getfixturevalue(name)
+    return result
