@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from infra.commands import app as app_cmd
+from infra.commands import cost
 from infra.commands import plan
 from infra.commands import policy
 from infra.commands import render
@@ -12,5 +14,7 @@ from infra.commands import render
 def register_all(app: typer.Typer) -> None:
     """Mount every command module on the root app."""
     plan.register(app)
+    cost.register(app)
     policy.register(app)
     render.register(app)
+    app_cmd.register(app)
