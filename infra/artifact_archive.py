@@ -24,7 +24,8 @@ def app_files(repo_root: Path) -> list[Path]:
     """The files shipped to instances: the app package and the project metadata."""
     files = [p for p in (repo_root / "app").rglob("*") if p.is_file()]
     files = [
-        p for p in files
+        p
+        for p in files
         if not EXCLUDED_PARTS.intersection(p.relative_to(repo_root).parts)
         and p.suffix not in EXCLUDED_SUFFIXES
     ]

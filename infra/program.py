@@ -11,6 +11,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from infra.components.app_secrets import AppSecrets, AppSecretsArgs
 from infra.components.artifact import AppArtifact, ArtifactArgs
 from infra.components.cache import Cache, CacheArgs
 from infra.components.cdn import Cdn, CdnArgs
@@ -56,15 +57,23 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
     )
     cache = Cache(
         "gm-redis",
-        CacheArgs(settings=settings, subnet_ids=network.private_subnet_ids,
-                  redis_sg_id=network.redis_sg.id),
+        CacheArgs(
+            settings=settings,
+            subnet_ids=network.private_subnet_ids,
+            redis_sg_id=network.redis_sg.id,
+        ),
     )
+    app_secrets = AppSecrets("gm-secrets", AppSecretsArgs(settings))
     role = InstanceRole(
         "gm-instance",
         InstanceRoleArgs(
             settings=settings,
             artifact_bucket_arn=artifact.bucket.arn,
-            secret_arns=[*(s.secret_arn for s in database.shards), cache.auth_secret.arn],
+            secret_arns=[
+                *(s.secret_arn for s in database.shards),
+                cache.auth_secret.arn,
+                app_secrets.session_secret.arn,
+            ],
         ),
     )
     load_balancer = LoadBalancer(
@@ -88,21 +97,30 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
             shard_secrets=pulumi.Output.all(*[s.secret_arn for s in database.shards]),
             redis=cache.group.primary_endpoint_address,
             redis_secret=cache.auth_secret.arn,
-        ).apply(lambda v: encode_user_data(render_userdata(UserDataContext(
-            role=role_name,
-            phase=settings.phase,
-            region=settings.region,
-            artifact_bucket=v["bucket"],
-            artifact_key=artifact.key,
-            db_secret_arn=v["db_secret"],
-            db_writer_host=v["writer"],
-            db_reader_hosts=tuple(v["readers"]),
-            db_shard_hosts=tuple(v["shard_hosts"]) if settings.sharded else (),
-            db_shard_secret_arns=tuple(v["shard_secrets"]) if settings.sharded else (),
-            redis_host=v["redis"],
-            redis_secret_arn=v["redis_secret"],
-            service_name=service,
-        ))))
+            session_secret=app_secrets.session_secret.arn,
+        ).apply(
+            lambda v: encode_user_data(
+                render_userdata(
+                    UserDataContext(
+                        role=role_name,
+                        phase=settings.phase,
+                        region=settings.region,
+                        artifact_bucket=v["bucket"],
+                        artifact_key=artifact.key,
+                        db_secret_arn=v["db_secret"],
+                        db_writer_host=v["writer"],
+                        db_reader_hosts=tuple(v["readers"]),
+                        db_shard_hosts=tuple(v["shard_hosts"]) if settings.sharded else (),
+                        db_shard_secret_arns=tuple(v["shard_secrets"]) if settings.sharded else (),
+                        redis_host=v["redis"],
+                        redis_secret_arn=v["redis_secret"],
+                        service_name=service,
+                        session_secret_arn=v["session_secret"],
+                        trusted_proxy_cidrs=(config.network.vpc_cidr,),
+                    )
+                )
+            )
+        )
 
     image_id = _image_id(settings)
     api = Fleet(
@@ -153,8 +171,11 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
 
     cdn = Cdn(
         "gm-cdn",
-        CdnArgs(settings=settings, alb_dns_name=load_balancer.alb.dns_name,
-                static_dir=repo_root / "app" / "static"),
+        CdnArgs(
+            settings=settings,
+            alb_dns_name=load_balancer.alb.dns_name,
+            static_dir=repo_root / "app" / "static",
+        ),
     )
     db = config.database
     Monitoring(

@@ -248,9 +248,7 @@ class StackConfig(_Model):
     @classmethod
     def _acm_arn(cls, value: str | None) -> str | None:
         if value is not None and not ACM_ARN.match(value):
-            raise ValueError(
-                "an ACM certificate ARN: arn:aws:acm:REGION:ACCOUNT:certificate/UUID"
-            )
+            raise ValueError("an ACM certificate ARN: arn:aws:acm:REGION:ACCOUNT:certificate/UUID")
         return value
 
     @field_validator("domain")
@@ -346,8 +344,10 @@ def _phase_of(raw: Any) -> int:
 
 
 _STACK_HINT = "each stack's infra/stacks/Pulumi.<stack>.yaml sets green-matchers:phase"
-_TOP_LEVEL_KEYS = ("phase", *(to_camel(name) for name in StackConfig.model_fields if name not in (
-    "name", "capacity")))
+_TOP_LEVEL_KEYS = (
+    "phase",
+    *(to_camel(name) for name in StackConfig.model_fields if name not in ("name", "capacity")),
+)
 
 
 def settings_from_config(stack: str, config: dict[str, Any]) -> Settings:
@@ -357,7 +357,9 @@ def settings_from_config(stack: str, config: dict[str, Any]) -> Settings:
     for full_key, raw in config.items():
         namespace, _, key = full_key.partition(":")
         if not key:
-            raise SettingsError(full_key, raw, "config keys are namespaced, e.g. green-matchers:api")
+            raise SettingsError(
+                full_key, raw, "config keys are namespaced, e.g. green-matchers:api"
+            )
         if namespace == "aws":
             if key == "region":
                 region = str(raw)
@@ -447,8 +449,9 @@ def _section_model(path: list[str]) -> type[BaseModel] | None:
             return None
         annotation = field.annotation
         candidates = [a for a in getattr(annotation, "__args__", (annotation,)) if a is not None]
-        found = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)),
-                     None)
+        found = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
         if found is None:
             return None
         model = found

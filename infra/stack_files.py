@@ -34,8 +34,9 @@ def read_stack_config(stack: str, stacks_dir: Path = STACKS_DIR) -> dict[str, An
     path = stack_file(stack, stacks_dir)
     if not path.exists():
         known = ", ".join(known_stacks(stacks_dir)) or "none"
+        shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
         raise BadInputError(
-            f"stack {stack!r} has no config file {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}",
+            f"stack {stack!r} has no config file {shown}",
             hint=f"known stacks: {known}; `gm-infra phase N --stack {stack}` creates one",
         )
     try:
@@ -44,7 +45,9 @@ def read_stack_config(stack: str, stacks_dir: Path = STACKS_DIR) -> dict[str, An
         raise BadInputError(f"{path.name} is not valid YAML: {error}") from None
     config = data.get("config") if isinstance(data, dict) else None
     if not isinstance(config, dict):
-        raise BadInputError(f"{path.name} has no 'config:' map", hint="see infra/stacks/Pulumi.phase1.yaml")
+        raise BadInputError(
+            f"{path.name} has no 'config:' map", hint="see infra/stacks/Pulumi.phase1.yaml"
+        )
     return config
 
 
@@ -54,9 +57,7 @@ def settings_for_stack(stack: str, stacks_dir: Path = STACKS_DIR) -> Settings:
 
 def settings_for_phase(phase: int, region: str = DEFAULT_REGION) -> Settings:
     """The bare phase profile, as a stack named ``phaseN`` in the default region."""
-    return settings_from_config(
-        f"phase{phase}", {f"{PROJECT}:phase": phase, "aws:region": region}
-    )
+    return settings_from_config(f"phase{phase}", {f"{PROJECT}:phase": phase, "aws:region": region})
 
 
 def write_stack_config(stack: str, config: dict[str, Any], stacks_dir: Path = STACKS_DIR) -> Path:

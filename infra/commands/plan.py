@@ -76,8 +76,12 @@ def _print_table(plan: Plan) -> None:
     for resource in plan.custom_resources():
         settings = key_settings(resource)
         if settings:
-            detail.add_row(resource.name, resource.type.split(":")[-1], settings,
-                           "yes" if resource.protect else "")
+            detail.add_row(
+                resource.name,
+                resource.type.split(":")[-1],
+                settings,
+                "yes" if resource.protect else "",
+            )
     console.print(detail)
 
 

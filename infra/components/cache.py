@@ -1,9 +1,10 @@
-"""Cache: ElastiCache Redis replication group, encrypted both ways, auth token in Secrets Manager."""
+"""Cache: ElastiCache Redis replication group, encrypted both ways, auth token in a secret."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pulumi
 import pulumi_aws as aws
@@ -56,7 +57,7 @@ class Cache(pulumi.ComponentResource):
             f"{name}-auth-value",
             secret_id=self.auth_secret.id,
             secret_string=pulumi.Output.secret(
-                token.result.apply(lambda value: json.dumps({"auth_token": value}))
+                cast(Any, token.result.apply(lambda value: json.dumps({"auth_token": value})))
             ),
             opts=child(self),
         )

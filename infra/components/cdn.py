@@ -81,7 +81,7 @@ class Cdn(pulumi.ComponentResource):
             f"origin.{config.domain}" if alb_over_https else args.alb_dns_name
         )
         custom_cert = config.cdn_certificate_arn is not None and config.domain is not None
-        viewer_certificate: dict[str, object] = (
+        viewer_certificate: aws.cloudfront.DistributionViewerCertificateArgsDict = (
             {
                 "acm_certificate_arn": config.cdn_certificate_arn,
                 "ssl_support_method": "sni-only",
@@ -90,6 +90,25 @@ class Cdn(pulumi.ComponentResource):
             if custom_cert
             else {"cloudfront_default_certificate": True, "minimum_protocol_version": MIN_TLS}
         )
+        origins: list[aws.cloudfront.DistributionOriginArgsDict] = [
+            {
+                "origin_id": S3_ORIGIN,
+                "domain_name": self.bucket.bucket_regional_domain_name,
+                "origin_access_control_id": oac.id,
+            },
+            {
+                "origin_id": ALB_ORIGIN,
+                "domain_name": alb_origin_domain,
+                "custom_origin_config": {
+                    "http_port": 80,
+                    "https_port": 443,
+                    "origin_protocol_policy": "https-only" if alb_over_https else "http-only",
+                    "origin_ssl_protocols": ["TLSv1.2"],
+                    "origin_read_timeout": 60,
+                    "origin_keepalive_timeout": 60,
+                },
+            },
+        ]
         self.distribution = aws.cloudfront.Distribution(
             f"{name}-distribution",
             enabled=True,
@@ -97,26 +116,8 @@ class Cdn(pulumi.ComponentResource):
             http_version="http2and3",
             comment=f"Green Matchers CDN ({settings.stack})",
             price_class=config.cdn.price_class,
-            aliases=[config.domain] if custom_cert else None,
-            origins=[
-                {
-                    "origin_id": S3_ORIGIN,
-                    "domain_name": self.bucket.bucket_regional_domain_name,
-                    "origin_access_control_id": oac.id,
-                },
-                {
-                    "origin_id": ALB_ORIGIN,
-                    "domain_name": alb_origin_domain,
-                    "custom_origin_config": {
-                        "http_port": 80,
-                        "https_port": 443,
-                        "origin_protocol_policy": "https-only" if alb_over_https else "http-only",
-                        "origin_ssl_protocols": ["TLSv1.2"],
-                        "origin_read_timeout": 60,
-                        "origin_keepalive_timeout": 60,
-                    },
-                },
-            ],
+            aliases=[config.domain] if custom_cert and config.domain else None,
+            origins=origins,
             default_cache_behavior={
                 "target_origin_id": ALB_ORIGIN,
                 "viewer_protocol_policy": "redirect-to-https",
@@ -127,19 +128,21 @@ class Cdn(pulumi.ComponentResource):
                 "response_headers_policy_id": SECURITY_HEADERS,
                 "compress": True,
             },
-            ordered_cache_behaviors=[{
-                "path_pattern": "/static/*",
-                "target_origin_id": S3_ORIGIN,
-                "viewer_protocol_policy": "redirect-to-https",
-                "allowed_methods": ["GET", "HEAD"],
-                "cached_methods": ["GET", "HEAD"],
-                "forwarded_values": {"query_string": False, "cookies": {"forward": "none"}},
-                "min_ttl": STATIC_MIN_TTL,
-                "default_ttl": STATIC_DEFAULT_TTL,
-                "max_ttl": STATIC_MAX_TTL,
-                "response_headers_policy_id": SECURITY_HEADERS,
-                "compress": True,
-            }],
+            ordered_cache_behaviors=[
+                {
+                    "path_pattern": "/static/*",
+                    "target_origin_id": S3_ORIGIN,
+                    "viewer_protocol_policy": "redirect-to-https",
+                    "allowed_methods": ["GET", "HEAD"],
+                    "cached_methods": ["GET", "HEAD"],
+                    "forwarded_values": {"query_string": False, "cookies": {"forward": "none"}},
+                    "min_ttl": STATIC_MIN_TTL,
+                    "default_ttl": STATIC_DEFAULT_TTL,
+                    "max_ttl": STATIC_MAX_TTL,
+                    "response_headers_policy_id": SECURITY_HEADERS,
+                    "compress": True,
+                }
+            ],
             restrictions={"geo_restriction": {"restriction_type": "none"}},
             viewer_certificate=viewer_certificate,
             tags=tags(settings, f"{name}-distribution"),
@@ -149,27 +152,30 @@ class Cdn(pulumi.ComponentResource):
             f"{name}-static-policy",
             bucket=self.bucket.id,
             policy=pulumi.Output.all(self.bucket.arn, self.distribution.arn).apply(
-                lambda values: json.dumps({
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "CloudFrontReadsStatic",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "cloudfront.amazonaws.com"},
-                            "Action": "s3:GetObject",
-                            "Resource": f"{values[0]}/static/*",
-                            "Condition": {"StringEquals": {"AWS:SourceArn": values[1]}},
-                        },
-                        {
-                            "Sid": "TlsOnly",
-                            "Effect": "Deny",
-                            "Principal": "*",
-                            "Action": "s3:*",
-                            "Resource": [values[0], f"{values[0]}/*"],
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                        },
-                    ],
-                }, sort_keys=True)
+                lambda values: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Sid": "CloudFrontReadsStatic",
+                                "Effect": "Allow",
+                                "Principal": {"Service": "cloudfront.amazonaws.com"},
+                                "Action": "s3:GetObject",
+                                "Resource": f"{values[0]}/static/*",
+                                "Condition": {"StringEquals": {"AWS:SourceArn": values[1]}},
+                            },
+                            {
+                                "Sid": "TlsOnly",
+                                "Effect": "Deny",
+                                "Principal": "*",
+                                "Action": "s3:*",
+                                "Resource": [values[0], f"{values[0]}/*"],
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            },
+                        ],
+                    },
+                    sort_keys=True,
+                )
             ),
             opts=child(self),
         )

@@ -18,6 +18,8 @@ def tags(settings: Settings, name: str, **extra: str) -> dict[str, str]:
     }
 
 
-def child(parent: pulumi.Resource, *, protect: bool = False, **kwargs: object) -> pulumi.ResourceOptions:
+def child(
+    parent: pulumi.Resource, *, protect: bool = False, **kwargs: object
+) -> pulumi.ResourceOptions:
     """Options for a resource parented to a component (stateful ones are protected)."""
     return pulumi.ResourceOptions(parent=parent, protect=protect, **kwargs)  # type: ignore[arg-type]

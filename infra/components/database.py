@@ -48,7 +48,7 @@ class Shard:
 
     @property
     def secret_arn(self) -> pulumi.Output[str]:
-        return self.primary.master_user_secrets.apply(lambda s: s[0].secret_arn if s else "")
+        return self.primary.master_user_secrets.apply(lambda s: str(s[0].secret_arn) if s else "")
 
     @property
     def writer_host(self) -> pulumi.Output[str]:
@@ -106,12 +106,14 @@ class Database(pulumi.ComponentResource):
         if db.proxy:
             if args.proxy_sg_id is None:
                 raise ValueError("database.proxy needs a proxy security group")
-            self._proxies(name, args)
+            self._proxies(name, args, args.proxy_sg_id)
 
-        self.register_outputs({
-            "writerEndpoints": [s.primary.address for s in self.shards],
-            "readerEndpoints": [r.address for s in self.shards for r in s.replicas],
-        })
+        self.register_outputs(
+            {
+                "writerEndpoints": [s.primary.address for s in self.shards],
+                "readerEndpoints": [r.address for s in self.shards for r in s.replicas],
+            }
+        )
 
     @property
     def primary(self) -> aws.rds.Instance:
@@ -178,19 +180,23 @@ class Database(pulumi.ComponentResource):
             opts=child(self, protect=True),
         )
 
-    def _proxies(self, name: str, args: DatabaseArgs) -> None:
+    def _proxies(self, name: str, args: DatabaseArgs, proxy_sg_id: pulumi.Input[str]) -> None:
         """One RDS Proxy per shard writer: connection pooling with TLS, secrets from SM."""
         settings = args.settings
         role = aws.iam.Role(
             f"{name}-proxy-role",
-            assume_role_policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "rds.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }],
-            }),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "rds.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
             tags=tags(settings, f"{name}-proxy-role"),
             opts=child(self),
         )
@@ -198,14 +204,18 @@ class Database(pulumi.ComponentResource):
             f"{name}-proxy-secrets",
             role=role.id,
             policy=pulumi.Output.all(*[s.secret_arn for s in self.shards]).apply(
-                lambda arns: json.dumps({
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Effect": "Allow",
-                        "Action": ["secretsmanager:GetSecretValue"],
-                        "Resource": sorted(arns),
-                    }],
-                })
+                lambda arns: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": ["secretsmanager:GetSecretValue"],
+                                "Resource": sorted(arns),
+                            }
+                        ],
+                    }
+                )
             ),
             opts=child(self),
         )
@@ -219,12 +229,14 @@ class Database(pulumi.ComponentResource):
                 idle_client_timeout=1800,
                 role_arn=role.arn,
                 vpc_subnet_ids=args.subnet_ids,
-                vpc_security_group_ids=[args.proxy_sg_id],
-                auths=[{
-                    "auth_scheme": "SECRETS",
-                    "iam_auth": "DISABLED",
-                    "secret_arn": shard.secret_arn,
-                }],
+                vpc_security_group_ids=[proxy_sg_id],
+                auths=[
+                    {
+                        "auth_scheme": "SECRETS",
+                        "iam_auth": "DISABLED",
+                        "secret_arn": shard.secret_arn,
+                    }
+                ],
                 tags=tags(settings, proxy_name),
                 opts=child(self),
             )

@@ -14,7 +14,7 @@ import pulumi_aws as aws
 from infra.components.common import child, tags
 from infra.settings import FleetSettings, Settings, WorkerSettings
 
-HEALTH_CHECK_GRACE_SECONDS = 300
+HEALTH_CHECK_GRACE_SECONDS = 900  # first boot installs the app and loads its model
 INSTANCE_WARMUP_SECONDS = "300"
 
 
@@ -72,15 +72,17 @@ class Fleet(pulumi.ComponentResource):
                 "http_put_response_hop_limit": 1,
                 "instance_metadata_tags": "enabled",
             },
-            block_device_mappings=[{
-                "device_name": "/dev/sda1",
-                "ebs": {
-                    "volume_size": 30,
-                    "volume_type": "gp3",
-                    "encrypted": "true",
-                    "delete_on_termination": "true",
-                },
-            }],
+            block_device_mappings=[
+                {
+                    "device_name": "/dev/sda1",
+                    "ebs": {
+                        "volume_size": 30,
+                        "volume_type": "gp3",
+                        "encrypted": "true",
+                        "delete_on_termination": "true",
+                    },
+                }
+            ],
             tag_specifications=[
                 {"resource_type": "instance", "tags": tags(settings, name, Role=args.role)},
                 {"resource_type": "volume", "tags": tags(settings, name, Role=args.role)},
@@ -89,31 +91,50 @@ class Fleet(pulumi.ComponentResource):
             opts=child(self),
         )
 
-        template_ref = {"id": self.launch_template.id, "version": self.launch_template.latest_version.apply(str)}
-        placement: dict[str, object]
+        version = self.launch_template.latest_version.apply(str)
+        spot = isinstance(fleet, WorkerSettings)
+        launch_template: aws.autoscaling.GroupLaunchTemplateArgsDict | None = None
+        mixed: aws.autoscaling.GroupMixedInstancesPolicyArgsDict | None = None
         if isinstance(fleet, WorkerSettings):
-            placement = {
-                "mixed_instances_policy": {
-                    "instances_distribution": {
-                        "on_demand_base_capacity": fleet.on_demand_base,
-                        "on_demand_percentage_above_base_capacity": fleet.on_demand_percent_above_base,
-                        "spot_allocation_strategy": "price-capacity-optimized",
-                    },
-                    "launch_template": {
-                        "launch_template_specification": {
-                            "launch_template_id": self.launch_template.id,
-                            "version": self.launch_template.latest_version.apply(str),
-                        },
-                        "overrides": [
-                            {"instance_type": t} for t in spot_alternatives(fleet.instance_type)
-                        ],
-                    },
+            mixed = {
+                "instances_distribution": {
+                    "on_demand_base_capacity": fleet.on_demand_base,
+                    "on_demand_percentage_above_base_capacity": fleet.on_demand_percent_above_base,
+                    "spot_allocation_strategy": "price-capacity-optimized",
                 },
-                "capacity_rebalance": True,
+                "launch_template": {
+                    "launch_template_specification": {
+                        "launch_template_id": self.launch_template.id,
+                        "version": version,
+                    },
+                    "overrides": [
+                        {"instance_type": t} for t in spot_alternatives(fleet.instance_type)
+                    ],
+                },
             }
         else:
-            placement = {"launch_template": template_ref}
+            launch_template = {"id": self.launch_template.id, "version": version}
 
+        single = fleet.desired_capacity <= 1
+        refresh: aws.autoscaling.GroupInstanceRefreshArgsDict = {
+            "strategy": "Rolling",
+            "preferences": {
+                "min_healthy_percentage": 100 if single else 90,
+                "max_healthy_percentage": 200 if single else 110,
+                "instance_warmup": INSTANCE_WARMUP_SECONDS,
+                "auto_rollback": True,
+                "skip_matching": True,
+            },
+        }
+        group_tags: list[aws.autoscaling.GroupTagArgsDict] = [
+            {"key": key, "value": value, "propagate_at_launch": True}
+            for key, value in (
+                ("Name", name),
+                ("Role", args.role),
+                ("Project", settings.project),
+                ("Stack", settings.stack),
+            )
+        ]
         self.group = aws.autoscaling.Group(
             f"{name}-asg",
             min_size=fleet.min_size,
@@ -124,32 +145,20 @@ class Fleet(pulumi.ComponentResource):
             health_check_type="ELB" if behind_alb else "EC2",
             health_check_grace_period=HEALTH_CHECK_GRACE_SECONDS,
             default_instance_warmup=int(INSTANCE_WARMUP_SECONDS),
-            instance_refresh={
-                "strategy": "Rolling",
-                "preferences": {
-                    "min_healthy_percentage": 100 if fleet.desired_capacity <= 1 else 90,
-                    "max_healthy_percentage": 200 if fleet.desired_capacity <= 1 else 110,
-                    "instance_warmup": INSTANCE_WARMUP_SECONDS,
-                    "auto_rollback": True,
-                    "skip_matching": True,
-                },
-            },
+            instance_refresh=refresh,
             termination_policies=["OldestLaunchTemplate", "Default"],
             enabled_metrics=[
-                "GroupDesiredCapacity",
-                "GroupInServiceInstances",
-                "GroupPendingInstances",
-                "GroupTerminatingInstances",
-                "GroupTotalInstances",
+                aws.autoscaling.Metric.GROUP_DESIRED_CAPACITY,
+                aws.autoscaling.Metric.GROUP_IN_SERVICE_INSTANCES,
+                aws.autoscaling.Metric.GROUP_PENDING_INSTANCES,
+                aws.autoscaling.Metric.GROUP_TERMINATING_INSTANCES,
+                aws.autoscaling.Metric.GROUP_TOTAL_INSTANCES,
             ],
-            tags=[
-                {"key": "Name", "value": name, "propagate_at_launch": True},
-                {"key": "Role", "value": args.role, "propagate_at_launch": True},
-                {"key": "Project", "value": settings.project, "propagate_at_launch": True},
-                {"key": "Stack", "value": settings.stack, "propagate_at_launch": True},
-            ],
+            tags=group_tags,
             opts=child(self),
-            **placement,  # type: ignore[arg-type]
+            launch_template=launch_template,
+            mixed_instances_policy=mixed,
+            capacity_rebalance=True if spot else None,
         )
         aws.autoscaling.Policy(
             f"{name}-cpu-target",

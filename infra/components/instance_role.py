@@ -24,23 +24,26 @@ class InstanceRoleArgs:
 
 def instance_policy(artifact_bucket_arn: str, secret_arns: list[str]) -> str:
     """Read the release archives and the database and Redis secrets; nothing else."""
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "ReadReleases",
-                "Effect": "Allow",
-                "Action": ["s3:GetObject"],
-                "Resource": [f"{artifact_bucket_arn}/releases/*"],
-            },
-            {
-                "Sid": "ReadRuntimeSecrets",
-                "Effect": "Allow",
-                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                "Resource": sorted(set(secret_arns)),
-            },
-        ],
-    }, sort_keys=True)
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "ReadReleases",
+                    "Effect": "Allow",
+                    "Action": ["s3:GetObject"],
+                    "Resource": [f"{artifact_bucket_arn}/releases/*"],
+                },
+                {
+                    "Sid": "ReadRuntimeSecrets",
+                    "Effect": "Allow",
+                    "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                    "Resource": sorted(set(secret_arns)),
+                },
+            ],
+        },
+        sort_keys=True,
+    )
 
 
 class InstanceRole(pulumi.ComponentResource):
@@ -48,19 +51,25 @@ class InstanceRole(pulumi.ComponentResource):
 
     profile: aws.iam.InstanceProfile
 
-    def __init__(self, name: str, args: InstanceRoleArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, args: InstanceRoleArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("green-matchers:compute:InstanceRole", name, None, opts)
         role = aws.iam.Role(
             f"{name}-role",
             description="Green Matchers app instances",
-            assume_role_policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "ec2.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }],
-            }),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
             tags=tags(args.settings, f"{name}-role"),
             opts=child(self),
         )
@@ -77,7 +86,9 @@ class InstanceRole(pulumi.ComponentResource):
             opts=child(self),
         )
         self.profile = aws.iam.InstanceProfile(
-            f"{name}-profile", role=role.name, tags=tags(args.settings, f"{name}-profile"),
+            f"{name}-profile",
+            role=role.name,
+            tags=tags(args.settings, f"{name}-profile"),
             opts=child(self),
         )
         self.register_outputs({"profileName": self.profile.name})

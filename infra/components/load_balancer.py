@@ -14,7 +14,7 @@ APP_PORT = 8000
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 STICKY_SECONDS = 3600
 # The source document's health check for the API target group.
-HEALTH_CHECK = {
+HEALTH_CHECK: aws.lb.TargetGroupHealthCheckArgsDict = {
     "enabled": True,
     "path": "/health",
     "protocol": "HTTP",
@@ -43,7 +43,9 @@ class LoadBalancer(pulumi.ComponentResource):
     api_target_group: aws.lb.TargetGroup
     listener: aws.lb.Listener
 
-    def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("green-matchers:web:LoadBalancer", name, None, opts)
         self.component_name = name
         self.settings = args.settings
@@ -74,7 +76,9 @@ class LoadBalancer(pulumi.ComponentResource):
                 protocol="HTTPS",
                 ssl_policy=TLS_POLICY,
                 certificate_arn=settings.config.certificate_arn,
-                default_actions=[{"type": "forward", "target_group_arn": self.api_target_group.arn}],
+                default_actions=[
+                    {"type": "forward", "target_group_arn": self.api_target_group.arn}
+                ],
                 tags=tags(settings, f"{name}-https"),
                 opts=child(self),
             )
@@ -83,10 +87,12 @@ class LoadBalancer(pulumi.ComponentResource):
                 load_balancer_arn=self.alb.arn,
                 port=80,
                 protocol="HTTP",
-                default_actions=[{
-                    "type": "redirect",
-                    "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"},
-                }],
+                default_actions=[
+                    {
+                        "type": "redirect",
+                        "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"},
+                    }
+                ],
                 tags=tags(settings, f"{name}-http"),
                 opts=child(self),
             )
@@ -96,7 +102,9 @@ class LoadBalancer(pulumi.ComponentResource):
                 load_balancer_arn=self.alb.arn,
                 port=80,
                 protocol="HTTP",
-                default_actions=[{"type": "forward", "target_group_arn": self.api_target_group.arn}],
+                default_actions=[
+                    {"type": "forward", "target_group_arn": self.api_target_group.arn}
+                ],
                 tags=tags(settings, f"{name}-http"),
                 opts=child(self),
             )
@@ -105,11 +113,16 @@ class LoadBalancer(pulumi.ComponentResource):
             listener_arn=self.listener.arn,
             priority=1,
             conditions=[{"path_pattern": {"values": INTERNAL_PATHS}}],
-            actions=[{
-                "type": "fixed-response",
-                "fixed_response": {"content_type": "text/plain", "status_code": "404",
-                                   "message_body": "not found"},
-            }],
+            actions=[
+                {
+                    "type": "fixed-response",
+                    "fixed_response": {
+                        "content_type": "text/plain",
+                        "status_code": "404",
+                        "message_body": "not found",
+                    },
+                }
+            ],
             tags=tags(settings, f"{name}-internal-paths"),
             opts=child(self),
         )
@@ -118,7 +131,7 @@ class LoadBalancer(pulumi.ComponentResource):
     def target_group(self, service: str) -> aws.lb.TargetGroup:
         """A target group on the app port with the document's health check."""
         name = f"{self.component_name}-{service}-tg"
-        stickiness = {
+        stickiness: aws.lb.TargetGroupStickinessArgsDict = {
             "enabled": self.settings.config.sticky_sessions,
             "type": "lb_cookie",
             "cookie_duration": STICKY_SECONDS,
@@ -138,8 +151,9 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=child(self),
         )
 
-    def route(self, service: str, priority: int, paths: list[str],
-              target_group: aws.lb.TargetGroup) -> aws.lb.ListenerRule:
+    def route(
+        self, service: str, priority: int, paths: list[str], target_group: aws.lb.TargetGroup
+    ) -> aws.lb.ListenerRule:
         """Send ``paths`` on the main listener to a service's target group."""
         name = f"{self.component_name}-{service}-route"
         return aws.lb.ListenerRule(

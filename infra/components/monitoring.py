@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ class AlarmSpec:
     key: str
     namespace: str
     metric: str
-    dimensions: dict[str, pulumi.Input[str]]
+    dimensions: Mapping[str, pulumi.Input[str]]
     comparison: str
     threshold: float
     statistic: str | None = "Average"
@@ -37,8 +38,8 @@ class MonitoredResources:
     """The names CloudWatch knows the platform's resources by."""
 
     alb_arn_suffix: pulumi.Input[str]
-    target_groups: dict[str, pulumi.Input[str]]  # service -> target group ARN suffix
-    asg_names: dict[str, pulumi.Input[str]]  # role -> ASG name
+    target_groups: Mapping[str, pulumi.Input[str]]  # service -> target group ARN suffix
+    asg_names: Mapping[str, pulumi.Input[str]]  # role -> ASG name
     db_writers: list[str]
     db_readers: list[str]
     cache_members: list[str]
@@ -48,53 +49,138 @@ def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
     """The alarms for ALB 5xx and latency, ASG CPU, RDS and Redis health."""
     alb = {"LoadBalancer": res.alb_arn_suffix}
     specs = [
-        AlarmSpec("alb-5xx", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", alb,
-                  "GreaterThanThreshold", 10, statistic="Sum",
-                  description="The ALB itself answers 5xx (no healthy target, overload)"),
-        AlarmSpec("alb-target-5xx", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", alb,
-                  "GreaterThanThreshold", 50, statistic="Sum",
-                  description="The app answers 5xx"),
-        AlarmSpec("alb-latency-p95", "AWS/ApplicationELB", "TargetResponseTime", alb,
-                  "GreaterThanThreshold", 1.0, statistic=None, extended_statistic="p95",
-                  description="p95 response time above 1 s"),
+        AlarmSpec(
+            "alb-5xx",
+            "AWS/ApplicationELB",
+            "HTTPCode_ELB_5XX_Count",
+            alb,
+            "GreaterThanThreshold",
+            10,
+            statistic="Sum",
+            description="The ALB itself answers 5xx (no healthy target, overload)",
+        ),
+        AlarmSpec(
+            "alb-target-5xx",
+            "AWS/ApplicationELB",
+            "HTTPCode_Target_5XX_Count",
+            alb,
+            "GreaterThanThreshold",
+            50,
+            statistic="Sum",
+            description="The app answers 5xx",
+        ),
+        AlarmSpec(
+            "alb-latency-p95",
+            "AWS/ApplicationELB",
+            "TargetResponseTime",
+            alb,
+            "GreaterThanThreshold",
+            1.0,
+            statistic=None,
+            extended_statistic="p95",
+            description="p95 response time above 1 s",
+        ),
     ]
     for service, suffix in sorted(res.target_groups.items()):
-        specs.append(AlarmSpec(
-            f"{service}-unhealthy-hosts", "AWS/ApplicationELB", "UnHealthyHostCount",
-            {"LoadBalancer": res.alb_arn_suffix, "TargetGroup": suffix},
-            "GreaterThanThreshold", 0, statistic="Maximum",
-            description=f"{service} has unhealthy targets"))
+        specs.append(
+            AlarmSpec(
+                f"{service}-unhealthy-hosts",
+                "AWS/ApplicationELB",
+                "UnHealthyHostCount",
+                {"LoadBalancer": res.alb_arn_suffix, "TargetGroup": suffix},
+                "GreaterThanThreshold",
+                0,
+                statistic="Maximum",
+                description=f"{service} has unhealthy targets",
+            )
+        )
     for role, asg in sorted(res.asg_names.items()):
-        specs.append(AlarmSpec(
-            f"{role}-cpu", "AWS/EC2", "CPUUtilization", {"AutoScalingGroupName": asg},
-            "GreaterThanThreshold", 80, description=f"{role} fleet CPU above 80%"))
+        specs.append(
+            AlarmSpec(
+                f"{role}-cpu",
+                "AWS/EC2",
+                "CPUUtilization",
+                {"AutoScalingGroupName": asg},
+                "GreaterThanThreshold",
+                80,
+                description=f"{role} fleet CPU above 80%",
+            )
+        )
     for db in res.db_writers + res.db_readers:
         dims = {"DBInstanceIdentifier": db}
         specs += [
-            AlarmSpec(f"{db}-cpu", "AWS/RDS", "CPUUtilization", dims, "GreaterThanThreshold",
-                      80, description=f"{db} CPU above 80%"),
-            AlarmSpec(f"{db}-connections", "AWS/RDS", "DatabaseConnections", dims,
-                      "GreaterThanThreshold", 400,
-                      description=f"{db} connections near the pool ceiling"),
-            AlarmSpec(f"{db}-free-storage", "AWS/RDS", "FreeStorageSpace", dims,
-                      "LessThanThreshold", 10 * GIB, description=f"{db} under 10 GiB free"),
+            AlarmSpec(
+                f"{db}-cpu",
+                "AWS/RDS",
+                "CPUUtilization",
+                dims,
+                "GreaterThanThreshold",
+                80,
+                description=f"{db} CPU above 80%",
+            ),
+            AlarmSpec(
+                f"{db}-connections",
+                "AWS/RDS",
+                "DatabaseConnections",
+                dims,
+                "GreaterThanThreshold",
+                400,
+                description=f"{db} connections near the pool ceiling",
+            ),
+            AlarmSpec(
+                f"{db}-free-storage",
+                "AWS/RDS",
+                "FreeStorageSpace",
+                dims,
+                "LessThanThreshold",
+                10 * GIB,
+                description=f"{db} under 10 GiB free",
+            ),
         ]
     for db in res.db_readers:
-        specs.append(AlarmSpec(
-            f"{db}-replica-lag", "AWS/RDS", "ReplicaLag", {"DBInstanceIdentifier": db},
-            "GreaterThanThreshold", 30, statistic="Maximum",
-            description=f"{db} more than 30 s behind its writer"))
+        specs.append(
+            AlarmSpec(
+                f"{db}-replica-lag",
+                "AWS/RDS",
+                "ReplicaLag",
+                {"DBInstanceIdentifier": db},
+                "GreaterThanThreshold",
+                30,
+                statistic="Maximum",
+                description=f"{db} more than 30 s behind its writer",
+            )
+        )
     for member in res.cache_members:
         dims = {"CacheClusterId": member}
         specs += [
-            AlarmSpec(f"{member}-cpu", "AWS/ElastiCache", "EngineCPUUtilization", dims,
-                      "GreaterThanThreshold", 80, description=f"{member} Redis CPU above 80%"),
-            AlarmSpec(f"{member}-memory", "AWS/ElastiCache", "DatabaseMemoryUsagePercentage",
-                      dims, "GreaterThanThreshold", 80,
-                      description=f"{member} Redis memory above 80%"),
-            AlarmSpec(f"{member}-evictions", "AWS/ElastiCache", "Evictions", dims,
-                      "GreaterThanThreshold", 100, statistic="Sum",
-                      description=f"{member} evicts keys"),
+            AlarmSpec(
+                f"{member}-cpu",
+                "AWS/ElastiCache",
+                "EngineCPUUtilization",
+                dims,
+                "GreaterThanThreshold",
+                80,
+                description=f"{member} Redis CPU above 80%",
+            ),
+            AlarmSpec(
+                f"{member}-memory",
+                "AWS/ElastiCache",
+                "DatabaseMemoryUsagePercentage",
+                dims,
+                "GreaterThanThreshold",
+                80,
+                description=f"{member} Redis memory above 80%",
+            ),
+            AlarmSpec(
+                f"{member}-evictions",
+                "AWS/ElastiCache",
+                "Evictions",
+                dims,
+                "GreaterThanThreshold",
+                100,
+                statistic="Sum",
+                description=f"{member} evicts keys",
+            ),
         ]
     return specs
 
@@ -106,20 +192,22 @@ def dashboard_body(region: str, specs: list[dict[str, Any]]) -> str:
         metric: list[Any] = [spec["namespace"], spec["metric"]]
         for key, value in spec["dimensions"].items():
             metric += [key, value]
-        widgets.append({
-            "type": "metric",
-            "x": (index % 3) * 8,
-            "y": (index // 3) * 6,
-            "width": 8,
-            "height": 6,
-            "properties": {
-                "title": spec["key"],
-                "region": region,
-                "metrics": [metric],
-                "stat": spec["stat"],
-                "period": FIVE_MINUTES,
-            },
-        })
+        widgets.append(
+            {
+                "type": "metric",
+                "x": (index % 3) * 8,
+                "y": (index // 3) * 6,
+                "width": 8,
+                "height": 6,
+                "properties": {
+                    "title": spec["key"],
+                    "region": region,
+                    "metrics": [metric],
+                    "stat": spec["stat"],
+                    "period": FIVE_MINUTES,
+                },
+            }
+        )
     return json.dumps({"widgets": widgets}, sort_keys=True)
 
 
@@ -169,23 +257,32 @@ class Monitoring(pulumi.ComponentResource):
                 tags=tags(settings, f"{name}-{spec.key}"),
                 opts=child(self),
             )
-        resolved = pulumi.Output.all(*[
-            pulumi.Output.all(**{k: pulumi.Output.from_input(v) for k, v in s.dimensions.items()})
-            for s in specs
-        ])
+        resolved = pulumi.Output.all(
+            *[
+                pulumi.Output.all(
+                    **{k: pulumi.Output.from_input(v) for k, v in s.dimensions.items()}
+                )
+                for s in specs
+            ]
+        )
         self.dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=f"green-matchers-{settings.stack}",
-            dashboard_body=resolved.apply(lambda dims: dashboard_body(settings.region, [
-                {
-                    "key": s.key,
-                    "namespace": s.namespace,
-                    "metric": s.metric,
-                    "dimensions": d,
-                    "stat": s.extended_statistic or s.statistic,
-                }
-                for s, d in zip(specs, dims, strict=True)
-            ])),
+            dashboard_body=resolved.apply(
+                lambda dims: dashboard_body(
+                    settings.region,
+                    [
+                        {
+                            "key": s.key,
+                            "namespace": s.namespace,
+                            "metric": s.metric,
+                            "dimensions": d,
+                            "stat": s.extended_statistic or s.statistic,
+                        }
+                        for s, d in zip(specs, dims, strict=True)
+                    ],
+                )
+            ),
             opts=child(self),
         )
         self.register_outputs({"alarmTopicArn": topic.arn})

@@ -58,7 +58,9 @@ class Network(pulumi.ComponentResource):
             f"{name}-igw", vpc_id=self.vpc.id, tags=tags(settings, f"{name}-igw"), opts=child(self)
         )
         public_rt = aws.ec2.RouteTable(
-            f"{name}-public-rt", vpc_id=self.vpc.id, tags=tags(settings, f"{name}-public-rt"),
+            f"{name}-public-rt",
+            vpc_id=self.vpc.id,
+            tags=tags(settings, f"{name}-public-rt"),
             opts=child(self),
         )
         aws.ec2.Route(
@@ -102,8 +104,10 @@ class Network(pulumi.ComponentResource):
         nats: list[aws.ec2.NatGateway] = []
         for index in range(nat_count):
             eip = aws.ec2.Eip(
-                f"{name}-nat-eip-{index}", domain="vpc",
-                tags=tags(settings, f"{name}-nat-eip-{index}"), opts=child(self),
+                f"{name}-nat-eip-{index}",
+                domain="vpc",
+                tags=tags(settings, f"{name}-nat-eip-{index}"),
+                opts=child(self),
             )
             nats.append(
                 aws.ec2.NatGateway(
@@ -116,8 +120,10 @@ class Network(pulumi.ComponentResource):
             )
         for index, private in enumerate(private_subnets):
             rt = aws.ec2.RouteTable(
-                f"{name}-private-rt-{index}", vpc_id=self.vpc.id,
-                tags=tags(settings, f"{name}-private-rt-{index}"), opts=child(self),
+                f"{name}-private-rt-{index}",
+                vpc_id=self.vpc.id,
+                tags=tags(settings, f"{name}-private-rt-{index}"),
+                opts=child(self),
             )
             aws.ec2.Route(
                 f"{name}-private-default-{index}",
@@ -127,7 +133,9 @@ class Network(pulumi.ComponentResource):
                 opts=child(self),
             )
             aws.ec2.RouteTableAssociation(
-                f"{name}-private-{index}-rta", subnet_id=private.id, route_table_id=rt.id,
+                f"{name}-private-{index}-rta",
+                subnet_id=private.id,
+                route_table_id=rt.id,
                 opts=child(self),
             )
 
@@ -135,53 +143,91 @@ class Network(pulumi.ComponentResource):
         self.private_subnet_ids = [s.id for s in private_subnets]
         self.availability_zones = azs
 
-        self.alb_sg = self._group(name, "alb", "Application Load Balancer: 80/443 from anywhere", settings)
+        self.alb_sg = self._group(
+            name, "alb", "Application Load Balancer: 80/443 from anywhere", settings
+        )
         self.app_sg = self._group(name, "app", "App servers: 8000 from the ALB only", settings)
         self.worker_sg = self._group(name, "worker", "Celery workers: no ingress", settings)
         self.db_sg = self._group(name, "db", "MariaDB: 3306 from app servers and workers", settings)
-        self.redis_sg = self._group(name, "redis", "Redis: 6379 from app servers and workers", settings)
+        self.redis_sg = self._group(
+            name, "redis", "Redis: 6379 from app servers and workers", settings
+        )
 
         for port in (80, 443):
-            for cidr_key, cidr in (("v4", ANYWHERE_V4), ("v6", ANYWHERE_V6)):
+            for cidr_key in ("v4", "v6"):
                 aws.vpc.SecurityGroupIngressRule(
                     f"{name}-alb-in-{port}-{cidr_key}",
                     security_group_id=self.alb_sg.id,
-                    ip_protocol="tcp", from_port=port, to_port=port,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    cidr_ipv4=ANYWHERE_V4 if cidr_key == "v4" else None,
+                    cidr_ipv6=ANYWHERE_V6 if cidr_key == "v6" else None,
                     description=f"HTTP{'S' if port == 443 else ''} from the internet",
-                    **({"cidr_ipv4": cidr} if cidr_key == "v4" else {"cidr_ipv6": cidr}),
                     opts=child(self),
                 )
         self._allow(name, "alb-to-app", self.alb_sg, self.app_sg, APP_PORT, "ALB to app servers")
         for source_key, source in (("app", self.app_sg), ("worker", self.worker_sg)):
-            self._allow(name, f"{source_key}-to-db", source, self.db_sg, MARIADB_PORT,
-                        f"{source_key} to MariaDB")
-            self._allow(name, f"{source_key}-to-redis", source, self.redis_sg, REDIS_PORT,
-                        f"{source_key} to Redis")
-            for port, why in ((443, "HTTPS: S3, Secrets Manager, package index"),
-                              (80, "HTTP: Ubuntu package mirrors")):
+            self._allow(
+                name,
+                f"{source_key}-to-db",
+                source,
+                self.db_sg,
+                MARIADB_PORT,
+                f"{source_key} to MariaDB",
+            )
+            self._allow(
+                name,
+                f"{source_key}-to-redis",
+                source,
+                self.redis_sg,
+                REDIS_PORT,
+                f"{source_key} to Redis",
+            )
+            for port, why in (
+                (443, "HTTPS: S3, Secrets Manager, package index"),
+                (80, "HTTP: Ubuntu package mirrors"),
+            ):
                 aws.vpc.SecurityGroupEgressRule(
                     f"{name}-{source_key}-out-{port}",
-                    security_group_id=source.id, ip_protocol="tcp", from_port=port, to_port=port,
-                    cidr_ipv4=ANYWHERE_V4, description=why, opts=child(self),
+                    security_group_id=source.id,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    cidr_ipv4=ANYWHERE_V4,
+                    description=why,
+                    opts=child(self),
                 )
 
         self.proxy_sg: aws.ec2.SecurityGroup | None = None
         if settings.config.database.proxy:
-            self.proxy_sg = self._group(name, "proxy", "RDS Proxy: 3306 from app servers and workers",
-                                        settings)
-            self._allow(name, "proxy-to-db", self.proxy_sg, self.db_sg, MARIADB_PORT,
-                        "RDS Proxy to MariaDB")
+            self.proxy_sg = self._group(
+                name, "proxy", "RDS Proxy: 3306 from app servers and workers", settings
+            )
+            self._allow(
+                name, "proxy-to-db", self.proxy_sg, self.db_sg, MARIADB_PORT, "RDS Proxy to MariaDB"
+            )
             for source_key, source in (("app", self.app_sg), ("worker", self.worker_sg)):
-                self._allow(name, f"{source_key}-to-proxy", source, self.proxy_sg, MARIADB_PORT,
-                            f"{source_key} to RDS Proxy")
+                self._allow(
+                    name,
+                    f"{source_key}-to-proxy",
+                    source,
+                    self.proxy_sg,
+                    MARIADB_PORT,
+                    f"{source_key} to RDS Proxy",
+                )
 
-        self.register_outputs({
-            "vpcId": self.vpc.id,
-            "publicSubnetIds": self.public_subnet_ids,
-            "privateSubnetIds": self.private_subnet_ids,
-        })
+        self.register_outputs(
+            {
+                "vpcId": self.vpc.id,
+                "publicSubnetIds": self.public_subnet_ids,
+                "privateSubnetIds": self.private_subnet_ids,
+            }
+        )
 
-    def _group(self, name: str, role: str, description: str, settings: Settings) -> aws.ec2.SecurityGroup:
+    def _group(
+        self, name: str, role: str, description: str, settings: Settings
+    ) -> aws.ec2.SecurityGroup:
         return aws.ec2.SecurityGroup(
             f"{name}-{role}-sg",
             vpc_id=self.vpc.id,
@@ -202,18 +248,32 @@ class Network(pulumi.ComponentResource):
         """One hop of the chain: egress from the source and ingress on the target, one port."""
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-{rule}-out",
-            security_group_id=source.id, referenced_security_group_id=target.id,
-            ip_protocol="tcp", from_port=port, to_port=port, description=description,
+            security_group_id=source.id,
+            referenced_security_group_id=target.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            description=description,
             opts=child(self),
         )
         aws.vpc.SecurityGroupIngressRule(
             f"{name}-{rule}-in",
-            security_group_id=target.id, referenced_security_group_id=source.id,
-            ip_protocol="tcp", from_port=port, to_port=port, description=description,
+            security_group_id=target.id,
+            referenced_security_group_id=source.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            description=description,
             opts=child(self),
         )
 
-    def allow(self, rule: str, source: aws.ec2.SecurityGroup, target: aws.ec2.SecurityGroup,
-              port: int, description: str) -> None:
+    def allow(
+        self,
+        rule: str,
+        source: aws.ec2.SecurityGroup,
+        target: aws.ec2.SecurityGroup,
+        port: int,
+        description: str,
+    ) -> None:
         """Open one more hop (used by later phases: RDS Proxy, service-to-service)."""
         self._allow(self.component_name, rule, source, target, port, description)

@@ -38,10 +38,12 @@ def private_bucket(
     aws.s3.BucketServerSideEncryptionConfiguration(
         f"{name}-sse",
         bucket=bucket.id,
-        rules=[{
-            "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"},
-            "bucket_key_enabled": True,
-        }],
+        rules=[
+            {
+                "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"},
+                "bucket_key_enabled": True,
+            }
+        ],
         opts=opts,
     )
     aws.s3.BucketVersioning(

@@ -68,12 +68,20 @@ class Services(pulumi.ComponentResource):
             opts=child(self),
         )
         network.allow("alb-to-services", network.alb_sg, service_sg, APP_PORT, "ALB to services")
-        network.allow("services-to-db", service_sg, network.db_sg, MARIADB_PORT, "services to MariaDB")
-        network.allow("services-to-redis", service_sg, network.redis_sg, REDIS_PORT,
-                      "services to Redis")
+        network.allow(
+            "services-to-db", service_sg, network.db_sg, MARIADB_PORT, "services to MariaDB"
+        )
+        network.allow(
+            "services-to-redis", service_sg, network.redis_sg, REDIS_PORT, "services to Redis"
+        )
         if network.proxy_sg is not None:
-            network.allow("services-to-proxy", service_sg, network.proxy_sg, MARIADB_PORT,
-                          "services to RDS Proxy")
+            network.allow(
+                "services-to-proxy",
+                service_sg,
+                network.proxy_sg,
+                MARIADB_PORT,
+                "services to RDS Proxy",
+            )
         lattice_prefix_list = aws.ec2.get_managed_prefix_list_output(
             name=f"com.amazonaws.{settings.region}.vpc-lattice"
         )
@@ -81,15 +89,24 @@ class Services(pulumi.ComponentResource):
             f"{name}-from-lattice",
             security_group_id=service_sg.id,
             prefix_list_id=lattice_prefix_list.id,
-            ip_protocol="tcp", from_port=APP_PORT, to_port=APP_PORT,
+            ip_protocol="tcp",
+            from_port=APP_PORT,
+            to_port=APP_PORT,
             description="VPC Lattice to services",
             opts=child(self),
         )
-        for port, why in ((443, "HTTPS: S3, Secrets Manager, Lattice, package index"),
-                          (80, "HTTP: Ubuntu package mirrors")):
+        for port, why in (
+            (443, "HTTPS: S3, Secrets Manager, Lattice, package index"),
+            (80, "HTTP: Ubuntu package mirrors"),
+        ):
             aws.vpc.SecurityGroupEgressRule(
-                f"{name}-out-{port}", security_group_id=service_sg.id, ip_protocol="tcp",
-                from_port=port, to_port=port, cidr_ipv4="0.0.0.0/0", description=why,
+                f"{name}-out-{port}",
+                security_group_id=service_sg.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv4="0.0.0.0/0",
+                description=why,
                 opts=child(self),
             )
 
@@ -100,13 +117,18 @@ class Services(pulumi.ComponentResource):
             tags=tags(settings, f"{name}-lattice-sg"),
             opts=child(self),
         )
-        for source_key, source in (("app", network.app_sg), ("worker", network.worker_sg),
-                                   ("services", service_sg)):
+        for source_key, source in (
+            ("app", network.app_sg),
+            ("worker", network.worker_sg),
+            ("services", service_sg),
+        ):
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-lattice-from-{source_key}",
                 security_group_id=association_sg.id,
                 referenced_security_group_id=source.id,
-                ip_protocol="tcp", from_port=LATTICE_PORT, to_port=LATTICE_PORT,
+                ip_protocol="tcp",
+                from_port=LATTICE_PORT,
+                to_port=LATTICE_PORT,
                 description=f"{source_key} to Lattice services",
                 opts=child(self),
             )
@@ -151,8 +173,9 @@ class Services(pulumi.ComponentResource):
 
         self.register_outputs({"serviceNetworkId": self.service_network.id})
 
-    def _lattice_service(self, name: str, prefix: str, service: str, fleet: Fleet,
-                         network: Network) -> None:
+    def _lattice_service(
+        self, name: str, prefix: str, service: str, fleet: Fleet, network: Network
+    ) -> None:
         settings_tags = {"Name": f"{prefix}-{service}", "ManagedBy": "pulumi"}
         target_group = aws.vpclattice.TargetGroup(
             f"{name}-{service}-lattice-tg",
@@ -182,14 +205,17 @@ class Services(pulumi.ComponentResource):
             tags=settings_tags,
             opts=child(self),
         )
+        forward: aws.vpclattice.ListenerDefaultActionArgsDict = {
+            "forwards": [
+                {"target_groups": [{"target_group_identifier": target_group.id, "weight": 100}]}
+            ]
+        }
         aws.vpclattice.Listener(
             f"{name}-{service}-lattice-https",
             service_identifier=lattice_service.id,
             protocol="HTTPS",
             port=LATTICE_PORT,
-            default_action={"forward": {"target_groups": [
-                {"target_group_identifier": target_group.id, "weight": 100}
-            ]}},
+            default_action=forward,
             tags=settings_tags,
             opts=child(self),
         )

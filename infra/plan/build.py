@@ -17,7 +17,7 @@ from pulumi.runtime.settings import reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from infra.plan.mocks import PlanMocks, Registration, RecordingMonitor
+from infra.plan.mocks import PlanMocks, RecordingMonitor, Registration
 from infra.plan.model import SECRET, Plan, PlannedResource
 from infra.program import REPO_ROOT, build
 from infra.settings import Settings
@@ -42,12 +42,13 @@ def record_plan(settings: Settings, repo_root: Path = REPO_ROOT) -> Plan:
     asyncio.set_event_loop(loop)
     outputs: dict[str, Any] = {}
     try:
-        set_mocks(mocks, project=settings.project, stack=settings.stack, preview=False,
-                  monitor=monitor)
+        set_mocks(
+            mocks, project=settings.project, stack=settings.stack, preview=False, monitor=monitor
+        )
 
         def program() -> None:
             declared = build(settings, repo_root)
-            resolved = pulumi.Output.all(**declared).future()
+            resolved: Any = pulumi.Output.all(**declared).future()
             outputs.update(_sync_await(resolved) or {})
 
         _sync_await(run_pulumi_func(program))

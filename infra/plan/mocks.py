@@ -12,9 +12,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks, rpc
 from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime import rpc
 
 ACCOUNT = "123456789012"
 MOCK_AMI = "ami-0a1b2c3d4e5f67890"
@@ -108,11 +107,15 @@ class PlanMocks(Mocks):
                 resourceId=f"db-{_digest(identifier, 26).upper()}",
             )
             if inputs.get("manageMasterUserPassword"):
-                out["masterUserSecrets"] = [{
-                    "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:rds!{identifier}",
-                    "secretStatus": "active",
-                    "kmsKeyId": f"arn:aws:kms:{region}:{ACCOUNT}:alias/aws/secretsmanager",
-                }]
+                out["masterUserSecrets"] = [
+                    {
+                        "secretArn": (
+                            f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:rds!{identifier}"
+                        ),
+                        "secretStatus": "active",
+                        "kmsKeyId": f"arn:aws:kms:{region}:{ACCOUNT}:alias/aws/secretsmanager",
+                    }
+                ]
         elif typ == "aws:rds/proxy:Proxy":
             out["endpoint"] = f"{physical}.proxy-c{_digest('rds', 11)}.{region}.rds.amazonaws.com"
         elif typ == "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup":
@@ -121,9 +124,11 @@ class PlanMocks(Mocks):
             group = str(inputs.get("replicationGroupId") or name)
             out.update(
                 id=group,
-                primaryEndpointAddress=f"master.{group}.{_digest(group, 6)}.use1.cache.amazonaws.com",
-                readerEndpointAddress=f"replica.{group}.{_digest(group, 6)}.use1.cache.amazonaws.com",
-                memberClusters=[f"{group}-{i:03d}" for i in range(1, int(inputs.get("numCacheClusters", 1)) + 1)],
+                primaryEndpointAddress=f"master.{group}.{_digest(group, 6)}.cache.amazonaws.com",
+                readerEndpointAddress=f"replica.{group}.{_digest(group, 6)}.cache.amazonaws.com",
+                memberClusters=[
+                    f"{group}-{i:03d}" for i in range(1, int(inputs.get("numCacheClusters", 1)) + 1)
+                ],
             )
         elif typ == "aws:lb/loadBalancer:LoadBalancer":
             suffix = f"app/{physical[:32]}/{_digest(name, 16)}"
@@ -155,7 +160,9 @@ class PlanMocks(Mocks):
             self.minted_secrets.add(secret)
             out.update(result=secret, bcryptHash=f"$2a$10${_digest(secret, 53)}")
         elif typ == "aws:secretsmanager/secret:Secret":
-            out["arn"] = f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{name}-{_digest(name, 6)}"
+            out["arn"] = (
+                f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{name}-{_digest(name, 6)}"
+            )
         elif typ == "aws:iam/role:Role":
             out["arn"] = f"arn:aws:iam::{ACCOUNT}:role/{physical}"
         elif typ == "aws:iam/instanceProfile:InstanceProfile":
@@ -174,19 +181,21 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
-            self.registrations.append(Registration(
-                urn=response.urn,
-                type=request.type,
-                name=request.name,
-                custom=bool(request.custom),
-                parent=request.parent,
-                protect=bool(request.protect),
-                dependencies=sorted(set(request.dependencies)),
-                inputs=rpc.deserialize_properties(request.object),
-            ))
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    custom=bool(request.custom),
+                    parent=request.parent,
+                    protect=bool(request.protect),
+                    dependencies=sorted(set(request.dependencies)),
+                    inputs=rpc.deserialize_properties(request.object),
+                )
+            )
         return response
 
 
@@ -199,3 +208,15 @@ def _unwrap(value: Any) -> Any:
     if isinstance(value, list):
         return [_unwrap(v) for v in value]
     return value
+
+
+def fake_outputs(region: str, typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The outputs the plan's mocks give one resource (its id under ``"id"``).
+
+    Other resources' plan inputs hold these values where they reference this one; the local
+    engine maps them to the emulator's real values.
+    """
+    outputs = dict(inputs)
+    outputs.update(PlanMocks(region)._computed(typ, name, inputs))
+    outputs["id"] = str(outputs.get("id") or f"{name}-id")
+    return outputs

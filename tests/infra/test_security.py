@@ -1,0 +1,166 @@
+"""Secure defaults in every phase: encryption, no public data, IMDSv2, least privilege."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from infra.plan.mocks import MOCK_SECRET_PREFIX
+from infra.plan.model import SECRET, Plan
+from tests.infra.helpers import (
+    CDN,
+    EGRESS,
+    INGRESS,
+    LT,
+    RDS,
+    REDIS,
+    TG,
+    by_name,
+    get,
+    sg_names,
+    user_data,
+    writers,
+)
+
+PHASES = (1, 2, 3, 4)
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_databases_are_encrypted_private_protected_and_backed_up(
+    plans: dict[int, Plan], phase: int
+) -> None:
+    for db in plans[phase].of_type(RDS):
+        assert db.inputs["storageEncrypted"] is True
+        assert db.inputs["publiclyAccessible"] is False
+        assert db.inputs["deletionProtection"] is True
+        assert db.inputs["backupRetentionPeriod"] >= 7
+        assert db.protect
+    for db in writers(plans[phase]):
+        assert db.inputs["engine"] == "mariadb" and db.inputs["engineVersion"].startswith("10.11")
+        assert db.inputs["manageMasterUserPassword"] is True
+        assert "password" not in db.inputs
+    params = plans[phase].of_type("aws:rds/parameterGroup:ParameterGroup")[0]
+    values = {p["name"]: p["value"] for p in params.inputs["parameters"]}
+    assert values["query_cache_type"] == "1" and values["require_secure_transport"] == "ON"
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_redis_is_encrypted_with_a_secret_auth_token(plans: dict[int, Plan], phase: int) -> None:
+    redis = plans[phase].of_type(REDIS)[0]
+    assert redis.inputs["atRestEncryptionEnabled"] is True
+    assert redis.inputs["transitEncryptionEnabled"] is True
+    assert redis.inputs["authToken"] == SECRET
+    assert redis.inputs["engine"] == "redis"
+    assert redis.protect
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_no_secret_value_appears_anywhere_in_the_plan(plans: dict[int, Plan], phase: int) -> None:
+    text = plans[phase].to_json()
+    assert MOCK_SECRET_PREFIX not in text
+    version = plans[phase].of_type("aws:secretsmanager/secretVersion:SecretVersion")[0]
+    assert version.inputs["secretString"] == SECRET
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_launch_templates_require_imdsv2_and_keep_secrets_out_of_user_data(
+    plans: dict[int, Plan], phase: int
+) -> None:
+    plan = plans[phase]
+    for lt in plan.of_type(LT):
+        assert get(lt, "metadataOptions.httpTokens") == "required"
+        assert get(lt, "iamInstanceProfile.name")
+        script = user_data(lt)
+        assert script.startswith("#!") or script.startswith("Content-Type: multipart")
+        assert len(lt.inputs["userData"]) < 16 * 1024 * 4 // 3 + 4
+        assert MOCK_SECRET_PREFIX not in script and SECRET not in script
+        assert plan.outputs["artifactKey"] in script
+        for block in lt.inputs["blockDeviceMappings"]:
+            assert block["ebs"]["encrypted"] == "true"
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_load_balancer_defaults(plans: dict[int, Plan], phase: int) -> None:
+    plan = plans[phase]
+    alb = by_name(plan, "gm-web-alb")
+    assert alb.inputs["dropInvalidHeaderFields"] is True
+    assert alb.inputs["enableDeletionProtection"] is True
+    tg = by_name(plan, "gm-web-api-tg")
+    assert tg.inputs["port"] == 8000
+    assert tg.inputs["healthCheck"] == {
+        "enabled": True,
+        "path": "/health",
+        "protocol": "HTTP",
+        "port": "traffic-port",
+        "interval": 30,
+        "timeout": 5,
+        "healthyThreshold": 3,
+        "unhealthyThreshold": 2,
+        "matcher": "200",
+    }
+    for group in plan.of_type(TG):
+        assert group.inputs["healthCheck"]["path"] == "/health"
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_buckets_block_public_access_and_cdn_redirects_to_https(
+    plans: dict[int, Plan], phase: int
+) -> None:
+    plan = plans[phase]
+    blocks = plan.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    assert len(blocks) == len(plan.of_type("aws:s3/bucket:Bucket")) == 2
+    for block in blocks:
+        assert all(
+            block.inputs[k]
+            for k in (
+                "blockPublicAcls",
+                "blockPublicPolicy",
+                "ignorePublicAcls",
+                "restrictPublicBuckets",
+            )
+        )
+    cdn = plan.of_type(CDN)[0]
+    assert get(cdn, "defaultCacheBehavior.viewerProtocolPolicy") == "redirect-to-https"
+    static = get(cdn, "orderedCacheBehaviors.0")
+    assert static["pathPattern"] == "/static/*"
+    assert static["viewerProtocolPolicy"] == "redirect-to-https"
+    assert (static["minTtl"], static["defaultTtl"], static["maxTtl"]) == (0, 86400, 31536000)
+    assert get(cdn, "viewerCertificate.minimumProtocolVersion") == "TLSv1.2_2021"
+    origins = {o["originId"]: o for o in cdn.inputs["origins"]}
+    assert origins["static-s3"]["originAccessControlId"]
+    policy = json.loads(plan.of_type("aws:s3/bucketPolicy:BucketPolicy")[0].inputs["policy"])
+    assert policy["Statement"][0]["Condition"]["StringEquals"]["AWS:SourceArn"].startswith(
+        "arn:aws:cloudfront::"
+    )
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_security_group_chain_is_least_privilege(plans: dict[int, Plan], phase: int) -> None:
+    plan = plans[phase]
+    names = sg_names(plan)
+    ingress = [(names[r.inputs["securityGroupId"]], r.inputs) for r in plan.of_type(INGRESS)]
+    open_to_world = [
+        (sg, i["fromPort"]) for sg, i in ingress if i.get("cidrIpv4") or i.get("cidrIpv6")
+    ]
+    assert sorted(set(open_to_world)) == [("alb", 80), ("alb", 443)]
+    from_groups = {
+        (names[i["referencedSecurityGroupId"]], sg, i["fromPort"])
+        for sg, i in ingress
+        if i.get("referencedSecurityGroupId")
+    }
+    assert ("alb", "app", 8000) in from_groups
+    assert ("app", "db", 3306) in from_groups and ("app", "redis", 6379) in from_groups
+    for source, target, port in from_groups:
+        assert source != "alb" or port == 8000, (source, target, port)
+        if target == "db":
+            assert port == 3306 and source in {"app", "worker", "proxy", "gm-services"}
+        if target == "redis":
+            assert port == 6379 and source in {"app", "worker", "gm-services"}
+    for sg, i in ingress:
+        assert i["ipProtocol"] == "tcp" and i["fromPort"] == i["toPort"], (sg, i)
+    egress = [r.inputs for r in plan.of_type(EGRESS)]
+    assert all(e["ipProtocol"] == "tcp" for e in egress)
+    assert not any(names[e["securityGroupId"]] in {"db", "redis"} for e in egress)
+    if phase >= 3:
+        assert ("proxy", "db", 3306) in from_groups and ("app", "proxy", 3306) in from_groups
