@@ -1,0 +1,1 @@
+"""The local AWS emulator: a moto server on loopback, with the gaps gm-infra needs filled."""

@@ -1,0 +1,107 @@
+"""Calls moto 5.2 lacks that the local engine uses, added to the emulator gm-infra starts.
+
+- ElastiCache ``IncreaseReplicaCount`` / ``DecreaseReplicaCount`` (cluster mode disabled):
+  the real AWS calls that grow or shrink a Redis replication group in place. Against a plain
+  moto server they fail and the local engine records the change as not emulated.
+- EC2 ``CreateLaunchTemplateVersion`` keeps ``UserData`` undecoded in moto 5.2, and the next
+  ASG scale-out then fails with a 500; the version's user data is parsed as
+  ``CreateLaunchTemplate`` does.
+- RDS ``ModifyDBSubnetGroup`` drops the group from moto 5.2's table (it is popped and never
+  put back); it is put back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_INSTALLED = False
+
+
+def install() -> None:
+    """Add the missing calls to moto's ElastiCache responses (idempotent)."""
+    global _INSTALLED
+    if _INSTALLED:
+        return
+    from moto.core.responses import ActionResult
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    def _resize(self: Any, grow: bool) -> Any:
+        group_id = self._get_param("ReplicationGroupId")
+        wanted = self._get_int_param("NewReplicaCount")
+        group = self.elasticache_backend.describe_replication_groups(group_id)[0]
+        set_replica_count(group, int(wanted))
+        return ActionResult({"ReplicationGroup": group})
+
+    def increase_replica_count(self: Any) -> Any:
+        return _resize(self, grow=True)
+
+    def decrease_replica_count(self: Any) -> Any:
+        return _resize(self, grow=False)
+
+    _fix_launch_template_versions()
+    _fix_db_subnet_group_modify()
+    ElastiCacheResponse.increase_replica_count = increase_replica_count  # type: ignore[attr-defined]
+    ElastiCacheResponse.decrease_replica_count = decrease_replica_count  # type: ignore[attr-defined]
+    _INSTALLED = True
+
+
+def _fix_launch_template_versions() -> None:
+    from moto.ec2.responses.launch_templates import LaunchTemplates
+    from moto.ec2.utils import parse_user_data
+
+    original = LaunchTemplates.create_launch_template_version
+
+    def create_launch_template_version(self: Any) -> Any:
+        get_param = self._get_param
+
+        def patched(name: str, default: Any = None) -> Any:
+            value = get_param(name, default)
+            if name == "LaunchTemplateData" and isinstance(value, dict) and "UserData" in value:
+                value["UserData"] = parse_user_data(get_param("LaunchTemplateData.UserData"))
+            return value
+
+        self._get_param = patched
+        try:
+            return original(self)
+        finally:
+            del self._get_param
+
+    LaunchTemplates.create_launch_template_version = create_launch_template_version  # type: ignore[method-assign]
+
+
+def _fix_db_subnet_group_modify() -> None:
+    from moto.rds.models import RDSBackend
+
+    original = RDSBackend.modify_db_subnet_group
+
+    def modify_db_subnet_group(
+        self: Any, subnet_name: str, description: str, subnets: list[Any]
+    ) -> Any:
+        group = original(self, subnet_name, description, subnets)
+        self.subnet_groups[subnet_name] = group
+        return group
+
+    RDSBackend.modify_db_subnet_group = modify_db_subnet_group  # type: ignore[method-assign]
+
+
+def set_replica_count(group: Any, replicas: int) -> None:
+    """Make the first node group hold one primary and ``replicas`` replicas."""
+    node_group = group.node_groups[0]
+    members: list[dict[str, Any]] = node_group["node_group_members"]
+    primary = members[0]
+    domain = primary["read_endpoint"]["address"].split(".", 1)[1]
+    while len(members) - 1 > replicas:
+        gone = members.pop()
+        group.member_clusters.remove(gone["cache_cluster_id"])
+    while len(members) - 1 < replicas:
+        cluster_id = f"{group.replication_group_id}-{len(members) + 1:0>3}"
+        members.append(
+            {
+                "cache_cluster_id": cluster_id,
+                "cache_node_id": node_group["node_group_id"],
+                "read_endpoint": {"address": f"{cluster_id}.{domain}", "port": group.port},
+                "preferred_availability_zone": "us-east-1b",
+                "current_role": "replica",
+            }
+        )
+        group.member_clusters.append(cluster_id)

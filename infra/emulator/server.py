@@ -1,0 +1,60 @@
+"""An in-process moto server on a free loopback port, with gm-infra's extensions."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from infra.emulator.extensions import install
+
+LOOPBACK = "127.0.0.1"
+
+
+def free_port(host: str = LOOPBACK) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Emulator:
+    """A running moto server thread and its endpoint."""
+
+    server: Any
+    endpoint: str
+
+    def reset(self) -> None:
+        """Clear every emulated resource (``POST /moto-api/reset``)."""
+        reset(self.endpoint)
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def start(port: int = 0, host: str = LOOPBACK) -> Emulator:
+    """Start moto's ThreadedMotoServer on loopback (a free port when ``port`` is 0)."""
+    from moto.server import ThreadedMotoServer
+
+    install()
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+    chosen = port or free_port(host)
+    server = ThreadedMotoServer(ip_address=host, port=chosen, verbose=False)
+    server.start()
+    return Emulator(server=server, endpoint=f"http://{host}:{chosen}")
+
+
+def reset(endpoint: str) -> None:
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST", data=b"")
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
+def reachable(endpoint: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=timeout):
+            return True
+    except OSError:
+        return False

@@ -1,0 +1,1 @@
+"""Deployment engines: ``pulumi`` (Automation API, real AWS) and ``local`` (AWS emulator)."""

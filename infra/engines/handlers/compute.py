@@ -1,0 +1,505 @@
+"""Launch templates, auto-scaling groups and their policies; the ALB and its routing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.engines.handlers.base import (
+    Applied,
+    Context,
+    Handler,
+    NeedsReplacement,
+    integer,
+    not_emulated,
+    same_again,
+    tag_list,
+)
+from infra.engines.state import ResourceState
+from infra.plan.model import PlannedResource
+
+NO_REFRESH = (
+    "instance refresh is not emulated (moto): running instances keep the previous "
+    "launch template version; AWS rolls them"
+)
+
+
+def _bool(value: Any) -> bool:
+    return str(value).lower() == "true" if isinstance(value, str) else bool(value)
+
+
+def _template_data(inputs: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "ImageId": inputs["imageId"],
+        "InstanceType": inputs["instanceType"],
+        "SecurityGroupIds": inputs.get("vpcSecurityGroupIds", []),
+        "UserData": inputs.get("userData", ""),
+        "Monitoring": {"Enabled": _bool(inputs.get("monitoring", {}).get("enabled", True))},
+        "EbsOptimized": _bool(inputs.get("ebsOptimized", True)),
+    }
+    if inputs.get("iamInstanceProfile"):
+        data["IamInstanceProfile"] = {"Name": inputs["iamInstanceProfile"]["name"]}
+    meta = inputs.get("metadataOptions")
+    if meta:
+        data["MetadataOptions"] = {
+            "HttpEndpoint": meta.get("httpEndpoint", "enabled"),
+            "HttpTokens": meta.get("httpTokens", "required"),
+            "HttpPutResponseHopLimit": integer(meta.get("httpPutResponseHopLimit", 1)),
+            "InstanceMetadataTags": meta.get("instanceMetadataTags", "disabled"),
+        }
+    data["BlockDeviceMappings"] = [
+        {
+            "DeviceName": b["deviceName"],
+            "Ebs": {
+                "VolumeSize": integer(b["ebs"]["volumeSize"]),
+                "VolumeType": b["ebs"].get("volumeType", "gp3"),
+                "Encrypted": _bool(b["ebs"].get("encrypted", True)),
+                "DeleteOnTermination": _bool(b["ebs"].get("deleteOnTermination", True)),
+            },
+        }
+        for b in inputs.get("blockDeviceMappings", [])
+    ]
+    data["TagSpecifications"] = [
+        {"ResourceType": spec["resourceType"], "Tags": tag_list(spec)}
+        for spec in inputs.get("tagSpecifications", [])
+    ]
+    return data
+
+
+def _launch_template(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    name = str(inputs.get("name") or ctx.physical_name(res, 128))
+    found = ctx.client("ec2").create_launch_template(
+        LaunchTemplateName=name,
+        LaunchTemplateData=_template_data(inputs),
+        VersionDescription=inputs.get("description", ""),
+    )["LaunchTemplate"]
+    version = int(found.get("LatestVersionNumber", 1))
+    template_id = found["LaunchTemplateId"]
+    return Applied(
+        id=found["LaunchTemplateId"],
+        outputs={
+            "name": name,
+            "latestVersion": version,
+            "defaultVersion": version,
+            "arn": f"arn:aws:ec2:{ctx.region}:123456789012:launch-template/{template_id}",
+        },
+    )
+
+
+def _update_launch_template(
+    ctx: Context, res: PlannedResource, old: ResourceState, inputs: dict[str, Any]
+) -> Applied:
+    ec2 = ctx.client("ec2")
+    version = ec2.create_launch_template_version(
+        LaunchTemplateId=old.id, LaunchTemplateData=_template_data(inputs)
+    )["LaunchTemplateVersion"]["VersionNumber"]
+    ec2.modify_launch_template(LaunchTemplateId=old.id, DefaultVersion=str(version))
+    return Applied(
+        id=old.id,
+        outputs={**old.outputs, "latestVersion": int(version), "defaultVersion": int(version)},
+        note=NO_REFRESH,
+    )
+
+
+def _latest_version(ctx: Context, template_id: str) -> str:
+    found = ctx.client("ec2").describe_launch_templates(LaunchTemplateIds=[template_id])
+    return str(found["LaunchTemplates"][0]["LatestVersionNumber"])
+
+
+def _template_spec(ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
+    if inputs.get("launchTemplate"):
+        template_id = inputs["launchTemplate"]["id"]
+        return {
+            "LaunchTemplate": {
+                "LaunchTemplateId": template_id,
+                "Version": _latest_version(ctx, template_id),
+            }
+        }
+    mixed = inputs["mixedInstancesPolicy"]
+    spec = mixed["launchTemplate"]["launchTemplateSpecification"]
+    dist = mixed.get("instancesDistribution", {})
+    return {
+        "MixedInstancesPolicy": {
+            "LaunchTemplate": {
+                "LaunchTemplateSpecification": {
+                    "LaunchTemplateId": spec["launchTemplateId"],
+                    "Version": _latest_version(ctx, spec["launchTemplateId"]),
+                },
+                "Overrides": [
+                    {"InstanceType": o["instanceType"]}
+                    for o in mixed["launchTemplate"].get("overrides", [])
+                ],
+            },
+            "InstancesDistribution": {
+                "OnDemandBaseCapacity": integer(dist.get("onDemandBaseCapacity", 0)),
+                "OnDemandPercentageAboveBaseCapacity": integer(
+                    dist.get("onDemandPercentageAboveBaseCapacity", 100)
+                ),
+                "SpotAllocationStrategy": dist.get(
+                    "spotAllocationStrategy", "price-capacity-optimized"
+                ),
+            },
+        }
+    }
+
+
+def _sizes(inputs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "MinSize": integer(inputs["minSize"]),
+        "MaxSize": integer(inputs["maxSize"]),
+        "DesiredCapacity": integer(inputs.get("desiredCapacity", inputs["minSize"])),
+        "VPCZoneIdentifier": ",".join(inputs.get("vpcZoneIdentifiers", [])),
+    }
+
+
+def _group(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    name = str(inputs.get("name") or ctx.physical_name(res, 255))
+    autoscaling = ctx.client("autoscaling")
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=name,
+        TargetGroupARNs=inputs.get("targetGroupArns", []),
+        HealthCheckType=inputs.get("healthCheckType", "EC2"),
+        HealthCheckGracePeriod=integer(inputs.get("healthCheckGracePeriod", 300)),
+        TerminationPolicies=inputs.get("terminationPolicies", ["Default"]),
+        CapacityRebalance=bool(inputs.get("capacityRebalance", False)),
+        Tags=[
+            {
+                "Key": t["key"],
+                "Value": t["value"],
+                "PropagateAtLaunch": bool(t.get("propagateAtLaunch", True)),
+                "ResourceId": name,
+                "ResourceType": "auto-scaling-group",
+            }
+            for t in inputs.get("tags", [])
+        ],
+        **_template_spec(ctx, inputs),
+        **_sizes(inputs),
+    )
+    if inputs.get("enabledMetrics"):
+        autoscaling.enable_metrics_collection(
+            AutoScalingGroupName=name, Metrics=inputs["enabledMetrics"], Granularity="1Minute"
+        )
+    arn = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])[
+        "AutoScalingGroups"
+    ][0].get("AutoScalingGroupARN", "")
+    note = NO_REFRESH if inputs.get("instanceRefresh") else None
+    return Applied(id=name, outputs={"name": name, "arn": arn}, note=note)
+
+
+def _update_group(
+    ctx: Context, res: PlannedResource, old: ResourceState, inputs: dict[str, Any]
+) -> Applied:
+    """Sizes, subnets and template in place; target groups attached and detached."""
+    autoscaling = ctx.client("autoscaling")
+    autoscaling.update_auto_scaling_group(
+        AutoScalingGroupName=old.id, **_template_spec(ctx, inputs), **_sizes(inputs)
+    )
+    before = set(old.resolved.get("targetGroupArns", []))
+    after = set(inputs.get("targetGroupArns", []))
+    if after - before:
+        autoscaling.attach_load_balancer_target_groups(
+            AutoScalingGroupName=old.id, TargetGroupARNs=sorted(after - before)
+        )
+    if before - after:
+        autoscaling.detach_load_balancer_target_groups(
+            AutoScalingGroupName=old.id, TargetGroupARNs=sorted(before - after)
+        )
+    return Applied(id=old.id, outputs=old.outputs, note=old.note)
+
+
+def _policy(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    name = str(inputs.get("name") or ctx.physical_name(res, 255))
+    tracking = inputs.get("targetTrackingConfiguration", {})
+    predefined = tracking.get("predefinedMetricSpecification", {})
+    metric: dict[str, Any] = {"PredefinedMetricType": predefined["predefinedMetricType"]}
+    if predefined.get("resourceLabel"):
+        metric["ResourceLabel"] = predefined["resourceLabel"]
+    found = ctx.client("autoscaling").put_scaling_policy(
+        AutoScalingGroupName=inputs["autoscalingGroupName"],
+        PolicyName=name,
+        PolicyType=inputs.get("policyType", "TargetTrackingScaling"),
+        EstimatedInstanceWarmup=integer(inputs.get("estimatedInstanceWarmup", 300)),
+        TargetTrackingConfiguration={
+            "PredefinedMetricSpecification": metric,
+            "TargetValue": float(tracking["targetValue"]),
+        },
+    )
+    return Applied(id=name, outputs={"name": name, "arn": found.get("PolicyARN", "")})
+
+
+def _delete_policy(ctx: Context, old: ResourceState) -> None:
+    ctx.client("autoscaling").delete_policy(
+        AutoScalingGroupName=old.resolved["autoscalingGroupName"], PolicyName=old.id
+    )
+
+
+def _load_balancer(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    elbv2 = ctx.client("elbv2")
+    name = str(inputs.get("name") or ctx.physical_name(res, 32))
+    lb = elbv2.create_load_balancer(
+        Name=name,
+        Subnets=inputs["subnets"],
+        SecurityGroups=inputs.get("securityGroups", []),
+        Scheme="internal" if inputs.get("internal") else "internet-facing",
+        Type=inputs.get("loadBalancerType", "application"),
+        IpAddressType=inputs.get("ipAddressType", "ipv4"),
+        Tags=tag_list(inputs),
+    )["LoadBalancers"][0]
+    elbv2.modify_load_balancer_attributes(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Attributes=[
+            {
+                "Key": "idle_timeout.timeout_seconds",
+                "Value": str(integer(inputs.get("idleTimeout", 60))),
+            },
+            {
+                "Key": "deletion_protection.enabled",
+                "Value": str(bool(inputs.get("enableDeletionProtection", False))).lower(),
+            },
+            {
+                "Key": "routing.http.drop_invalid_header_fields.enabled",
+                "Value": str(bool(inputs.get("dropInvalidHeaderFields", False))).lower(),
+            },
+        ],
+    )
+    arn = lb["LoadBalancerArn"]
+    return Applied(
+        id=arn,
+        outputs={
+            "arn": arn,
+            "arnSuffix": arn.split(":loadbalancer/", 1)[-1],
+            "name": name,
+            "dnsName": lb.get("DNSName", ""),
+            "zoneId": lb.get("CanonicalHostedZoneId", ""),
+        },
+    )
+
+
+def _update_load_balancer(
+    ctx: Context, res: PlannedResource, old: ResourceState, inputs: dict[str, Any]
+) -> Applied:
+    elbv2 = ctx.client("elbv2")
+    elbv2.set_subnets(LoadBalancerArn=old.id, Subnets=inputs["subnets"])
+    elbv2.set_security_groups(
+        LoadBalancerArn=old.id, SecurityGroups=inputs.get("securityGroups", [])
+    )
+    return Applied(id=old.id, outputs=old.outputs)
+
+
+def _delete_load_balancer(ctx: Context, old: ResourceState) -> None:
+    elbv2 = ctx.client("elbv2")
+    elbv2.modify_load_balancer_attributes(
+        LoadBalancerArn=old.id,
+        Attributes=[{"Key": "deletion_protection.enabled", "Value": "false"}],
+    )
+    elbv2.delete_load_balancer(LoadBalancerArn=old.id)
+
+
+def _health_check(inputs: dict[str, Any]) -> dict[str, Any]:
+    check = inputs.get("healthCheck") or {}
+    return {
+        "HealthCheckEnabled": bool(check.get("enabled", True)),
+        "HealthCheckPath": check.get("path", "/"),
+        "HealthCheckProtocol": check.get("protocol", "HTTP"),
+        "HealthCheckIntervalSeconds": integer(check.get("interval", 30)),
+        "HealthCheckTimeoutSeconds": integer(check.get("timeout", 5)),
+        "HealthyThresholdCount": integer(check.get("healthyThreshold", 3)),
+        "UnhealthyThresholdCount": integer(check.get("unhealthyThreshold", 2)),
+        "Matcher": {"HttpCode": str(check.get("matcher", "200"))},
+    }
+
+
+def _target_group_attributes(ctx: Context, arn: str, inputs: dict[str, Any]) -> None:
+    sticky = inputs.get("stickiness") or {}
+    attributes = [
+        {
+            "Key": "deregistration_delay.timeout_seconds",
+            "Value": str(integer(inputs.get("deregistrationDelay", 300))),
+        },
+        {"Key": "stickiness.enabled", "Value": str(bool(sticky.get("enabled", False))).lower()},
+    ]
+    if sticky:
+        attributes += [
+            {"Key": "stickiness.type", "Value": sticky.get("type", "lb_cookie")},
+            {
+                "Key": "stickiness.lb_cookie.duration_seconds",
+                "Value": str(integer(sticky.get("cookieDuration", 86400))),
+            },
+        ]
+    if inputs.get("loadBalancingAlgorithmType"):
+        attributes.append(
+            {"Key": "load_balancing.algorithm.type", "Value": inputs["loadBalancingAlgorithmType"]}
+        )
+    ctx.client("elbv2").modify_target_group_attributes(TargetGroupArn=arn, Attributes=attributes)
+
+
+def _target_group(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    name = str(inputs.get("name") or ctx.physical_name(res, 32))
+    group = ctx.client("elbv2").create_target_group(
+        Name=name,
+        Protocol=inputs.get("protocol", "HTTP"),
+        Port=integer(inputs["port"]),
+        VpcId=inputs["vpcId"],
+        TargetType=inputs.get("targetType", "instance"),
+        Tags=tag_list(inputs),
+        **_health_check(inputs),
+    )["TargetGroups"][0]
+    arn = group["TargetGroupArn"]
+    _target_group_attributes(ctx, arn, inputs)
+    return Applied(id=arn, outputs={"arn": arn, "name": name, "arnSuffix": arn.split(":", 5)[-1]})
+
+
+def _update_target_group(
+    ctx: Context, res: PlannedResource, old: ResourceState, inputs: dict[str, Any]
+) -> Applied:
+    if inputs.get("vpcId") != old.resolved.get("vpcId") or inputs["port"] != old.resolved["port"]:
+        raise NeedsReplacement
+    ctx.client("elbv2").modify_target_group(TargetGroupArn=old.id, **_health_check(inputs))
+    _target_group_attributes(ctx, old.id, inputs)
+    return Applied(id=old.id, outputs=old.outputs)
+
+
+def _actions(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    actions: list[dict[str, Any]] = []
+    for action in inputs:
+        if action["type"] == "forward":
+            actions.append({"Type": "forward", "TargetGroupArn": action["targetGroupArn"]})
+        elif action["type"] == "redirect":
+            redirect = action["redirect"]
+            actions.append(
+                {
+                    "Type": "redirect",
+                    "RedirectConfig": {
+                        "Protocol": redirect.get("protocol", "HTTPS"),
+                        "Port": str(redirect.get("port", "443")),
+                        "StatusCode": redirect.get("statusCode", "HTTP_301"),
+                    },
+                }
+            )
+        else:
+            fixed = action.get("fixedResponse", {})
+            actions.append(
+                {
+                    "Type": "fixed-response",
+                    "FixedResponseConfig": {
+                        "StatusCode": str(fixed.get("statusCode", "404")),
+                        "ContentType": fixed.get("contentType", "text/plain"),
+                    },
+                }
+            )
+    return actions
+
+
+def _listener(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    extra: dict[str, Any] = {}
+    if inputs.get("certificateArn"):
+        extra = {
+            "Certificates": [{"CertificateArn": inputs["certificateArn"]}],
+            "SslPolicy": inputs.get("sslPolicy", "ELBSecurityPolicy-TLS13-1-2-2021-06"),
+        }
+    listener = ctx.client("elbv2").create_listener(
+        LoadBalancerArn=inputs["loadBalancerArn"],
+        Protocol=inputs.get("protocol", "HTTP"),
+        Port=integer(inputs["port"]),
+        DefaultActions=_actions(inputs["defaultActions"]),
+        **extra,
+    )["Listeners"][0]
+    return Applied(id=listener["ListenerArn"], outputs={"arn": listener["ListenerArn"]})
+
+
+def _update_listener(
+    ctx: Context, res: PlannedResource, old: ResourceState, inputs: dict[str, Any]
+) -> Applied:
+    ctx.client("elbv2").modify_listener(
+        ListenerArn=old.id,
+        Port=integer(inputs["port"]),
+        Protocol=inputs.get("protocol", "HTTP"),
+        DefaultActions=_actions(inputs["defaultActions"]),
+    )
+    return Applied(id=old.id, outputs=old.outputs)
+
+
+def _conditions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
+    conditions: list[dict[str, Any]] = []
+    for condition in inputs.get("conditions", []):
+        if "pathPattern" in condition:
+            conditions.append(
+                {
+                    "Field": "path-pattern",
+                    "PathPatternConfig": {"Values": condition["pathPattern"]["values"]},
+                }
+            )
+        elif "hostHeader" in condition:
+            conditions.append(
+                {
+                    "Field": "host-header",
+                    "HostHeaderConfig": {"Values": condition["hostHeader"]["values"]},
+                }
+            )
+    return conditions
+
+
+def _rule(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    rule = ctx.client("elbv2").create_rule(
+        ListenerArn=inputs["listenerArn"],
+        Priority=integer(inputs["priority"]),
+        Conditions=_conditions(inputs),
+        Actions=_actions(inputs["actions"]),
+    )["Rules"][0]
+    return Applied(id=rule["RuleArn"], outputs={"arn": rule["RuleArn"]})
+
+
+def _update_rule(
+    ctx: Context, res: PlannedResource, old: ResourceState, inputs: dict[str, Any]
+) -> Applied:
+    if inputs["listenerArn"] != old.resolved["listenerArn"]:
+        raise NeedsReplacement
+    elbv2 = ctx.client("elbv2")
+    elbv2.modify_rule(
+        RuleArn=old.id, Conditions=_conditions(inputs), Actions=_actions(inputs["actions"])
+    )
+    if inputs["priority"] != old.resolved["priority"]:
+        elbv2.set_rule_priorities(
+            RulePriorities=[{"RuleArn": old.id, "Priority": integer(inputs["priority"])}]
+        )
+    return Applied(id=old.id, outputs=old.outputs)
+
+
+HANDLERS: dict[str, Handler] = {
+    "aws:ec2/launchTemplate:LaunchTemplate": Handler(
+        create=_launch_template,
+        update=_update_launch_template,
+        delete=lambda ctx, old: ctx.client("ec2").delete_launch_template(LaunchTemplateId=old.id),
+    ),
+    "aws:autoscaling/group:Group": Handler(
+        create=_group,
+        update=_update_group,
+        delete=lambda ctx, old: ctx.client("autoscaling").delete_auto_scaling_group(
+            AutoScalingGroupName=old.id, ForceDelete=True
+        ),
+    ),
+    "aws:autoscaling/policy:Policy": Handler(
+        create=_policy, update=same_again(_policy), delete=_delete_policy
+    ),
+    "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment": not_emulated(
+        "moto has no AttachTrafficSources: the service ASG is not registered with its "
+        "VPC Lattice target group in the emulator"
+    ),
+    "aws:lb/loadBalancer:LoadBalancer": Handler(
+        create=_load_balancer, update=_update_load_balancer, delete=_delete_load_balancer
+    ),
+    "aws:lb/targetGroup:TargetGroup": Handler(
+        create=_target_group,
+        update=_update_target_group,
+        delete=lambda ctx, old: ctx.client("elbv2").delete_target_group(TargetGroupArn=old.id),
+    ),
+    "aws:lb/listener:Listener": Handler(
+        create=_listener,
+        update=_update_listener,
+        delete=lambda ctx, old: ctx.client("elbv2").delete_listener(ListenerArn=old.id),
+    ),
+    "aws:lb/listenerRule:ListenerRule": Handler(
+        create=_rule,
+        update=_update_rule,
+        delete=lambda ctx, old: ctx.client("elbv2").delete_rule(RuleArn=old.id),
+    ),
+}

@@ -1,0 +1,30 @@
+"""What verify and rightsize look at, read from a local stack state."""
+
+from __future__ import annotations
+
+from infra.engines.base import Inventory
+from infra.engines.state import StackState
+
+
+def inventory_from_state(state: StackState) -> Inventory:
+    def ids(type_token: str) -> list[str]:
+        return [r.id for r in state.of_type(type_token) if r.emulated]
+
+    databases = state.of_type("aws:rds/instance:Instance")
+    groups = state.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
+    return Inventory(
+        phase=state.phase,
+        load_balancers=ids("aws:lb/loadBalancer:LoadBalancer"),
+        target_groups=ids("aws:lb/targetGroup:TargetGroup"),
+        auto_scaling_groups=ids("aws:autoscaling/group:Group"),
+        db_primaries=[d.id for d in databases if not d.inputs.get("replicateSourceDb")],
+        db_replicas=[d.id for d in databases if d.inputs.get("replicateSourceDb")],
+        cache_groups={g.id: int(float(g.inputs.get("numCacheClusters", 1))) for g in groups},
+        distributions=ids("aws:cloudfront/distribution:Distribution"),
+        lattice_networks=ids("aws:vpclattice/serviceNetwork:ServiceNetwork"),
+        lattice_services=ids("aws:vpclattice/service:Service"),
+        not_emulated={
+            f"{r.type.split(':')[-1]} {r.name}": r.note or "not emulated"
+            for r in state.not_emulated()
+        },
+    )
