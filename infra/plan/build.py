@@ -17,6 +17,7 @@ from pulumi.runtime.settings import reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from infra.plan import cache
 from infra.plan.mocks import PlanMocks, RecordingMonitor, Registration
 from infra.plan.model import SECRET, Plan, PlannedResource
 from infra.program import REPO_ROOT, build
@@ -26,12 +27,25 @@ from infra.stack_files import STACKS_DIR, settings_for_phase, settings_for_stack
 
 def plan_for_phase(phase: int) -> Plan:
     """The plan of the bare phase profile (stack ``phaseN``)."""
-    return record_plan(settings_for_phase(phase))
+    return cached_plan(settings_for_phase(phase))
 
 
 def plan_for_stack(stack: str, stacks_dir: Path = STACKS_DIR) -> Plan:
     """The plan of ``infra/stacks/Pulumi.<stack>.yaml``."""
-    return record_plan(settings_for_stack(stack, stacks_dir))
+    return cached_plan(settings_for_stack(stack, stacks_dir))
+
+
+def cached_plan(settings: Settings, repo_root: Path = REPO_ROOT) -> Plan:
+    """``record_plan`` behind the content-addressed cache (``infra/plan/cache.py``)."""
+    if not cache.cache_enabled():
+        return record_plan(settings, repo_root)
+    key = cache.plan_key(settings, repo_root)
+    found = cache.load_cached(key, repo_root)
+    if found is not None:
+        return found
+    plan = record_plan(settings, repo_root)
+    cache.store(key, plan, repo_root)
+    return plan
 
 
 def record_plan(settings: Settings, repo_root: Path = REPO_ROOT) -> Plan:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from infra.plan.build import plan_for_phase
+from infra.plan.build import record_plan
 from infra.plan.model import Plan
+from infra.stack_files import settings_for_phase
 
 
 @pytest.fixture(scope="session")
 def plans() -> dict[int, Plan]:
-    return {phase: plan_for_phase(phase) for phase in (1, 2, 3, 4)}
+    return {phase: record_plan(settings_for_phase(phase)) for phase in (1, 2, 3, 4)}

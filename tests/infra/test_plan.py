@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from infra.plan.build import plan_for_phase, plan_for_stack
+from infra.plan.build import plan_for_stack, record_plan
 from infra.plan.model import Plan
+from infra.stack_files import settings_for_phase
 from tests.infra.helpers import LISTENER, RDS, by_name, get
 
 
 def test_same_settings_give_byte_identical_json(plans: dict[int, Plan]) -> None:
-    assert plan_for_phase(2).to_json() == plans[2].to_json()
+    assert record_plan(settings_for_phase(2)).to_json() == plans[2].to_json()
 
 
 def test_plan_round_trips_through_json(plans: dict[int, Plan], tmp_path: Path) -> None:

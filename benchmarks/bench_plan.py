@@ -1,0 +1,54 @@
+"""Offline plan figures: process wall time of `gm-infra plan --phase 4 --format json`,
+resource counts per phase, and (with --suite) the whole test suite's wall time.
+
+Run: .venv/bin/python benchmarks/bench_plan.py [--runs 5] [--suite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GM_INFRA = ROOT / ".venv" / "bin" / "gm-infra"
+
+
+def wall(cmd: list[str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+    return time.perf_counter() - start, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--suite", action="store_true", help="also time the whole test suite")
+    args = parser.parse_args()
+
+    times = []
+    for _ in range(args.runs):
+        seconds, _ = wall([str(GM_INFRA), "plan", "--phase", "4", "--format", "json"])
+        times.append(seconds)
+    print(f"gm-infra plan --phase 4 --format json: median {statistics.median(times):.2f} s, "
+          f"min {min(times):.2f} s, max {max(times):.2f} s over {args.runs} runs")
+
+    for phase in (1, 2, 3, 4):
+        _, out = wall([str(GM_INFRA), "plan", "--phase", str(phase), "--format", "json"])
+        plan = json.loads(out)
+        custom = [r for r in plan["resources"] if r["custom"]]
+        print(f"phase {phase}: {len(custom)} resources, "
+              f"{len(plan['resources']) - len(custom)} components, "
+              f"{sum(r['protect'] for r in custom)} protected")
+
+    if args.suite:
+        seconds, _ = wall([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        print(f"test suite: {seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

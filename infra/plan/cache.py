@@ -1,0 +1,58 @@
+"""Content-addressed plan cache: a plan is a pure function of its inputs.
+
+The key covers everything the program reads: the validated settings, every source file
+of the program and its templates, the app archive, and the Pulumi SDK versions. Any
+change gives a new key; ``GM_INFRA_PLAN_CACHE=0`` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from importlib import metadata
+from pathlib import Path
+
+from infra.artifact_archive import build_app_archive
+from infra.plan.model import Plan
+from infra.settings import Settings
+
+CACHE_DIR = Path(".gm-infra") / "cache" / "plans"
+SOURCE_GLOBS = ("infra/**/*.py", "infra/**/*.yaml", "templates/**/*")
+PACKAGES = ("pulumi", "pulumi-aws", "pulumi-random")
+
+
+def cache_enabled() -> bool:
+    return os.environ.get("GM_INFRA_PLAN_CACHE", "1") not in {"0", "false", "no"}
+
+
+def plan_key(settings: Settings, repo_root: Path) -> str:
+    digest = hashlib.sha256()
+    digest.update(settings.model_dump_json().encode())
+    for pattern in SOURCE_GLOBS:
+        for path in sorted(repo_root.glob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(repo_root).as_posix().encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    # Also (re)writes the archive the plan points at, so a cached plan's asset exists.
+    digest.update(build_app_archive(repo_root).sha256.encode())
+    for package in PACKAGES:
+        digest.update(f"{package}=={metadata.version(package)}".encode())
+    return digest.hexdigest()
+
+
+def load_cached(key: str, repo_root: Path) -> Plan | None:
+    path = repo_root / CACHE_DIR / f"{key}.json"
+    if not path.exists():
+        return None
+    try:
+        return Plan.load(path)
+    except Exception:  # a damaged cache entry is just a miss
+        return None
+
+
+def store(key: str, plan: Plan, repo_root: Path) -> None:
+    path = repo_root / CACHE_DIR / f"{key}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(plan.to_json())
+    tmp.replace(path)
