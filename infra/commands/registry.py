@@ -6,15 +6,23 @@ import typer
 
 from infra.commands import app as app_cmd
 from infra.commands import cost
+from infra.commands import diagram
+from infra.commands import diff
 from infra.commands import plan
 from infra.commands import policy
 from infra.commands import render
+from infra.commands import local, phase, verify
 
 
 def register_all(app: typer.Typer) -> None:
     """Mount every command module on the root app."""
     plan.register(app)
+    diff.register(app)
     cost.register(app)
     policy.register(app)
+    diagram.register(app)
     render.register(app)
     app_cmd.register(app)
+    phase.register(app)
+    verify.register(app)
+    local.register(app)

@@ -1,0 +1,106 @@
+"""``gm-infra diff``: what changes between two plans (phases, stacks, plan files, git refs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from infra.commands.options import FormatOption, JsonFlag, OutputFormat, PhaseOption, StackOption
+from infra.cost.compare import compare
+from infra.cost.estimate import estimate
+from infra.cost.tables import load_prices, load_usage
+from infra.diagram.graph import build_topology
+from infra.diagram.mermaid import to_mermaid
+from infra.diff.compute import diff_plans
+from infra.diff.gitref import plan_at_ref
+from infra.diff.render import diff_markdown, diff_text
+from infra.diff.sources import load_plan
+from infra.errors import BadInputError
+from infra.plan.model import Plan
+from infra.policy.evaluate import evaluate
+from infra.policy.rules import ALL_RULES, rule_ids
+from infra.policy.suppressions import DEFAULT_FILE, load_suppressions
+
+FromPhase = Annotated[int | None, typer.Option("--from-phase", help="Before: this phase.")]
+ToPhase = Annotated[int | None, typer.Option("--to-phase", help="After: this phase.")]
+FromStack = Annotated[str | None, typer.Option("--from-stack", help="Before: this stack.")]
+ToStack = Annotated[str | None, typer.Option("--to-stack", help="After: this stack.")]
+FromPlan = Annotated[Path | None, typer.Option("--from-plan", help="Before: a plan file.")]
+ToPlan = Annotated[Path | None, typer.Option("--to-plan", help="After: a plan file.")]
+BaseRef = Annotated[
+    str | None,
+    typer.Option(
+        "--base-ref",
+        help="Before: the program at this git ref (with --phase/--stack); after: the working tree.",
+    ),
+]
+UsageOption = Annotated[Path | None, typer.Option("--usage", help="Usage YAML for the costs.")]
+
+
+def _plans(
+    base_ref: str | None,
+    phase: int | None,
+    stack: str | None,
+    before: tuple[int | None, str | None, Path | None],
+    after: tuple[int | None, str | None, Path | None],
+) -> tuple[Plan, Plan]:
+    if base_ref is not None:
+        if any(v is not None for v in (*before, *after)):
+            raise BadInputError(
+                "--base-ref compares the same --phase or --stack at two commits",
+                "drop the --from-*/--to-* options",
+            )
+        return plan_at_ref(base_ref, phase=phase, stack=stack), load_plan(phase, stack, None)
+    if phase is not None or stack is not None:
+        raise BadInputError(
+            "--phase/--stack go with --base-ref", "or use --from-phase N --to-phase M"
+        )
+    return load_plan(*before), load_plan(*after)
+
+
+def diff(
+    from_phase: FromPhase = None,
+    to_phase: ToPhase = None,
+    from_stack: FromStack = None,
+    to_stack: ToStack = None,
+    from_plan: FromPlan = None,
+    to_plan: ToPlan = None,
+    base_ref: BaseRef = None,
+    phase: PhaseOption = None,
+    stack: StackOption = None,
+    usage: UsageOption = None,
+    output_format: FormatOption = OutputFormat.table,
+    json_output: JsonFlag = False,
+) -> None:
+    """Show what changes between two plans, flagging any replaced or deleted stateful resource.
+
+    --format markdown writes a pull-request comment: headline with the monthly cost change,
+    summary table, collapsible details, policy results and a Mermaid diagram.
+
+    Examples: gm-infra diff --from-phase 1 --to-phase 2 --format markdown;
+    gm-infra diff --base-ref origin/main --phase 2 --json
+    """
+    fmt = OutputFormat.json if json_output else output_format
+    old, new = _plans(
+        base_ref, phase, stack, (from_phase, from_stack, from_plan), (to_phase, to_stack, to_plan)
+    )
+    result = diff_plans(old, new)
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
+    elif fmt is OutputFormat.markdown:
+        prices = load_prices()
+        cost = compare(
+            estimate(old, prices, load_usage(old.phase, usage)),
+            estimate(new, prices, load_usage(new.phase, usage)),
+        )
+        policy = evaluate(new, ALL_RULES, load_suppressions(DEFAULT_FILE, set(rule_ids())))
+        typer.echo(diff_markdown(result, cost, policy, to_mermaid(build_topology(new))), nl=False)
+    else:
+        typer.echo(diff_text(result), nl=False)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("diff")(diff)

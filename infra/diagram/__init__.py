@@ -1,0 +1,1 @@
+"""Topology diagrams of a Plan: Mermaid always, PNG/SVG through graphviz when installed."""
