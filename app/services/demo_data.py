@@ -210,12 +210,12 @@ def build_employers() -> list[Employer]:
 
 
 def employer_for(sdg: int, rng: random.Random) -> int:
-    """Index into EMPLOYERS: mostly the employer of the SDG's field, sometimes any."""
+    """Index into EMPLOYERS: the employer of the SDG's field (wind and solar share SDG 7)."""
     home = {1: 7, 2: 3, 3: 5, 4: 6, 5: 14, 6: 2, 7: 0, 8: 4, 9: 13, 10: 12,
             11: 8, 12: 4, 13: 11, 14: 10, 15: 9, 16: 12, 17: 14}  # fmt: skip
     if sdg == 7 and rng.random() < 0.4:
         return 1
-    return home[sdg] if rng.random() < 0.75 else rng.randrange(len(EMPLOYERS))
+    return home[sdg]
 
 
 def build_jobs(*, per_sdg: int, seed: int, employer_ids: list[int]) -> list[Job]:

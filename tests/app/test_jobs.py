@@ -60,7 +60,7 @@ def test_filters(api: Api) -> None:
     water = api.client.get("/api/jobs", params={"sdg_tag": 6, "limit": 100}).json()
     assert water["total"] >= 1 and {j["sdg_tag"] for j in water["jobs"]} == {6}
     band = api.client.get("/api/jobs", params={"salary_min": 50000, "salary_max": 90000}).json()
-    assert all(50000 <= j["salary_min"] and j["salary_max"] <= 90000 for j in band["jobs"])
+    assert all(j["salary_min"] >= 50000 and j["salary_max"] <= 90000 for j in band["jobs"])
     found = api.client.get("/api/jobs", params={"search": "turbine"}).json()
     assert found["total"] >= 1 and all("turbine" in j["title"].lower() for j in found["jobs"])
     assert api.client.get("/api/jobs", params={"search": "%_%"}).json()["total"] == 0

@@ -1,0 +1,96 @@
+"""The front page in headless Chromium (Debian's package) driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+
+from tests.app.conftest import PASSWORD, Api, unique_email
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def need_chromium() -> None:
+    missing = []
+    if not shutil.which(CHROMIUM):
+        missing.append(f"{CHROMIUM} (apt-get install -y chromium)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package (pip install playwright)")
+    if not missing:
+        return
+    message = "front page test needs " + " and ".join(missing)
+    if os.environ.get("GM_REQUIRE_SERVICES") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def base_url(embedded: Api) -> Iterator[str]:
+    """Serve the session's embedded app over real HTTP on a free loopback port."""
+    config = uvicorn.Config(
+        embedded.client.app, host="127.0.0.1", port=0, lifespan="off", log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+def test_search_match_register_and_apply_in_a_browser(base_url: str) -> None:
+    need_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(base_url + "/")
+            expect(page.get_by_test_id("search-summary")).to_contain_text("of ")
+            assert page.locator("#search-results li").count() == 10
+
+            page.select_option("#search-sdg", "6")
+            page.click("#search-form button")
+            expect(page.locator("#search-results li .sdg").first).to_contain_text("SDG 6")
+
+            page.fill("#match-text", "I would like to repair wind turbines")
+            page.click("#match-form button")
+            first = page.locator("#match-results li strong").first
+            expect(first).to_contain_text("Wind")
+
+            page.fill("#login-email", unique_email("browser"))
+            page.fill("#login-password", PASSWORD)
+            page.click("#register-button")
+            expect(page.get_by_test_id("whoami")).to_contain_text("candidate")
+
+            button = page.locator("#match-results li button.apply").first
+            button.click()
+            expect(button).to_have_text("Applied")
+            expect(page.get_by_test_id("status")).to_contain_text("Applied to")
+            assert errors == []
+        finally:
+            browser.close()
