@@ -34,16 +34,20 @@ def main() -> None:
     for _ in range(args.runs):
         seconds, _ = wall([str(GM_INFRA), "plan", "--phase", "4", "--format", "json"])
         times.append(seconds)
-    print(f"gm-infra plan --phase 4 --format json: median {statistics.median(times):.2f} s, "
-          f"min {min(times):.2f} s, max {max(times):.2f} s over {args.runs} runs")
+    print(
+        f"gm-infra plan --phase 4 --format json: median {statistics.median(times):.2f} s, "
+        f"min {min(times):.2f} s, max {max(times):.2f} s over {args.runs} runs"
+    )
 
     for phase in (1, 2, 3, 4):
         _, out = wall([str(GM_INFRA), "plan", "--phase", str(phase), "--format", "json"])
         plan = json.loads(out)
         custom = [r for r in plan["resources"] if r["custom"]]
-        print(f"phase {phase}: {len(custom)} resources, "
-              f"{len(plan['resources']) - len(custom)} components, "
-              f"{sum(r['protect'] for r in custom)} protected")
+        print(
+            f"phase {phase}: {len(custom)} resources, "
+            f"{len(plan['resources']) - len(custom)} components, "
+            f"{sum(r['protect'] for r in custom)} protected"
+        )
 
     if args.suite:
         seconds, _ = wall([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"])

@@ -19,11 +19,22 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
+# pip install, quiet; this machine's pip config names local mirrors that may be absent.
+pip_install() {
+  local log status=0
+  log=$(mktemp)
+  .venv/bin/python -m pip install -q "$@" >"$log" 2>&1 || status=$?
+  grep -v "is ignored: it is neither a file nor a directory" "$log" >&2 || true
+  rm -f "$log"
+  return "$status"
+}
+
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip
+echo "setup: installing Python packages into .venv (first run takes a few minutes)"
+pip_install --upgrade pip
 # torch first and pinned: the CPU build lies on this disk; unpinned it pulls a CUDA build of several GB.
-.venv/bin/python -m pip install -q "torch==2.13.0"
-.venv/bin/python -m pip install -q -e ".[dev]"
+pip_install "torch==2.13.0"
+pip_install -e ".[dev]"
 echo "setup: done (.venv ready; gm-infra is .venv/bin/gm-infra)"
