@@ -22,7 +22,7 @@ from infra.components.load_balancer import LoadBalancer, LoadBalancerArgs
 from infra.components.monitoring import MonitoredResources, Monitoring, MonitoringArgs
 from infra.components.network import Network, NetworkArgs
 from infra.components.services import Services, ServicesArgs
-from infra.naming import db_identifier
+from infra.naming import db_identifier, physical_prefix
 from infra.render.userdata import Role, UserDataContext, render_userdata
 from infra.settings import Settings
 
@@ -37,6 +37,12 @@ def _image_id(settings: Settings) -> pulumi.Input[str]:
     if settings.config.ami_id:
         return settings.config.ami_id
     return aws.ssm.get_parameter_output(name=UBUNTU_AMI_PARAMETER).value
+
+
+def _by_label(settings: Settings, physical_names: list[str]) -> dict[str, str]:
+    """Physical names keyed without the stack prefix, so resource names match across stacks."""
+    prefix = f"{physical_prefix(settings.stack)}-"
+    return {name.removeprefix(prefix): name for name in physical_names}
 
 
 def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.Output[object]]:
@@ -186,13 +192,18 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                 alb_arn_suffix=load_balancer.alb.arn_suffix,
                 target_groups=target_groups,
                 asg_names={k: f.group.name for k, f in fleets.items()},
-                db_writers=[db_identifier(settings.stack, s) for s in range(db.shards)],
-                db_readers=[
-                    db_identifier(settings.stack, s, r)
-                    for s in range(db.shards)
-                    for r in range(1, db.read_replicas + 1)
-                ],
-                cache_members=cache.member_ids,
+                db_writers=_by_label(
+                    settings, [db_identifier(settings.stack, s) for s in range(db.shards)]
+                ),
+                db_readers=_by_label(
+                    settings,
+                    [
+                        db_identifier(settings.stack, s, r)
+                        for s in range(db.shards)
+                        for r in range(1, db.read_replicas + 1)
+                    ],
+                ),
+                cache_members=_by_label(settings, cache.member_ids),
             ),
         ),
     )

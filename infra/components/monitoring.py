@@ -40,9 +40,10 @@ class MonitoredResources:
     alb_arn_suffix: pulumi.Input[str]
     target_groups: Mapping[str, pulumi.Input[str]]  # service -> target group ARN suffix
     asg_names: Mapping[str, pulumi.Input[str]]  # role -> ASG name
-    db_writers: list[str]
-    db_readers: list[str]
-    cache_members: list[str]
+    # label (stable across stacks, used in resource names) -> physical identifier
+    db_writers: Mapping[str, str]
+    db_readers: Mapping[str, str]
+    cache_members: Mapping[str, str]
 
 
 def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
@@ -106,11 +107,11 @@ def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
                 description=f"{role} fleet CPU above 80%",
             )
         )
-    for db in res.db_writers + res.db_readers:
+    for label, db in [*res.db_writers.items(), *res.db_readers.items()]:
         dims = {"DBInstanceIdentifier": db}
         specs += [
             AlarmSpec(
-                f"{db}-cpu",
+                f"{label}-cpu",
                 "AWS/RDS",
                 "CPUUtilization",
                 dims,
@@ -119,7 +120,7 @@ def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
                 description=f"{db} CPU above 80%",
             ),
             AlarmSpec(
-                f"{db}-connections",
+                f"{label}-connections",
                 "AWS/RDS",
                 "DatabaseConnections",
                 dims,
@@ -128,7 +129,7 @@ def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
                 description=f"{db} connections near the pool ceiling",
             ),
             AlarmSpec(
-                f"{db}-free-storage",
+                f"{label}-free-storage",
                 "AWS/RDS",
                 "FreeStorageSpace",
                 dims,
@@ -137,10 +138,10 @@ def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
                 description=f"{db} under 10 GiB free",
             ),
         ]
-    for db in res.db_readers:
+    for label, db in res.db_readers.items():
         specs.append(
             AlarmSpec(
-                f"{db}-replica-lag",
+                f"{label}-replica-lag",
                 "AWS/RDS",
                 "ReplicaLag",
                 {"DBInstanceIdentifier": db},
@@ -150,11 +151,11 @@ def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
                 description=f"{db} more than 30 s behind its writer",
             )
         )
-    for member in res.cache_members:
+    for label, member in res.cache_members.items():
         dims = {"CacheClusterId": member}
         specs += [
             AlarmSpec(
-                f"{member}-cpu",
+                f"{label}-cpu",
                 "AWS/ElastiCache",
                 "EngineCPUUtilization",
                 dims,
@@ -163,7 +164,7 @@ def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
                 description=f"{member} Redis CPU above 80%",
             ),
             AlarmSpec(
-                f"{member}-memory",
+                f"{label}-memory",
                 "AWS/ElastiCache",
                 "DatabaseMemoryUsagePercentage",
                 dims,
@@ -172,7 +173,7 @@ def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
                 description=f"{member} Redis memory above 80%",
             ),
             AlarmSpec(
-                f"{member}-evictions",
+                f"{label}-evictions",
                 "AWS/ElastiCache",
                 "Evictions",
                 dims,

@@ -111,6 +111,8 @@ def _jsonable(value: Any) -> Any:
         return {"asset": shown.as_posix()}
     if isinstance(value, pulumi.Asset | pulumi.Archive):
         return {"asset": type(value).__name__}
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the wire carries every number as a double
     return value
 
 
