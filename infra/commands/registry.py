@@ -11,7 +11,7 @@ from infra.commands import diff
 from infra.commands import plan
 from infra.commands import policy
 from infra.commands import render
-from infra.commands import local, phase, verify
+from infra.commands import local, phase, rightsize, verify
 
 
 def register_all(app: typer.Typer) -> None:
@@ -25,4 +25,5 @@ def register_all(app: typer.Typer) -> None:
     app_cmd.register(app)
     phase.register(app)
     verify.register(app)
+    rightsize.register(app)
     local.register(app)

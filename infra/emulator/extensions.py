@@ -6,6 +6,11 @@
 - EC2 ``CreateLaunchTemplateVersion`` keeps ``UserData`` undecoded in moto 5.2, and the next
   ASG scale-out then fails with a 500; the version's user data is parsed as
   ``CreateLaunchTemplate`` does.
+- AWS managed IAM policies are loaded (moto's ``load_aws_managed_policies``), so
+  ``AttachRolePolicy`` with ``arn:aws:iam::aws:policy/...`` works as in AWS.
+- An ASG with a mixed instances policy launches one instance too few in moto 5.2 when the
+  on-demand share above base is fractional (``int()`` on both halves); it is topped up to
+  the desired capacity, as AWS does.
 - RDS ``ModifyDBSubnetGroup`` drops the group from moto 5.2's table (it is popped and never
   put back); it is put back.
 """
@@ -38,11 +43,20 @@ def install() -> None:
     def decrease_replica_count(self: Any) -> Any:
         return _resize(self, grow=False)
 
+    _load_managed_policies()
     _fix_launch_template_versions()
+    _fix_mixed_instances_capacity()
     _fix_db_subnet_group_modify()
     ElastiCacheResponse.increase_replica_count = increase_replica_count  # type: ignore[attr-defined]
     ElastiCacheResponse.decrease_replica_count = decrease_replica_count  # type: ignore[attr-defined]
     _INSTALLED = True
+
+
+def _load_managed_policies() -> None:
+    """AWS managed IAM policies exist in AWS, so they exist here (moto's opt-in setting)."""
+    from moto.core.config import default_user_config
+
+    default_user_config["iam"]["load_aws_managed_policies"] = True
 
 
 def _fix_launch_template_versions() -> None:
@@ -67,6 +81,22 @@ def _fix_launch_template_versions() -> None:
             del self._get_param
 
     LaunchTemplates.create_launch_template_version = create_launch_template_version  # type: ignore[method-assign]
+
+
+def _fix_mixed_instances_capacity() -> None:
+    from moto.autoscaling.models import FakeAutoScalingGroup
+
+    original = FakeAutoScalingGroup.set_desired_capacity
+
+    def set_desired_capacity(self: Any, new_capacity: int | None) -> None:
+        original(self, new_capacity)
+        missing = int(self.desired_capacity or 0) - len(self.active_instances())
+        if self.mixed_instances_policy and missing > 0:
+            self.replace_autoscaling_group_instances(missing, self.get_propagated_tags())
+            if self.name in self.autoscaling_backend.autoscaling_groups:
+                self.autoscaling_backend.update_attached_target_groups(self.name)
+
+    FakeAutoScalingGroup.set_desired_capacity = set_desired_capacity  # type: ignore[method-assign]
 
 
 def _fix_db_subnet_group_modify() -> None:

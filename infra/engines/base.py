@@ -40,14 +40,17 @@ class Inventory:
     phase: int
     load_balancers: list[str] = field(default_factory=list)
     target_groups: list[str] = field(default_factory=list)
-    auto_scaling_groups: list[str] = field(default_factory=list)
+    auto_scaling_groups: dict[str, int] = field(default_factory=dict)
     db_primaries: list[str] = field(default_factory=list)
     db_replicas: list[str] = field(default_factory=list)
+    db_classes: dict[str, str] = field(default_factory=dict)
+    asg_types: dict[str, str] = field(default_factory=dict)
     cache_groups: dict[str, int] = field(default_factory=dict)
     distributions: list[str] = field(default_factory=list)
     lattice_networks: list[str] = field(default_factory=list)
     lattice_services: list[str] = field(default_factory=list)
     not_emulated: dict[str, str] = field(default_factory=dict)
+    logical: dict[str, str] = field(default_factory=dict)
 
 
 Progress = Callable[[Change], None]
@@ -62,6 +65,10 @@ class Engine(Protocol):
 
     def deployed_phase(self, stack: str) -> int | None:
         """The phase the stack runs now, None if it was never deployed."""
+        ...
+
+    def deployed_plan(self, stack: str) -> Plan | None:
+        """The plan the stack was last deployed from, None if never deployed."""
         ...
 
     def inventory(self, stack: str) -> Inventory:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.engines.base import Inventory
-from infra.engines.state import StackState
+from infra.engines.state import ResourceState, StackState
 
 
 def inventory_from_state(state: StackState) -> Inventory:
@@ -16,15 +16,37 @@ def inventory_from_state(state: StackState) -> Inventory:
         phase=state.phase,
         load_balancers=ids("aws:lb/loadBalancer:LoadBalancer"),
         target_groups=ids("aws:lb/targetGroup:TargetGroup"),
-        auto_scaling_groups=ids("aws:autoscaling/group:Group"),
+        auto_scaling_groups={
+            g.id: int(float(g.inputs.get("desiredCapacity", g.inputs.get("minSize", 0))))
+            for g in state.of_type("aws:autoscaling/group:Group")
+        },
+        asg_types={
+            g.id: _instance_type(state, g) for g in state.of_type("aws:autoscaling/group:Group")
+        },
+        db_classes={d.id: str(d.inputs.get("instanceClass", "")) for d in databases},
         db_primaries=[d.id for d in databases if not d.inputs.get("replicateSourceDb")],
         db_replicas=[d.id for d in databases if d.inputs.get("replicateSourceDb")],
         cache_groups={g.id: int(float(g.inputs.get("numCacheClusters", 1))) for g in groups},
         distributions=ids("aws:cloudfront/distribution:Distribution"),
         lattice_networks=ids("aws:vpclattice/serviceNetwork:ServiceNetwork"),
         lattice_services=ids("aws:vpclattice/service:Service"),
+        logical={r.id: r.name for r in state.resources.values() if r.custom},
         not_emulated={
             f"{r.type.split(':')[-1]} {r.name}": r.note or "not emulated"
             for r in state.not_emulated()
         },
     )
+
+
+def _instance_type(state: StackState, group: ResourceState) -> str:
+    """The instance type of an ASG's launch template (first override for mixed policies)."""
+    mixed = group.inputs.get("mixedInstancesPolicy")
+    if mixed:
+        overrides = mixed.get("launchTemplate", {}).get("overrides", [])
+        if overrides:
+            return str(overrides[0].get("instanceType", ""))
+    for dep in group.dependencies:
+        found = state.resources.get(dep)
+        if found is not None and found.type == "aws:ec2/launchTemplate:LaunchTemplate":
+            return str(found.inputs.get("instanceType", ""))
+    return ""

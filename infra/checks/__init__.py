@@ -1,0 +1,1 @@
+"""Checks around a promotion: settings, preflight, the plan-diff gate, verify, rightsize."""

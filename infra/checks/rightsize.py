@@ -1,0 +1,119 @@
+"""Right-sizing maths (pure): instance-type ladders and hourly CPU statistics.
+
+The source document: average CPU under 20% suggests the next smaller type, over 80% the
+next larger one, from hourly CloudWatch statistics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+DOWNSIZE_BELOW = 20.0
+UPSIZE_ABOVE = 80.0
+SIZES = (
+    "nano",
+    "micro",
+    "small",
+    "medium",
+    "large",
+    "xlarge",
+    "2xlarge",
+    "4xlarge",
+    "8xlarge",
+    "12xlarge",
+    "16xlarge",
+    "24xlarge",
+)
+# Burstable families stop at 2xlarge; RDS and ElastiCache classes start at micro.
+LARGEST = {"t3": "2xlarge", "t3a": "2xlarge", "t4g": "2xlarge"}
+
+Verdict = Literal["down", "up", "keep", "no-data"]
+
+
+@dataclass(frozen=True)
+class CpuStats:
+    hours: int
+    average: float | None
+    peak: float | None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str  # "asg" or "rds"
+    target: str
+    current: str
+    suggested: str | None
+    verdict: Verdict
+    average: float | None
+    peak: float | None
+    hours: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def split_type(instance_type: str) -> tuple[str, str]:
+    """``db.r6g.large`` -> (``db.r6g``, ``large``); ``t3.medium`` -> (``t3``, ``medium``)."""
+    family, _, size = instance_type.rpartition(".")
+    return family, size
+
+
+def neighbour(instance_type: str, step: int) -> str | None:
+    """The next size in the same family (step -1 smaller, +1 larger); None at either end."""
+    family, size = split_type(instance_type)
+    if size not in SIZES:
+        return None
+    index = SIZES.index(size) + step
+    base = family.rsplit(".", 1)[-1]
+    smallest = SIZES.index("micro") if family.startswith(("db.", "cache.")) else 0
+    largest = SIZES.index(LARGEST.get(base, SIZES[-1]))
+    if not smallest <= index <= largest:
+        return None
+    return f"{family}.{SIZES[index]}"
+
+
+def hourly_stats(datapoints: list[dict[str, Any]]) -> CpuStats:
+    """Average of hourly averages and the highest hourly maximum."""
+    averages = [float(p["Average"]) for p in datapoints if "Average" in p]
+    peaks = [float(p["Maximum"]) for p in datapoints if "Maximum" in p]
+    return CpuStats(
+        hours=len(datapoints),
+        average=round(sum(averages) / len(averages), 2) if averages else None,
+        peak=round(max(peaks), 2) if peaks else None,
+    )
+
+
+def verdict(stats: CpuStats) -> Verdict:
+    if stats.average is None:
+        return "no-data"
+    if stats.average < DOWNSIZE_BELOW:
+        return "down"
+    if stats.average > UPSIZE_ABOVE:
+        return "up"
+    return "keep"
+
+
+def suggest(kind: str, target: str, current: str, stats: CpuStats) -> Suggestion:
+    decided = verdict(stats)
+    suggested = None
+    if decided == "down":
+        suggested = neighbour(current, -1)
+    elif decided == "up":
+        suggested = neighbour(current, +1)
+    return Suggestion(
+        kind, target, current, suggested, decided, stats.average, stats.peak, stats.hours
+    )
+
+
+def config_section(logical_name: str) -> str | None:
+    """The stack-config section an ASG or database is sized by."""
+    if logical_name.startswith("gm-api"):
+        return "api"
+    if logical_name.startswith("gm-worker"):
+        return "workers"
+    if logical_name.startswith("gm-services"):
+        return "services"
+    if logical_name.startswith("gm-db"):
+        return "database"
+    return None

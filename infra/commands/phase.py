@@ -1,0 +1,79 @@
+"""``gm-infra phase N --stack S``: promote a stack one phase, with checks and verify."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from infra.checks.verify import VerifyOptions
+from infra.commands.engine_options import (
+    EndpointOption,
+    EngineOption,
+    RequiredStack,
+    StacksDirOption,
+)
+from infra.commands.options import JsonFlag
+from infra.engines.paths import stacks_dir as resolve_stacks_dir
+from infra.engines.select import EngineName, engine_for
+from infra.errors import BadInputError
+from infra.promotion.report import ConsoleReporter
+from infra.promotion.runner import Promotion, PromotionRequest
+
+
+def phase(
+    target: Annotated[int, typer.Argument(help="The phase to promote to, 1 to 4.")],
+    stack: RequiredStack,
+    engine: EngineOption = EngineName.pulumi,
+    endpoint_url: EndpointOption = None,
+    stacks_dir: StacksDirOption = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Allow skipping a phase.")] = False,
+    allow_downgrade: Annotated[
+        bool,
+        typer.Option(
+            "--allow-downgrade",
+            help="Allow going to a lower phase (data-bearing resources are kept).",
+        ),
+    ] = False,
+    region: Annotated[str, typer.Option("--region", help="Region of a new stack file.")] = (
+        "us-east-1"
+    ),
+    target_timeout: Annotated[
+        float, typer.Option("--target-timeout", help="Seconds verify waits for `initial` targets.")
+    ] = 300.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Every resource.")] = False,
+    json_output: JsonFlag = False,
+) -> None:
+    """Promote a stack to phase N: settings, preflight, diff, confirm, deploy, verify, record.
+
+    A failed verify rolls back to the previous phase (exit 1). A stack without a stack file
+    gets one from the phase profile.
+
+    Example: gm-infra phase 2 --stack demo --engine local --yes
+    """
+    if target not in (1, 2, 3, 4):
+        raise BadInputError(f"phase {target} does not exist", hint="phases are 1, 2, 3 and 4")
+    directory = resolve_stacks_dir(stacks_dir)
+    chosen = engine_for(engine, directory, endpoint_url)
+    reporter = ConsoleReporter(to_stderr=json_output, verbose=verbose)
+    request = PromotionRequest(
+        stack=stack,
+        phase=target,
+        stacks_dir=directory,
+        yes=yes,
+        force=force,
+        allow_downgrade=allow_downgrade,
+        region=region,
+        verify_options=VerifyOptions(
+            target_timeout_s=target_timeout, poll_s=min(5.0, max(0.1, target_timeout / 10))
+        ),
+    )
+    outcome = Promotion(chosen, request, reporter).run()
+    if json_output:
+        typer.echo(json.dumps(outcome.to_dict(), indent=2, sort_keys=True))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("phase")(phase)

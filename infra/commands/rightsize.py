@@ -1,0 +1,140 @@
+"""``gm-infra rightsize --stack S``: CPU-based instance size suggestions from CloudWatch."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from infra.checks.rightsize import Suggestion, config_section, hourly_stats, suggest
+from infra.commands.engine_options import (
+    EndpointOption,
+    EngineOption,
+    RequiredStack,
+    StacksDirOption,
+)
+from infra.commands.options import JsonFlag
+from infra.engines.paths import stacks_dir as resolve_stacks_dir
+from infra.engines.select import EngineName, engine_for
+from infra.settings import PROJECT
+from infra.stack_files import DEFAULT_REGION, read_stack_config, write_stack_config
+
+
+def cpu_datapoints(
+    cloudwatch: Any,
+    namespace: str,
+    dimension: str,
+    value: str,
+    days: int,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    end = now or datetime.now(UTC)
+    return list(
+        cloudwatch.get_metric_statistics(
+            Namespace=namespace,
+            MetricName="CPUUtilization",
+            Dimensions=[{"Name": dimension, "Value": value}],
+            StartTime=end - timedelta(days=days),
+            EndTime=end,
+            Period=3600,
+            Statistics=["Average", "Maximum"],
+        )["Datapoints"]
+    )
+
+
+def rightsize_command(
+    stack: RequiredStack,
+    engine: EngineOption = EngineName.pulumi,
+    endpoint_url: EndpointOption = None,
+    stacks_dir: StacksDirOption = None,
+    days: Annotated[int, typer.Option("--days", help="Days of hourly CPU data.")] = 7,
+    write: Annotated[
+        bool, typer.Option("--write", help="Write the suggested types into the stack's config.")
+    ] = False,
+    json_output: JsonFlag = False,
+) -> None:
+    """Suggest instance sizes from hourly CPU: under 20% average one smaller, over 80% one larger.
+
+    Example: gm-infra rightsize --stack demo --engine local --days 7
+    """
+    directory = resolve_stacks_dir(stacks_dir)
+    chosen = engine_for(engine, directory, endpoint_url)
+    config = read_stack_config(stack, directory)
+    region = str(config.get("aws:region", DEFAULT_REGION))
+    inventory = chosen.inventory(stack)
+    cloudwatch = chosen.client("cloudwatch", region)
+    suggestions: list[Suggestion] = []
+    for group, instance_type in sorted(inventory.asg_types.items()):
+        points = cpu_datapoints(cloudwatch, "AWS/EC2", "AutoScalingGroupName", group, days)
+        suggestions.append(suggest("asg", group, instance_type, hourly_stats(points)))
+    for db, db_class in sorted(inventory.db_classes.items()):
+        points = cpu_datapoints(cloudwatch, "AWS/RDS", "DBInstanceIdentifier", db, days)
+        suggestions.append(suggest("rds", db, db_class, hourly_stats(points)))
+    written = _write(stack, directory, config, suggestions, inventory.logical) if write else {}
+    if json_output:
+        typer.echo(
+            json.dumps(
+                {
+                    "stack": stack,
+                    "days": days,
+                    "suggestions": [s.to_dict() for s in suggestions],
+                    "written": written,
+                },
+                indent=2,
+            )
+        )
+        return
+    table = Table(title=f"rightsize {stack} ({days} days, hourly CPU)", title_justify="left")
+    for column in ("kind", "target", "avg %", "peak %", "current", "suggested"):
+        table.add_column(column)
+    for s in suggestions:
+        table.add_row(
+            s.kind,
+            s.target,
+            _pct(s.average),
+            _pct(s.peak),
+            s.current,
+            s.suggested or ("-" if s.verdict in ("keep", "no-data") else "at the end"),
+        )
+    console = Console()
+    console.print(table)
+    for key, value in written.items():
+        console.print(f"wrote {key} = {value}")
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _write(
+    stack: str,
+    directory: Any,
+    config: dict[str, Any],
+    suggestions: list[Suggestion],
+    logical: dict[str, str],
+) -> dict[str, str]:
+    """Put each section's suggested type into the stack config (first suggestion wins)."""
+    written: dict[str, str] = {}
+    for s in suggestions:
+        section = config_section(logical.get(s.target, ""))
+        if s.suggested is None or section is None or f"{section}" in written:
+            continue
+        key = f"{PROJECT}:{section}"
+        current = config.get(key) or {}
+        if isinstance(current, str):
+            current = yaml.safe_load(current) or {}
+        field = "instanceClass" if section == "database" else "instanceType"
+        config[key] = {**current, field: s.suggested}
+        written[section] = s.suggested
+    if written:
+        write_stack_config(stack, config, directory)
+    return written
+
+
+def register(app: typer.Typer) -> None:
+    app.command("rightsize")(rightsize_command)

@@ -1,0 +1,261 @@
+"""The promotion step runner: validate, preflight, diff, confirm, deploy, verify, record.
+
+A failed verify rolls the stack back to the previous phase's settings (same engine) and the
+promotion ends with exit 1. Each step is reported as it runs through a ``Reporter``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from infra.checks.gate import blocking, plan_diff, retained
+from infra.checks.preflight import preflight
+from infra.checks.results import CheckResult, failures
+from infra.checks.verify import VerifyOptions, verify
+from infra.diff.model import PlanDiff
+from infra.engines.base import Action, Change, DeployResult, Engine
+from infra.errors import BadInputError, CheckFailedError, GmError
+from infra.plan.build import record_plan
+from infra.plan.model import Plan
+from infra.promotion.history import HistoryEntry, now, record
+from infra.settings import PROJECT, Settings, settings_from_config
+from infra.stack_files import DEFAULT_REGION, read_stack_config, stack_file, write_stack_config
+
+PHASE_KEY = f"{PROJECT}:phase"
+
+
+class Reporter(Protocol):
+    def step(self, name: str, status: str, detail: str = "") -> None: ...
+    def resource(self, change: Change) -> None: ...
+    def diff(self, diff: PlanDiff) -> None: ...
+    def checks(self, title: str, results: list[CheckResult]) -> None: ...
+    def confirm(self, question: str) -> bool | None: ...
+
+
+@dataclass(frozen=True)
+class PromotionRequest:
+    stack: str
+    phase: int
+    stacks_dir: Path
+    yes: bool = False
+    force: bool = False
+    allow_downgrade: bool = False
+    region: str = DEFAULT_REGION
+    verify_options: VerifyOptions = field(default_factory=VerifyOptions)
+
+
+@dataclass
+class PromotionOutcome:
+    stack: str
+    engine: str
+    from_phase: int
+    to_phase: int
+    result: str = "pending"
+    steps: list[dict[str, str]] = field(default_factory=list)
+    diff: dict[str, Any] = field(default_factory=dict)
+    deploy: dict[str, int] = field(default_factory=dict)
+    verify: list[dict[str, Any]] = field(default_factory=list)
+    not_emulated: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def stack_config_for(request: PromotionRequest) -> tuple[dict[str, Any], bool]:
+    """The stack's config; a missing stack file is created from the phase profile."""
+    if stack_file(request.stack, request.stacks_dir).exists():
+        return read_stack_config(request.stack, request.stacks_dir), False
+    config = {"aws:region": request.region, PHASE_KEY: request.phase}
+    write_stack_config(request.stack, config, request.stacks_dir)
+    return config, True
+
+
+def check_step(from_phase: int, to_phase: int, force: bool, allow_downgrade: bool) -> None:
+    """One phase step at a time; going down only when asked for."""
+    if from_phase and to_phase < from_phase and not allow_downgrade:
+        raise BadInputError(
+            f"phase {to_phase} is below the running phase {from_phase}",
+            hint="going down needs --allow-downgrade (data-bearing resources are kept)",
+        )
+    if from_phase and to_phase > from_phase + 1 and not force:
+        raise BadInputError(
+            f"phase {from_phase} -> {to_phase} skips a phase",
+            hint=f"promote to phase {from_phase + 1} first, or pass --force",
+        )
+
+
+class Promotion:
+    def __init__(self, engine: Engine, request: PromotionRequest, reporter: Reporter):
+        self.engine = engine
+        self.request = request
+        self.reporter = reporter
+
+    def _step(self, outcome: PromotionOutcome, name: str, status: str, detail: str = "") -> None:
+        outcome.steps.append({"step": name, "status": status, "detail": detail})
+        self.reporter.step(name, status, detail)
+
+    def run(self) -> PromotionOutcome:
+        req = self.request
+        from_phase = self.engine.deployed_phase(req.stack) or 0
+        outcome = PromotionOutcome(req.stack, self.engine.name, from_phase, req.phase)
+
+        # 1. settings
+        config, created = stack_config_for(req)
+        new_config = {**config, PHASE_KEY: req.phase}
+        settings = settings_from_config(req.stack, new_config)
+        check_step(from_phase, req.phase, req.force, req.allow_downgrade)
+        self._step(
+            outcome,
+            "settings",
+            "ok",
+            f"{'created ' if created else ''}{stack_file(req.stack, req.stacks_dir).name}"
+            f", phase {from_phase or '-'} -> {req.phase}, region {settings.region}",
+        )
+        plan = record_plan(settings)
+
+        # 2. preflight
+        results = preflight(plan, settings.region, lambda s: self.engine.client(s, settings.region))
+        self.reporter.checks("preflight", results)
+        if failures(results):
+            self._step(outcome, "preflight", "fail", _names(failures(results)))
+            return self._refuse(outcome, "preflight failed: " + _names(failures(results)))
+        self._step(outcome, "preflight", "ok", f"{len(results)} checks")
+
+        # 3. diff and its gate
+        before = self.engine.deployed_plan(req.stack)
+        diff = plan_diff(before, plan)
+        outcome.diff = diff.to_dict()
+        self.reporter.diff(diff)
+        reasons = blocking(diff, before, req.allow_downgrade)
+        summary = (
+            f"{len(diff.added)} to add, {len(diff.changed)} to change "
+            f"({len(diff.replaced)} replaced), {len(diff.removed)} to remove"
+        )
+        if reasons:
+            self._step(outcome, "diff", "fail", "; ".join(reasons))
+            return self._refuse(outcome, "the diff touches data: " + "; ".join(reasons))
+        kept = retained(diff, before)
+        self._step(
+            outcome,
+            "diff",
+            "ok",
+            summary + (f"; kept (protected): {', '.join(kept)}" if kept else ""),
+        )
+
+        # 4. confirm
+        if not req.yes:
+            answer = self.reporter.confirm(
+                f"Promote {req.stack} to phase {req.phase} on {self.engine.name}?"
+            )
+            if answer is None:
+                raise BadInputError(
+                    "no terminal to confirm on", hint="pass --yes to promote without a prompt"
+                )
+            if not answer:
+                self._step(outcome, "confirm", "fail", "declined")
+                return self._refuse(outcome, "declined", raise_error=False)
+        self._step(outcome, "confirm", "ok", "--yes" if req.yes else "confirmed")
+
+        # 5. deploy
+        deployed = self.engine.deploy(settings, plan, self.reporter.resource)
+        outcome.deploy = _counts(deployed)
+        outcome.not_emulated = sorted(
+            f"{c.name}: {c.note}" for c in deployed.changes if not c.emulated
+        )
+        self._step(
+            outcome, "deploy", "ok", ", ".join(f"{n} {a}" for a, n in outcome.deploy.items() if n)
+        )
+
+        # 6. verify
+        checks = verify(
+            self.engine.inventory(req.stack),
+            lambda s: self.engine.client(s, settings.region),
+            req.verify_options,
+        )
+        outcome.verify = [c.to_dict() for c in checks]
+        self.reporter.checks("verify", checks)
+        failed = failures(checks)
+        if failed:
+            self._step(outcome, "verify", "fail", _names(failed))
+            self._rollback(outcome, config, from_phase)
+            raise CheckFailedError(
+                f"verify failed after promoting {req.stack} to phase {req.phase}: "
+                f"{_names(failed)}; rolled back to phase {from_phase or 'none'}",
+                hint=f"gm-infra verify --stack {req.stack} --engine {self.engine.name}",
+            )
+        self._step(outcome, "verify", "ok", f"{len(checks)} checks")
+
+        # 7. record
+        write_stack_config(req.stack, new_config, req.stacks_dir)
+        outcome.result = "promoted"
+        path = record(
+            HistoryEntry(
+                now(), req.stack, from_phase, req.phase, self.engine.name, "promoted", summary
+            )
+        )
+        self._step(outcome, "record", "ok", str(path))
+        return outcome
+
+    def _refuse(
+        self, outcome: PromotionOutcome, why: str, raise_error: bool = True
+    ) -> PromotionOutcome:
+        outcome.result = "refused"
+        record(
+            HistoryEntry(
+                now(),
+                outcome.stack,
+                outcome.from_phase,
+                outcome.to_phase,
+                outcome.engine,
+                "refused",
+                why,
+            )
+        )
+        if raise_error:
+            raise CheckFailedError(
+                f"promotion refused: {why}", hint="nothing was changed; see the steps above"
+            )
+        return outcome
+
+    def _rollback(self, outcome: PromotionOutcome, config: dict[str, Any], from_phase: int) -> None:
+        req = self.request
+        outcome.result = "rolled-back"
+        if not from_phase:
+            self._step(outcome, "rollback", "fail", "no earlier phase to roll back to")
+        else:
+            previous: Settings = settings_from_config(req.stack, {**config, PHASE_KEY: from_phase})
+            plan: Plan = record_plan(previous)
+            try:
+                result = self.engine.deploy(previous, plan, self.reporter.resource)
+                self._step(
+                    outcome,
+                    "rollback",
+                    "ok",
+                    f"back to phase {from_phase}: "
+                    + ", ".join(f"{n} {a}" for a, n in _counts(result).items() if n),
+                )
+            except GmError as error:
+                self._step(outcome, "rollback", "fail", error.message)
+            write_stack_config(req.stack, {**config, PHASE_KEY: from_phase}, req.stacks_dir)
+        record(
+            HistoryEntry(
+                now(),
+                req.stack,
+                from_phase,
+                req.phase,
+                self.engine.name,
+                "rolled-back",
+                "verify failed",
+            )
+        )
+
+
+def _counts(result: DeployResult) -> dict[str, int]:
+    actions: tuple[Action, ...] = ("create", "update", "replace", "delete", "retain")
+    return {a: result.count(a) for a in actions}
+
+
+def _names(results: list[CheckResult]) -> str:
+    return "; ".join(f"{r.check} {r.target}: {r.detail}" for r in results)
