@@ -61,11 +61,14 @@ class MemoryStore:
 
 
 class RedisStore:
-    def __init__(self, client: redis.Redis) -> None:
+    """Every key is stored under ``prefix`` so several apps or test runs can share a db."""
+
+    def __init__(self, client: redis.Redis, prefix: str = "") -> None:
         self.client = client
+        self.prefix = prefix
 
     @classmethod
-    def from_url(cls, url: str, timeout: float) -> RedisStore:
+    def from_url(cls, url: str, timeout: float, prefix: str = "") -> RedisStore:
         client = redis.Redis.from_url(
             url,
             decode_responses=True,
@@ -73,24 +76,24 @@ class RedisStore:
             socket_timeout=timeout,
             health_check_interval=30,
         )
-        return cls(client)
+        return cls(client, prefix)
 
     def get(self, key: str) -> str | None:
         try:
-            value = self.client.get(key)
+            value = self.client.get(self.prefix + key)
         except redis.RedisError as error:
             raise StoreUnavailable(str(error)) from error
         return value if isinstance(value, str) or value is None else str(value)
 
     def set(self, key: str, value: str, ttl: int) -> None:
         try:
-            self.client.setex(key, ttl, value)
+            self.client.setex(self.prefix + key, ttl, value)
         except redis.RedisError as error:
             raise StoreUnavailable(str(error)) from error
 
     def delete(self, key: str) -> None:
         try:
-            self.client.delete(key)
+            self.client.delete(self.prefix + key)
         except redis.RedisError as error:
             raise StoreUnavailable(str(error)) from error
 
@@ -101,9 +104,9 @@ class RedisStore:
             raise StoreUnavailable(str(error)) from error
 
 
-def make_store(redis_url: str, timeout: float) -> KeyValue:
+def make_store(redis_url: str, timeout: float, prefix: str = "") -> KeyValue:
     if redis_url:
-        return RedisStore.from_url(redis_url, timeout)
+        return RedisStore.from_url(redis_url, timeout, prefix)
     return MemoryStore()
 
 

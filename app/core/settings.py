@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     # Redis: sessions, query cache, Celery broker. Empty means in-process stores.
     redis_url: str = ""
     redis_timeout_seconds: float = Field(default=0.5, gt=0)
+    redis_key_prefix: str = "gm:"  # sessions and cache keys live under it
     celery_broker_url: str = ""  # defaults to REDIS_URL
     celery_result_backend: str = ""  # defaults to REDIS_URL
     embed_mode: Literal["auto", "inline", "celery"] = "auto"

@@ -27,7 +27,9 @@ class AppState:
     def build(cls, settings: Settings, database: Database | None = None) -> AppState:
         database = database or Database.from_settings(settings)
         metrics = Metrics(database)
-        store = make_store(settings.redis_url, settings.redis_timeout_seconds)
+        store = make_store(
+            settings.redis_url, settings.redis_timeout_seconds, settings.redis_key_prefix
+        )
         cache = QueryCache(
             store,
             on_hit=lambda name: metrics.cache_hits.labels(name).inc(),

@@ -19,7 +19,9 @@ log = logging.getLogger("app.worker")
 @functools.cache
 def _worker_context() -> tuple[Settings, Database, QueryCache]:
     settings = Settings()
-    store = make_store(settings.redis_url, settings.redis_timeout_seconds)
+    store = make_store(
+        settings.redis_url, settings.redis_timeout_seconds, settings.redis_key_prefix
+    )
     return settings, Database.from_settings(settings), QueryCache(store)
 
 

@@ -21,7 +21,9 @@ from app.main import create_app
 
 MARIADB_HOST, MARIADB_PORT = "127.0.0.1", 3306
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-REDIS_TEST_DB = 11  # this suite's own Redis database; only it is flushed
+REDIS_TEST_DB = 11  # this suite's own Redis database
+RUN_ID = f"{os.getpid()}"  # runs that overlap (other engineers, CI) use their own names
+REDIS_PREFIX = f"gmtest{RUN_ID}:"
 PASSWORD = "correct-horse-battery"
 
 
@@ -55,6 +57,18 @@ def recreate_databases(*names: str) -> None:
             for name in names:
                 cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
                 cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    finally:
+        connection.close()
+
+
+def drop_databases(*names: str) -> None:
+    import pymysql
+
+    connection = pymysql.connect(host=MARIADB_HOST, port=MARIADB_PORT, user="root", password="")
+    try:
+        with connection.cursor() as cursor:
+            for name in names:
+                cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
     finally:
         connection.close()
 
@@ -118,14 +132,15 @@ def services_app() -> Iterator[Api]:
     need_service("Redis", REDIS_HOST, REDIS_PORT)
     import redis
 
-    redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_TEST_DB).flushdb()
-    recreate_databases("gm_test", "gm_shard_0", "gm_shard_1", "gm_shard_2")
+    names = [f"gm_test_{RUN_ID}", *(f"gm_shard_{i}_{RUN_ID}" for i in range(3))]
+    recreate_databases(*names)
     settings = Settings(
         app_env="local",
-        database_url=mariadb_url("gm_test"),
-        database_url_read=f"mysql+pymysql://root:@localhost:{MARIADB_PORT}/gm_test",
-        database_shard_urls=",".join(mariadb_url(f"gm_shard_{i}") for i in range(3)),
+        database_url=mariadb_url(names[0]),
+        database_url_read=f"mysql+pymysql://root:@localhost:{MARIADB_PORT}/{names[0]}",
+        database_shard_urls=",".join(mariadb_url(name) for name in names[1:]),
         redis_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_TEST_DB}",
+        redis_key_prefix=REDIS_PREFIX,
         embed_mode="inline",
         demo_jobs_per_sdg=2,
         db_pool_size=5,
@@ -133,6 +148,10 @@ def services_app() -> Iterator[Api]:
     )
     with TestClient(create_app(settings)) as client:
         yield Api(client)
+    drop_databases(*names)
+    server = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_TEST_DB)
+    for key in server.scan_iter(f"{REDIS_PREFIX}*"):
+        server.delete(key)
 
 
 @pytest.fixture(params=["embedded", "services"])

@@ -55,7 +55,8 @@ def test_careers_cache_entry_has_the_documents_ttl(services_app: Api) -> None:
     state = services_app.client.app.state.gm
     services_app.client.get("/api/careers")
     assert isinstance(state.store, RedisStore)
-    ttl = state.store.client.ttl("cache:careers:all")
+    ttl = state.store.client.ttl(f"{state.settings.redis_key_prefix}cache:careers:all")
+    assert state.settings.redis_key_prefix.startswith("gmtest")
     assert 590 < ttl <= 600
 
 

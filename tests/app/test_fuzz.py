@@ -30,7 +30,7 @@ def test_no_input_yields_a_server_error(embedded: Api, role: str) -> None:
     if role != "anonymous":
         client, _ = embedded.login_as(
             role, **({"employer_name": "Fuzz Co"} if role == "employer" else {})
-        )  # noqa: E501
+        )
         cookie = f"gm_session={client.cookies['gm_session']}"
     failures: list[str] = []
     statuses: list[int] = []

@@ -11,7 +11,13 @@ from app.core.db import make_engine
 from app.core.settings import Settings
 from app.migrate import upgrade_engine
 from app.models import Base
-from tests.app.conftest import mariadb_url, need_service, recreate_databases
+from tests.app.conftest import (
+    RUN_ID,
+    drop_databases,
+    mariadb_url,
+    need_service,
+    recreate_databases,
+)
 
 
 def assert_schema_matches_models(url: str) -> None:
@@ -33,8 +39,9 @@ def test_sqlite_migration_matches_the_models(tmp_path: Path) -> None:
 
 def test_mariadb_migration_matches_the_models_and_is_locked() -> None:
     need_service("MariaDB", "127.0.0.1", 3306)
-    recreate_databases("gm_test_migrate")
-    url = mariadb_url("gm_test_migrate")
+    name = f"gm_test_migrate_{RUN_ID}"
+    recreate_databases(name)
+    url = mariadb_url(name)
     errors: list[BaseException] = []
 
     def run() -> None:  # two instances booting at once: one migrates, one waits
@@ -52,3 +59,4 @@ def test_mariadb_migration_matches_the_models_and_is_locked() -> None:
         thread.join()
     assert errors == []
     assert_schema_matches_models(url)
+    drop_databases(name)
