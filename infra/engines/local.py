@@ -106,6 +106,7 @@ class LocalEngine:
         )
         ctx = Context(plan.stack, settings.region, lambda s: self.client(s, settings.region))
         result = DeployResult()
+        removed: set[str] = set()
 
         def done(change: Change) -> None:
             result.changes.append(change)
@@ -120,11 +121,14 @@ class LocalEngine:
                 change = _remove(ctx, gone)
                 if change.action == "retain":
                     new.resources[gone.urn] = gone
+                else:
+                    removed.add(gone.urn)
                 done(change)
         finally:
             # Keep what exists, even after a failure: the next run continues from here.
             for urn, kept in old.resources.items():
-                new.resources.setdefault(urn, kept)
+                if urn not in removed:
+                    new.resources.setdefault(urn, kept)
             if len(result.changes) < len(plan.resources):
                 new.phase = old.phase
             save_state(new)

@@ -12,8 +12,19 @@ STACK = "rehearsal"
 
 
 def promote(run: Any, phase: int, *extra: str) -> Any:
-    return run("phase", str(phase), "--stack", STACK, "--engine", "local", "--yes", "--json",
-               "--target-timeout", "1", *extra)
+    return run(
+        "phase",
+        str(phase),
+        "--stack",
+        STACK,
+        "--engine",
+        "local",
+        "--yes",
+        "--json",
+        "--target-timeout",
+        "1",
+        *extra,
+    )
 
 
 def snapshot(emu: Emulator) -> dict[str, Any]:
@@ -23,13 +34,23 @@ def snapshot(emu: Emulator) -> dict[str, Any]:
     redis = aws(emu, "elasticache").describe_replication_groups()["ReplicationGroups"]
     lattice = aws(emu, "vpc-lattice").list_service_networks()["items"]
     return {
-        "asg": {g["AutoScalingGroupName"].rsplit("-", 1)[0]: (g["MinSize"], g["DesiredCapacity"],
-                                                            g["MaxSize"], len(g["Instances"]))
-                for g in groups},
-        "primaries": sorted(d["DBInstanceIdentifier"] for d in dbs
-                            if not d.get("ReadReplicaSourceDBInstanceIdentifier")),
-        "replicas": sorted(d["DBInstanceIdentifier"] for d in dbs
-                           if d.get("ReadReplicaSourceDBInstanceIdentifier")),
+        "asg": {
+            g["AutoScalingGroupName"].rsplit("-", 1)[0]: (
+                g["MinSize"],
+                g["DesiredCapacity"],
+                g["MaxSize"],
+                len(g["Instances"]),
+            )
+            for g in groups
+        },
+        "primaries": sorted(
+            d["DBInstanceIdentifier"]
+            for d in dbs
+            if not d.get("ReadReplicaSourceDBInstanceIdentifier")
+        ),
+        "replicas": sorted(
+            d["DBInstanceIdentifier"] for d in dbs if d.get("ReadReplicaSourceDBInstanceIdentifier")
+        ),
         "db_ids": {d["DBInstanceIdentifier"]: d["DbiResourceId"] for d in dbs},
         "redis_members": {g["ReplicationGroupId"]: len(g["MemberClusters"]) for g in redis},
         "lattice": len(lattice),
@@ -77,11 +98,13 @@ def test_rehearsal_phase_1_to_4(emu: Emulator, run: Any) -> None:
     for later in (two, three, four):
         assert later["db_ids"]["gm-rehearsal-db"] == one["db_ids"]["gm-rehearsal-db"]
 
-    verified = run("verify", "--stack", STACK, "--engine", "local", "--json",
-                   "--target-timeout", "1")
+    verified = run(
+        "verify", "--stack", STACK, "--engine", "local", "--json", "--target-timeout", "1"
+    )
     assert verified.exit_code == 0, verified.output
     checks = json.loads(verified.stdout)["checks"]
     assert any(c["check"] == "lattice" and c["status"] == "ok" for c in checks)
     # What moto cannot hold is reported as such, never as passing.
-    assert any(c["status"] == "not-emulated" and "TrafficSourceAttachment" in c["target"]
-               for c in checks)
+    assert any(
+        c["status"] == "not-emulated" and "TrafficSourceAttachment" in c["target"] for c in checks
+    )
