@@ -11,7 +11,7 @@ from infra.commands import diff
 from infra.commands import plan
 from infra.commands import policy
 from infra.commands import render
-from infra.commands import local, phase, rightsize, verify
+from infra.commands import local, phase, rehearse, rightsize, verify
 
 
 def register_all(app: typer.Typer) -> None:
@@ -27,3 +27,4 @@ def register_all(app: typer.Typer) -> None:
     verify.register(app)
     rightsize.register(app)
     local.register(app)
+    rehearse.register(app)
