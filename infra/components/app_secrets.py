@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any, cast
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 
-from infra.components.common import child, tags
+from infra.components.generated_secret import generated_secret
 from infra.settings import Settings
 
 
@@ -26,22 +23,12 @@ class AppSecrets(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AppSecretsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("green-matchers:security:AppSecrets", name, None, opts)
-        key = random.RandomPassword(
-            f"{name}-session-key", length=64, special=False, opts=child(self, protect=True)
-        )
-        self.session_secret = aws.secretsmanager.Secret(
-            f"{name}-session",
+        _, self.session_secret = generated_secret(
+            self,
+            args.settings,
+            value_name=f"{name}-session-key",
+            secret_name=f"{name}-session",
+            field="session_secret",
             description="Green Matchers session signing key, read by instances at boot",
-            recovery_window_in_days=30,
-            tags=tags(args.settings, f"{name}-session"),
-            opts=child(self, protect=True),
-        )
-        aws.secretsmanager.SecretVersion(
-            f"{name}-session-value",
-            secret_id=self.session_secret.id,
-            secret_string=pulumi.Output.secret(
-                cast(Any, key.result.apply(lambda value: json.dumps({"session_secret": value})))
-            ),
-            opts=child(self),
         )
         self.register_outputs({"sessionSecretArn": self.session_secret.arn})

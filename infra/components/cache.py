@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any, cast
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 
 from infra.components.common import child, tags
+from infra.components.generated_secret import generated_secret
 from infra.naming import redis_group_id
 from infra.settings import Settings
 
@@ -40,26 +38,13 @@ class Cache(pulumi.ComponentResource):
         self.group_id = group_id
         self.nodes = cache.nodes
 
-        token = random.RandomPassword(
-            f"{name}-auth-token",
-            length=64,
-            special=False,
-            opts=child(self, protect=True),
-        )
-        self.auth_secret = aws.secretsmanager.Secret(
-            f"{name}-auth",
+        token, self.auth_secret = generated_secret(
+            self,
+            settings,
+            value_name=f"{name}-auth-token",
+            secret_name=f"{name}-auth",
+            field="auth_token",
             description="Redis AUTH token of the Green Matchers cache, read by instances at boot",
-            recovery_window_in_days=30,
-            tags=tags(settings, f"{name}-auth"),
-            opts=child(self, protect=True),
-        )
-        aws.secretsmanager.SecretVersion(
-            f"{name}-auth-value",
-            secret_id=self.auth_secret.id,
-            secret_string=pulumi.Output.secret(
-                cast(Any, token.result.apply(lambda value: json.dumps({"auth_token": value})))
-            ),
-            opts=child(self),
         )
         subnet_group = aws.elasticache.SubnetGroup(
             f"{name}-subnets",

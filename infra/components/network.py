@@ -24,6 +24,24 @@ class NetworkArgs:
     availability_zones: list[str]
 
 
+def allow_outbound_web(name: str, group: aws.ec2.SecurityGroup, parent: pulumi.Resource) -> None:
+    """Egress to HTTPS (S3, Secrets Manager, Lattice, package index) and HTTP (apt mirrors)."""
+    for port, why in (
+        (443, "HTTPS: S3, Secrets Manager, Lattice, package index"),
+        (80, "HTTP: Ubuntu package mirrors"),
+    ):
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-out-{port}",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            cidr_ipv4=ANYWHERE_V4,
+            description=why,
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+
+
 class Network(pulumi.ComponentResource):
     """The VPC and the security-group chain internet -> ALB -> app -> database / Redis."""
 
@@ -184,20 +202,7 @@ class Network(pulumi.ComponentResource):
                 REDIS_PORT,
                 f"{source_key} to Redis",
             )
-            for port, why in (
-                (443, "HTTPS: S3, Secrets Manager, package index"),
-                (80, "HTTP: Ubuntu package mirrors"),
-            ):
-                aws.vpc.SecurityGroupEgressRule(
-                    f"{name}-{source_key}-out-{port}",
-                    security_group_id=source.id,
-                    ip_protocol="tcp",
-                    from_port=port,
-                    to_port=port,
-                    cidr_ipv4=ANYWHERE_V4,
-                    description=why,
-                    opts=child(self),
-                )
+            allow_outbound_web(f"{name}-{source_key}", source, self)
 
         self.proxy_sg: aws.ec2.SecurityGroup | None = None
         if settings.config.database.proxy:

@@ -15,7 +15,7 @@ import pulumi_aws as aws
 from infra.components.common import child, tags
 from infra.components.fleet import Fleet, FleetArgs
 from infra.components.load_balancer import APP_PORT, LoadBalancer
-from infra.components.network import MARIADB_PORT, REDIS_PORT, Network
+from infra.components.network import MARIADB_PORT, REDIS_PORT, Network, allow_outbound_web
 from infra.naming import physical_prefix
 from infra.settings import FleetSettings, Settings
 
@@ -95,20 +95,7 @@ class Services(pulumi.ComponentResource):
             description="VPC Lattice to services",
             opts=child(self),
         )
-        for port, why in (
-            (443, "HTTPS: S3, Secrets Manager, Lattice, package index"),
-            (80, "HTTP: Ubuntu package mirrors"),
-        ):
-            aws.vpc.SecurityGroupEgressRule(
-                f"{name}-out-{port}",
-                security_group_id=service_sg.id,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                cidr_ipv4="0.0.0.0/0",
-                description=why,
-                opts=child(self),
-            )
+        allow_outbound_web(name, service_sg, self)
 
         association_sg = aws.ec2.SecurityGroup(
             f"{name}-lattice-sg",

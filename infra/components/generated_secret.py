@@ -1,0 +1,44 @@
+"""A generated secret: a random value kept in Secrets Manager, read by instances at boot."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from infra.components.common import child, tags
+from infra.settings import Settings
+
+
+def generated_secret(
+    parent: pulumi.Resource,
+    settings: Settings,
+    *,
+    value_name: str,
+    secret_name: str,
+    field: str,
+    description: str,
+) -> tuple[random.RandomPassword, aws.secretsmanager.Secret]:
+    """64 alphanumeric characters stored as ``{field: value}``; both halves protected."""
+    value = random.RandomPassword(
+        value_name, length=64, special=False, opts=child(parent, protect=True)
+    )
+    secret = aws.secretsmanager.Secret(
+        secret_name,
+        description=description,
+        recovery_window_in_days=30,
+        tags=tags(settings, secret_name),
+        opts=child(parent, protect=True),
+    )
+    aws.secretsmanager.SecretVersion(
+        f"{secret_name}-value",
+        secret_id=secret.id,
+        secret_string=pulumi.Output.secret(
+            cast(Any, value.result.apply(lambda text: json.dumps({field: text})))
+        ),
+        opts=child(parent),
+    )
+    return value, secret
