@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -18,9 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 GM_INFRA = ROOT / ".venv" / "bin" / "gm-infra"
 
 
-def wall(cmd: list[str]) -> tuple[float, str]:
+def wall(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
     start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
+    )
     return time.perf_counter() - start, done.stdout
 
 
