@@ -58,6 +58,14 @@ def _plans(
         raise BadInputError(
             "--phase/--stack go with --base-ref", "or use --from-phase N --to-phase M"
         )
+    for side, values in (("before", before), ("after", after)):
+        if sum(v is not None for v in values) != 1:
+            flag = "--from" if side == "before" else "--to"
+            raise BadInputError(
+                f"name exactly one plan for the {side} side",
+                f"give one of {flag}-phase N, {flag}-stack S or {flag}-plan FILE; "
+                "e.g. gm-infra diff --from-phase 1 --to-phase 2",
+            )
     return load_plan(*before), load_plan(*after)
 
 
