@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,6 +37,15 @@ def prepare(state: AppState) -> None:
         seed_if_empty(state=state)
 
 
+def warm_up(state: AppState) -> None:
+    """Load the model and the job index off the request path (a large index takes seconds)."""
+    try:
+        state.embedder.encode_one("warm up")
+        state.job_index.current()
+    except Exception:
+        log.exception("warm-up failed; the first match request will retry")
+
+
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or Settings()
     state = AppState.build(settings, database)
@@ -43,6 +53,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(prepare, state)
+        threading.Thread(target=warm_up, args=(state,), name="warm-up", daemon=True).start()
         yield
         state.database.dispose()
 

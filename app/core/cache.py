@@ -134,6 +134,11 @@ class QueryCache:
         return f"cache:{name}:{key}"
 
     def get(self, name: str, key: str) -> Any | None:
+        raw = self.get_raw(name, key)
+        return None if raw is None else json.loads(raw)
+
+    def get_raw(self, name: str, key: str) -> str | None:
+        """The stored JSON text, unparsed (a hit can be sent as it is)."""
         try:
             raw = self.store.get(self.key(name, key))
         except StoreUnavailable as error:
@@ -145,11 +150,14 @@ class QueryCache:
             self.on_miss(name)
             return None
         self.on_hit(name)
-        return json.loads(raw)
+        return raw
 
     def set(self, name: str, key: str, value: Any, ttl: int) -> None:
+        self.set_raw(name, key, json.dumps(value), ttl)
+
+    def set_raw(self, name: str, key: str, raw: str, ttl: int) -> None:
         try:
-            self.store.set(self.key(name, key), json.dumps(value), ttl)
+            self.store.set(self.key(name, key), raw, ttl)
         except StoreUnavailable as error:
             log.warning("cache not written, store unreachable: %s", error)
             self.on_error()

@@ -2,31 +2,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import Job
 from app.schemas.job import JobIn
 
 
-def _filtered(
+def _conditions(
     *,
     search: str | None,
     sdg_tag: int | None,
     salary_min: int | None,
     salary_max: int | None,
-) -> Select[tuple[Job]]:
-    query = select(Job)
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Job.title.ilike(f"%{escaped}%", escape="\\"))
+        conditions.append(Job.title.ilike(f"%{escaped}%", escape="\\"))
     if sdg_tag is not None:
-        query = query.where(Job.sdg_tag == sdg_tag)
+        conditions.append(Job.sdg_tag == sdg_tag)
     if salary_min is not None:
-        query = query.where(Job.salary_min >= salary_min)
+        conditions.append(Job.salary_min >= salary_min)
     if salary_max is not None:
-        query = query.where(Job.salary_max <= salary_max)
-    return query
+        conditions.append(Job.salary_max <= salary_max)
+    return conditions
 
 
 def list_jobs(
@@ -39,11 +39,18 @@ def list_jobs(
     salary_min: int | None = None,
     salary_max: int | None = None,
 ) -> tuple[Sequence[Job], int]:
-    """One page of jobs, newest first, each with its employer (one joined query, no N+1)."""
-    query = _filtered(search=search, sdg_tag=sdg_tag, salary_min=salary_min, salary_max=salary_max)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    """One page of jobs, newest first, each with its employer (one joined query, no N+1).
+
+    The count reads only the filtered index columns, never the rows' wide columns.
+    """
+    conditions = _conditions(
+        search=search, sdg_tag=sdg_tag, salary_min=salary_min, salary_max=salary_max
+    )
+    total = session.scalar(select(func.count(Job.id)).where(*conditions)) or 0
     page = session.scalars(
-        query.options(joinedload(Job.employer))
+        select(Job)
+        .where(*conditions)
+        .options(joinedload(Job.employer))
         .order_by(Job.created_at.desc(), Job.id.desc())
         .offset(skip)
         .limit(limit)

@@ -33,6 +33,7 @@ class JobIndex:
         self._index: VectorIndex | None = None
         self._generation: str | None = None
         self._dirty = True
+        self._rebuilding = False
         self._lock = threading.Lock()
 
     def mark_changed(self) -> None:
@@ -40,13 +41,38 @@ class JobIndex:
         self.cache.bump(GENERATION)
 
     def current(self) -> VectorIndex:
+        """The index to search now.
+
+        Small indexes are rebuilt in the request that notices a change. A large one (an
+        HNSW graph takes seconds to build) keeps answering while a thread rebuilds it.
+        """
         generation = self.cache.generation(GENERATION)
         with self._lock:
-            if self._index is None or self._dirty or generation != self._generation:
-                self._dirty = False
-                self._generation = generation
-                self._index = self._load()
+            index = self._index
+            stale = index is None or self._dirty or generation != self._generation
+            if not stale:
+                assert index is not None
+                return index
+            self._dirty = False
+            self._generation = generation
+            if index is not None and len(index) > self.exact_max_rows:
+                if not self._rebuilding:
+                    self._rebuilding = True
+                    threading.Thread(target=self._rebuild, name="job-index", daemon=True).start()
+                return index
+            self._index = self._load()
             return self._index
+
+    def _rebuild(self) -> None:
+        try:
+            fresh = self._load()
+            with self._lock:
+                self._index = fresh
+        except Exception:
+            log.exception("job index rebuild failed; still serving the previous one")
+            self._dirty = True
+        finally:
+            self._rebuilding = False
 
     def _load(self) -> VectorIndex:
         """Read every job's vector from the writer (fresh after this instance's writes)."""

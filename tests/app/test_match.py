@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 import uuid
 
 import numpy as np
@@ -86,3 +87,22 @@ def test_vector_index_exact_and_hnsw_agree() -> None:
     assert np.mean(recall) >= 0.99
     filtered = approx.search(vectors[0], 5, sdg_tag=3)
     assert len(filtered) == 5 and all(tags[i - 100] == 3 for i, _ in filtered)
+
+
+def test_a_large_index_is_rebuilt_in_the_background(embedded: Api) -> None:
+    from app.services.matching import JobIndex
+
+    state = embedded.client.app.state.gm
+    index = JobIndex(
+        database=state.database, cache=state.cache, model_name=state.settings.model_name,
+        exact_max_rows=5,
+    )  # fmt: skip
+    first = index.current()
+    assert len(first) > 5 and first.hnsw is not None
+    index.mark_changed()
+    assert index.current() is first  # served while the rebuild runs
+    deadline = time.monotonic() + 30
+    while index.current() is first:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert len(index.current()) == len(first)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Query, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import CandidateLogin, CurrentLogin, EmployerLogin, ReadDb, StateDep, WriteDb
@@ -45,9 +45,9 @@ def list_jobs(
     params = [skip, limit, search, sdg_tag, salary_min, salary_max]
     key = f"{state.cache.generation('jobs')}:{json.dumps(params)}"
     ttl = state.settings.jobs_cache_ttl_seconds
-    cached = state.cache.get("jobs", key) if ttl else None
+    cached = state.cache.get_raw("jobs", key) if ttl else None
     if cached is not None:
-        return JobPage.model_validate(cached)
+        return Response(cached, media_type="application/json")  # type: ignore[return-value]
     page, total = jobs.list_jobs(
         session=db,
         skip=skip,
@@ -61,7 +61,7 @@ def list_jobs(
         jobs=[JobOut.model_validate(job) for job in page], total=total, skip=skip, limit=limit
     )
     if ttl:
-        state.cache.set("jobs", key, result.model_dump(mode="json"), ttl)
+        state.cache.set_raw("jobs", key, result.model_dump_json(), ttl)
     return result
 
 
