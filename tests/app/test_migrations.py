@@ -3,6 +3,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -13,6 +14,7 @@ from app.migrate import upgrade_engine
 from app.models import Base
 from tests.app.conftest import (
     RUN_ID,
+    Api,
     drop_databases,
     mariadb_url,
     need_service,
@@ -60,3 +62,28 @@ def test_mariadb_migration_matches_the_models_and_is_locked() -> None:
     assert errors == []
     assert_schema_matches_models(url)
     drop_databases(name)
+
+
+def test_python_m_app_migrate_upgrades_writer_and_shards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import migrate
+
+    shards = [f"sqlite:///{tmp_path / f'shard{i}.db'}" for i in range(2)]
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'writer.db'}")
+    monkeypatch.setenv("DATABASE_SHARD_URLS", ",".join(shards))
+    assert migrate.main() == 0
+    for url in [f"sqlite:///{tmp_path / 'writer.db'}", *shards]:
+        engine = make_engine(url, Settings())
+        assert "applications" in inspect(engine).get_table_names()
+        engine.dispose()
+    assert migrate.main() == 0  # a second run finds nothing to do
+
+
+def test_readiness_names_every_dependency(services_app: Api) -> None:
+    ready = services_app.client.get("/health/ready")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {
+        "writer": "ok", "reader0": "ok", "shard0": "ok", "shard1": "ok", "shard2": "ok",
+        "redis": "ok",
+    }  # fmt: skip
