@@ -9,7 +9,7 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +69,7 @@ class Database:
     replicas: list[Replica] = field(default_factory=list)
     shards: list[Engine] = field(default_factory=list)
     retry_seconds: float = 30.0
+    on_fallback: Callable[[], None] = field(default=lambda: None)
     _turn: Iterator[int] = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -116,6 +117,7 @@ class Database:
                         error.orig,
                     )
             log.warning("no read replica answers; reading from the writer")
+            self.on_fallback()
         return self.writer.connect()
 
     @contextmanager

@@ -27,6 +27,7 @@ class AppState:
     def build(cls, settings: Settings, database: Database | None = None) -> AppState:
         database = database or Database.from_settings(settings)
         metrics = Metrics(database)
+        database.on_fallback = metrics.replica_fallbacks.inc
         store = make_store(
             settings.redis_url, settings.redis_timeout_seconds, settings.redis_key_prefix
         )

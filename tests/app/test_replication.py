@@ -101,6 +101,8 @@ def test_reads_fall_back_to_the_primary_when_the_replica_stops(
             assert server_id(database, read=True) == 1
             assert client.get("/api/jobs").json()["total"] == total
         assert "read replica" in caplog.text and "reading from the writer" in caplog.text
+        registry = repl_app.client.app.state.gm.metrics.registry
+        assert (registry.get_sample_value("gm_db_replica_fallbacks_total") or 0) >= 2
         ready = client.get("/health/ready")
         assert ready.status_code == 503 and list(ready.json()["down"]) == ["reader0"]
     finally:
