@@ -71,6 +71,9 @@ class Metrics:
             "gm_applications_submitted", "Applications submitted", registry=r
         )
         self.matches = Counter("gm_matches_served", "Match requests answered", registry=r)
+        self.recommendations = Counter(
+            "gm_career_recommendations", "Career recommendation requests answered", registry=r
+        )
         self.logins = Counter("gm_logins", "Successful logins", registry=r)
         self.registrations = Counter("gm_registrations", "Users registered", registry=r)
         r.register(PoolCollector(database))

@@ -10,7 +10,7 @@ from app.core.metrics import Metrics
 from app.core.sessions import SessionStore
 from app.core.settings import Settings
 from app.services.embeddings import Embedder, get_embedder
-from app.services.matching import JobIndex
+from app.services.matching import CareerIndex, JobIndex
 
 
 @dataclass
@@ -22,6 +22,7 @@ class AppState:
     sessions: SessionStore
     metrics: Metrics
     job_index: JobIndex
+    career_index: CareerIndex
 
     @classmethod
     def build(cls, settings: Settings, database: Database | None = None) -> AppState:
@@ -45,6 +46,12 @@ class AppState:
             sessions=SessionStore(store, settings.session_ttl_seconds),
             metrics=metrics,
             job_index=JobIndex(
+                database=database,
+                cache=cache,
+                model_name=settings.model_name,
+                exact_max_rows=settings.exact_search_max_rows,
+            ),
+            career_index=CareerIndex(
                 database=database,
                 cache=cache,
                 model_name=settings.model_name,

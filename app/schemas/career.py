@@ -29,3 +29,18 @@ class CareerOut(BaseModel):
 class CareerList(BaseModel):
     careers: list[CareerOut]
     total: int
+
+
+class RecommendIn(BaseModel):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    sdg_tag: SdgTag | None = None
+    limit: Annotated[int, Field(ge=1, le=50)] = 5
+
+
+class Recommendation(BaseModel):
+    career: CareerOut
+    score: float
+
+
+class RecommendOut(BaseModel):
+    results: list[Recommendation]

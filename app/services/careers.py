@@ -18,3 +18,9 @@ def create_career(*, session: Session, career_in: CareerIn) -> Career:
     session.add(career)
     session.flush()
     return career
+
+
+def get_careers_by_ids(*, session: Session, ids: list[int]) -> dict[int, Career]:
+    if not ids:
+        return {}
+    return {c.id: c for c in session.scalars(select(Career).where(Career.id.in_(ids)))}

@@ -309,3 +309,4 @@ def seed_if_empty(*, state: AppState) -> None:
             if count:
                 log.info("embedded %d %s with %s", count, kind, embedder.name)
     state.job_index.mark_changed()
+    state.career_index.mark_changed()

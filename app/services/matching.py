@@ -1,7 +1,9 @@
-"""The in-memory job index behind ``POST /api/match``, refreshed when jobs change.
+"""In-memory vector indexes behind ``POST /api/match`` (jobs) and
+``POST /api/careers/recommend`` (careers), refreshed when their rows change.
 
-Each instance keeps its own matrix. A change anywhere bumps the ``jobs-index``
-generation in the shared cache (Redis), so every instance rebuilds on its next match.
+Each instance keeps its own matrix. A change anywhere bumps the index's generation
+(``jobs-index`` / ``careers-index``) in the shared cache (Redis), so every instance
+rebuilds on its next search.
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ from sqlalchemy import select
 
 from app.core.cache import QueryCache
 from app.core.db import Database
-from app.models import Job
+from app.models import Career, Job
 from app.services.embeddings import from_bytes
 from app.services.vector_index import VectorIndex
 
 log = logging.getLogger("app.matching")
 GENERATION = "jobs-index"
+CAREERS_GENERATION = "careers-index"
 
 
 class JobIndex:
+    table: type[Job] | type[Career] = Job
+    generation_name = GENERATION
+
     def __init__(
         self, *, database: Database, cache: QueryCache, model_name: str, exact_max_rows: int
     ) -> None:
@@ -38,7 +44,7 @@ class JobIndex:
 
     def mark_changed(self) -> None:
         self._dirty = True
-        self.cache.bump(GENERATION)
+        self.cache.bump(self.generation_name)
 
     def current(self) -> VectorIndex:
         """The index to search now.
@@ -46,7 +52,7 @@ class JobIndex:
         Small indexes are rebuilt in the request that notices a change. A large one (an
         HNSW graph takes seconds to build) keeps answering while a thread rebuilds it.
         """
-        generation = self.cache.generation(GENERATION)
+        generation = self.cache.generation(self.generation_name)
         with self._lock:
             index = self._index
             stale = index is None or self._dirty or generation != self._generation
@@ -75,20 +81,28 @@ class JobIndex:
             self._rebuilding = False
 
     def _load(self) -> VectorIndex:
-        """Read every job's vector from the writer (fresh after this instance's writes)."""
+        """Read every row's vector from the writer (fresh after this instance's writes)."""
+        table = self.table
         with self.database.write_session() as session:
             rows = session.execute(
-                select(Job.id, Job.sdg_tag, Job.embedding, Job.embedding_dim)
-                .where(Job.embedding.is_not(None), Job.embedding_model == self.model_name)
-                .order_by(Job.id)
+                select(table.id, table.sdg_tag, table.embedding, table.embedding_dim)
+                .where(table.embedding.is_not(None), table.embedding_model == self.model_name)
+                .order_by(table.id)
             ).all()
         if not rows:
             return VectorIndex.build([], [], np.zeros((0, 1), dtype=np.float32))
         vectors = np.stack([from_bytes(r.embedding, r.embedding_dim) for r in rows])
-        log.info("job index loaded: %d jobs x %d dimensions", len(rows), vectors.shape[1])
+        log.info(
+            "%s loaded: %d rows x %d dimensions", self.generation_name, len(rows), vectors.shape[1]
+        )
         return VectorIndex.build(
             [r.id for r in rows],
             [r.sdg_tag for r in rows],
             vectors,
             exact_max_rows=self.exact_max_rows,
         )
+
+
+class CareerIndex(JobIndex):
+    table = Career
+    generation_name = CAREERS_GENERATION

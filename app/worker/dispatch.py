@@ -35,3 +35,5 @@ def run_inline(state: AppState, kind: Kind, ids: list[int] | None) -> None:
     )
     if kind == "jobs":
         state.job_index.mark_changed()
+    else:
+        state.career_index.mark_changed()

@@ -10,7 +10,7 @@ from app.core.db import Database
 from app.core.settings import Settings
 from app.services.embedding_updates import Kind, update_embeddings
 from app.services.embeddings import get_embedder
-from app.services.matching import GENERATION
+from app.services.matching import CAREERS_GENERATION, GENERATION
 from app.worker.celery_app import celery_app
 
 log = logging.getLogger("app.worker")
@@ -32,8 +32,7 @@ def recompute(
     embedder = get_embedder(settings.model_name)
     with database.write_session() as session:
         count = update_embeddings(session=session, embedder=embedder, kind=kind, ids=ids)
-    if kind == "jobs":
-        cache.bump(GENERATION)
+    cache.bump(GENERATION if kind == "jobs" else CAREERS_GENERATION)
     cache.bump(kind)
     log.info("recomputed %d %s embeddings with %s", count, kind, embedder.name)
     return count

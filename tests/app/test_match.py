@@ -106,3 +106,15 @@ def test_a_large_index_is_rebuilt_in_the_background(embedded: Api) -> None:
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert len(index.current()) == len(first)
+
+
+def test_career_recommendations(api: Api) -> None:
+    answer = api.client.post(
+        "/api/careers/recommend", json={"text": "I love the ocean and coral reefs", "limit": 3}
+    )
+    assert answer.status_code == 200
+    results = answer.json()["results"]
+    assert len(results) == 3 and results[0]["career"]["sdg_tag"] == 14
+    assert api.client.post("/api/careers/recommend", json={"text": ""}).status_code == 422
+    registry = api.client.app.state.gm.metrics.registry
+    assert (registry.get_sample_value("gm_career_recommendations_total") or 0) >= 1

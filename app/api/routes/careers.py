@@ -3,7 +3,14 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, status
 
 from app.api.deps import AdminLogin, ReadDb, StateDep, WriteDb
-from app.schemas.career import CareerIn, CareerList, CareerOut
+from app.schemas.career import (
+    CareerIn,
+    CareerList,
+    CareerOut,
+    Recommendation,
+    RecommendIn,
+    RecommendOut,
+)
 from app.services import careers
 from app.worker.dispatch import schedule_embeddings
 
@@ -41,3 +48,22 @@ def create_career(
     state.sessions.mark_write(login)
     schedule_embeddings(state, background, kind="careers", ids=[career.id])
     return CareerOut.model_validate(career)
+
+
+@router.post("/recommend")
+def recommend(body: RecommendIn, db: ReadDb, state: StateDep) -> RecommendOut:
+    """Career paths ranked by cosine similarity to the text (what you care about, skills)."""
+    index = state.career_index.current()
+    query = state.embedder.encode_one(body.text)
+    if len(index) and index.dim != query.shape[0]:
+        return RecommendOut(results=[])
+    hits = index.search(query, body.limit, sdg_tag=body.sdg_tag)
+    found = careers.get_careers_by_ids(session=db, ids=[career_id for career_id, _ in hits])
+    state.metrics.recommendations.inc()
+    return RecommendOut(
+        results=[
+            Recommendation(career=CareerOut.model_validate(found[cid]), score=round(score, 6))
+            for cid, score in hits
+            if cid in found
+        ]
+    )
