@@ -9,11 +9,13 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.components.common import child, tags
+from infra.components.generated_secret import generated_secret
 from infra.naming import db_identifier, physical_prefix
 from infra.settings import Settings
 
 DB_NAME = "green_matchers"
 MASTER_USERNAME = "gm_admin"
+MASTER_PASSWORD_LENGTH = 40  # RDS for MariaDB takes 8 to 41 characters
 PARAMETER_FAMILY = "mariadb10.11"
 # The source document's "enable database query caching", plus TLS required in transit.
 PARAMETERS: dict[str, str] = {
@@ -43,12 +45,14 @@ class Shard:
 
     index: int
     primary: aws.rds.Instance
+    secret: aws.secretsmanager.Secret
     replicas: list[aws.rds.Instance] = field(default_factory=list)
     proxy: aws.rds.Proxy | None = None
 
     @property
     def secret_arn(self) -> pulumi.Output[str]:
-        return self.primary.master_user_secrets.apply(lambda s: str(s[0].secret_arn) if s else "")
+        """The master credentials as ``{"username", "password"}`` (RDS Proxy's format)."""
+        return self.secret.arn
 
     @property
     def writer_host(self) -> pulumi.Output[str]:
@@ -91,8 +95,22 @@ class Database(pulumi.ComponentResource):
         for index in range(db.shards):
             # Shard 0 keeps the phase-1 database's resource name, so its URN never changes.
             resource = name if index == 0 else f"{name}-shard-{index}"
-            primary = self._writer(resource, db_identifier(settings.stack, index), args)
-            shard = Shard(index=index, primary=primary)
+            # Our own secret, not RDS-managed: RDS refuses read replicas of an instance whose
+            # master password it manages, and its 7-day rotation would strand booted instances.
+            password, secret = generated_secret(
+                self,
+                settings,
+                value_name=f"{resource}-master-password",
+                secret_name=f"{resource}-master",
+                field="password",
+                fixed={"username": MASTER_USERNAME},
+                length=MASTER_PASSWORD_LENGTH,
+                description=f"Master credentials of {db_identifier(settings.stack, index)}",
+            )
+            primary = self._writer(
+                resource, db_identifier(settings.stack, index), args, password.result
+            )
+            shard = Shard(index=index, primary=primary, secret=secret)
             for replica in range(1, db.read_replicas + 1):
                 shard.replicas.append(
                     self._replica(
@@ -119,7 +137,13 @@ class Database(pulumi.ComponentResource):
     def primary(self) -> aws.rds.Instance:
         return self.shards[0].primary
 
-    def _writer(self, resource: str, identifier: str, args: DatabaseArgs) -> aws.rds.Instance:
+    def _writer(
+        self,
+        resource: str,
+        identifier: str,
+        args: DatabaseArgs,
+        password: pulumi.Input[str],
+    ) -> aws.rds.Instance:
         settings = args.settings
         db = settings.config.database
         return aws.rds.Instance(
@@ -137,7 +161,7 @@ class Database(pulumi.ComponentResource):
             multi_az=db.multi_az,
             db_name=DB_NAME,
             username=MASTER_USERNAME,
-            manage_master_user_password=True,
+            password=password,
             db_subnet_group_name=self.subnet_group.name,
             vpc_security_group_ids=[args.db_sg_id],
             parameter_group_name=self.parameter_group.name,

@@ -21,10 +21,12 @@ def generated_secret(
     secret_name: str,
     field: str,
     description: str,
+    length: int = 64,
+    fixed: dict[str, str] | None = None,
 ) -> tuple[random.RandomPassword, aws.secretsmanager.Secret]:
-    """64 alphanumeric characters stored as ``{field: value}``; both halves protected."""
+    """Alphanumeric value stored as ``{**fixed, field: value}``; both halves protected."""
     value = random.RandomPassword(
-        value_name, length=64, special=False, opts=child(parent, protect=True)
+        value_name, length=length, special=False, opts=child(parent, protect=True)
     )
     secret = aws.secretsmanager.Secret(
         secret_name,
@@ -37,7 +39,12 @@ def generated_secret(
         f"{secret_name}-value",
         secret_id=secret.id,
         secret_string=pulumi.Output.secret(
-            cast(Any, value.result.apply(lambda text: json.dumps({field: text})))
+            cast(
+                Any,
+                value.result.apply(
+                    lambda text: json.dumps({**(fixed or {}), field: text}, sort_keys=True)
+                ),
+            )
         ),
         opts=child(parent),
     )

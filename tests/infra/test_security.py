@@ -38,8 +38,9 @@ def test_databases_are_encrypted_private_protected_and_backed_up(
         assert db.protect
     for db in writers(plans[phase]):
         assert db.inputs["engine"] == "mariadb" and db.inputs["engineVersion"].startswith("10.11")
-        assert db.inputs["manageMasterUserPassword"] is True
-        assert "password" not in db.inputs
+        # Our own generated secret: RDS refuses replicas of a source whose password it manages.
+        assert "manageMasterUserPassword" not in db.inputs
+        assert db.inputs["password"] == SECRET
     params = plans[phase].of_type("aws:rds/parameterGroup:ParameterGroup")[0]
     values = {p["name"]: p["value"] for p in params.inputs["parameters"]}
     assert values["query_cache_type"] == "1" and values["require_secure_transport"] == "ON"
@@ -164,3 +165,31 @@ def test_security_group_chain_is_least_privilege(plans: dict[int, Plan], phase: 
     assert not any(names[e["securityGroupId"]] in {"db", "redis"} for e in egress)
     if phase >= 3:
         assert ("proxy", "db", 3306) in from_groups and ("app", "proxy", 3306) in from_groups
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_each_writer_has_its_own_credentials_secret_read_by_role_proxy_and_boot(
+    plans: dict[int, Plan], phase: int
+) -> None:
+    plan = plans[phase]
+    secrets = {r.name: r for r in plan.of_type("aws:secretsmanager/secret:Secret")}
+    arns = {
+        name: f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{name}-" for name in secrets
+    }
+    role_policy = json.loads(by_name(plan, "gm-instance-runtime").inputs["policy"])
+    readable = role_policy["Statement"][1]["Resource"]
+    boot = user_data(by_name(plan, "gm-api-lt"))
+    for writer in writers(plan):
+        secret_name = f"{writer.name}-master"
+        assert secret_name in secrets and secrets[secret_name].protect
+        password = by_name(plan, f"{writer.name}-master-password")
+        assert password.urn in writer.dependencies
+        assert any(arn.startswith(arns[secret_name]) for arn in readable)
+        if phase >= 3:
+            proxy = next(
+                p
+                for p in plan.of_type("aws:rds/proxy:Proxy")
+                if p.name.endswith(f"-{writers(plan).index(writer)}")
+            )
+            assert proxy.inputs["auths"][0]["secretArn"].startswith(arns[secret_name])
+    assert arns["gm-db-master"] in boot

@@ -96,6 +96,13 @@ def _db_outputs(db: dict[str, Any]) -> dict[str, Any]:
     return outputs
 
 
+def _master_password(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The program's generated password when the plan carries one, else RDS-managed."""
+    if inputs.get("password"):
+        return {"MasterUserPassword": str(inputs["password"])}
+    return {"ManageMasterUserPassword": bool(inputs.get("manageMasterUserPassword", True))}
+
+
 def _db_instance(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
     rds = ctx.client("rds")
     identifier = str(inputs.get("identifier") or ctx.physical_name(res, 63)).lower()
@@ -118,7 +125,7 @@ def _db_instance(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> 
             EngineVersion=str(inputs.get("engineVersion", "")),
             DBName=inputs.get("dbName", ""),
             MasterUsername=inputs.get("username", "admin"),
-            ManageMasterUserPassword=bool(inputs.get("manageMasterUserPassword", True)),
+            **_master_password(inputs),
             AllocatedStorage=integer(inputs.get("allocatedStorage", 20)),
             MaxAllocatedStorage=integer(inputs.get("maxAllocatedStorage", 0) or 0) or None,
             StorageType=inputs.get("storageType", "gp3"),
