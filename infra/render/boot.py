@@ -63,9 +63,10 @@ def redis_token(text: str) -> str:
     return str(token)
 
 
-def db_url(user: str, password: str, host: str, port: int, name: str) -> str:
+def db_url(user: str, password: str, host: str, port: int, name: str, ca: str = "") -> str:
     auth = f"{quote(user, safe='')}:{quote(password, safe='')}"
-    return f"mariadb+pymysql://{auth}@{host}:{port}/{name}?charset=utf8mb4"
+    tls = f"&ssl_ca={quote(ca)}&ssl_check_hostname=true" if ca else ""
+    return f"mariadb+pymysql://{auth}@{host}:{port}/{name}?charset=utf8mb4{tls}"
 
 
 def redis_url(token: str, host: str, port: int) -> str:
@@ -92,7 +93,8 @@ def app_env(cfg: dict[str, Any], secret: Any) -> dict[str, str]:
     db = cfg["db"]
 
     def url(host: str, arn: str) -> str:
-        return db_url(*db_credentials(secret(arn), arn), host, db["port"], db["name"])
+        creds = db_credentials(secret(arn), arn)
+        return db_url(*creds, host, db["port"], db["name"], db.get("ca_file", ""))
 
     readers = [url(host, db["secret_arn"]) for host in db["readers"]]
     shards = [url(shard["host"], shard["secret_arn"]) for shard in cfg["shards"]]

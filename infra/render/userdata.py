@@ -33,6 +33,8 @@ EOF_MARK = "GM_EOF"
 SERVICE_USER = "green-matchers"
 HOME = "/var/lib/green-matchers"
 GM = "/opt/green-matchers"
+# Amazon's bundle of the RDS certificate authorities (the instances' server certificates).
+RDS_CA_BUNDLE_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
 ETC = "/etc/green-matchers"
 VENV = f"{GM}/venv"
 UPSTREAM_PORT = 8001  # uvicorn on loopback; nginx listens on app_port (the ALB target port)
@@ -140,6 +142,7 @@ def boot_config(ctx: UserDataContext) -> dict[str, object]:
             "readers": list(ctx.db_reader_hosts),
             "port": ctx.db_port,
             "name": ctx.db_name,
+            "ca_file": f"{GM}/db-ca.pem",
         },
         "shards": [
             {"host": host, "secret_arn": arn}
@@ -173,6 +176,7 @@ def _paths() -> dict[str, object]:
         "etc": ETC,
         "venv": VENV,
         "upstream_port": UPSTREAM_PORT,
+        "rds_ca_url": RDS_CA_BUNDLE_URL,
     }
 
 

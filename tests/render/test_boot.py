@@ -122,6 +122,11 @@ def test_write_env_fetches_secrets_into_a_private_file(
     shards = env["DATABASE_SHARD_URLS"].split(",")
     assert [make_url(u).host for u in shards] == list(ctx.db_shard_hosts)
     assert {make_url(u).password for u in shards} == {SHARD_PASSWORD}
+    # require_secure_transport is ON on every database: each URL must ask for verified TLS.
+    ca_file = config["db"]["ca_file"]
+    for url in [env["DATABASE_URL"], *readers, *shards]:
+        assert make_url(url).query["ssl_ca"] == ca_file
+        assert make_url(url).query["ssl_check_hostname"] == "true"
     assert env["REDIS_URL"].startswith(f"rediss://:{REDIS_TOKEN}@{ctx.redis_host}:6379/0")
     assert len(env["SESSION_SECRET"]) >= 32 and REDIS_TOKEN not in env["SESSION_SECRET"]
     assert "SERVICE_NAME" not in env
