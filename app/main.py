@@ -20,6 +20,7 @@ from app.core.db import Database
 from app.core.middleware import MetricsMiddleware
 from app.core.settings import Settings
 from app.core.state import AppState
+from app.services.embeddings import ModelUnavailable
 
 log = logging.getLogger("app")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -73,6 +74,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         return JSONResponse(
             {"detail": "session store (Redis) is unavailable; please try again shortly"},
             status_code=503,
+        )
+
+    @app.exception_handler(ModelUnavailable)
+    async def model_down(_request: Request, error: ModelUnavailable) -> JSONResponse:
+        log.error("%s", error)
+        return JSONResponse(
+            {"detail": "the matching model is not available on this instance"}, status_code=503
         )
 
     @app.exception_handler(DBAPIError)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.models import Career, Employer, Job, Role
 from app.models.base import utcnow
 from app.services.embedding_updates import update_embeddings
+from app.services.embeddings import ModelUnavailable
 from app.services.users import create_user
 
 if TYPE_CHECKING:
@@ -303,7 +304,11 @@ def seed_if_empty(*, state: AppState) -> None:
                 accounts=settings.is_local,
             )
             log.info("seeded demo data: %d jobs, %d careers", jobs, careers)
-        embedder = state.embedder
+        try:
+            embedder = state.embedder
+        except ModelUnavailable as error:
+            log.error("demo data not embedded: %s", error)
+            return
         for kind in ("jobs", "careers"):
             count = update_embeddings(session=session, embedder=embedder, kind=kind)
             if count:

@@ -60,6 +60,10 @@ class Embedder:
         return self.encode([text])[0]
 
 
+class ModelUnavailable(RuntimeError):
+    """The embedding model could not be loaded (not downloadable, not on disk)."""
+
+
 def get_embedder(name: str) -> Embedder:
     """The process-wide model called ``name`` (loaded once)."""
     with _lock:
@@ -67,7 +71,12 @@ def get_embedder(name: str) -> Embedder:
         if embedder is None:
             from sentence_transformers import SentenceTransformer
 
-            model = SentenceTransformer(resolve_model_path(name), device="cpu")
+            try:
+                model = SentenceTransformer(resolve_model_path(name), device="cpu")
+            except Exception as error:
+                raise ModelUnavailable(
+                    f"embedding model {name!r} cannot be loaded: {error}"
+                ) from error
             embedder = Embedder(name, model)
             _models[name] = embedder
         return embedder

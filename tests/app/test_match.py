@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 
+from app.main import create_app
 from app.services.vector_index import VectorIndex
-from tests.app.conftest import Api
+from tests.app.conftest import Api, embedded_settings
 
 WIND_QUESTION = "How can I get a job repairing wind turbines?"
 
@@ -118,3 +121,13 @@ def test_career_recommendations(api: Api) -> None:
     assert api.client.post("/api/careers/recommend", json={"text": ""}).status_code == 422
     registry = api.client.app.state.gm.metrics.registry
     assert (registry.get_sample_value("gm_career_recommendations_total") or 0) >= 1
+
+
+def test_a_missing_model_answers_503_not_500(tmp_path: Path) -> None:
+    settings = embedded_settings(
+        tmp_path, embedding_model=str(tmp_path / "no-such-model"), demo_jobs_per_sdg=1
+    )
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/jobs").json()["total"] == 17  # the rest still works
+        answer = client.post("/api/match", json={"text": "wind"})
+        assert answer.status_code == 503 and "model" in answer.json()["detail"]
