@@ -11,6 +11,8 @@ systemd units and, on instances that serve HTTP, nginx's config (``nginx.py``, k
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import re
 from dataclasses import asdict, dataclass
@@ -79,6 +81,15 @@ class EmbeddedFile:
     path: str
     mode: str
     content: str
+    packed: bool = False  # gzip + base64 in the script: user data is limited to 16 KB
+
+    @property
+    def payload(self) -> str:
+        """What the heredoc holds: the content, or its gzip in base64 lines."""
+        if not self.packed:
+            return self.content
+        data = base64.b64encode(gzip.compress(self.content.encode(), 9, mtime=0)).decode()
+        return "".join(data[i : i + 76] + "\n" for i in range(0, len(data), 76))
 
 
 def units_for(role: Role, phase: int) -> tuple[str, ...]:
@@ -202,7 +213,9 @@ def embedded_files(ctx: UserDataContext) -> tuple[EmbeddedFile, ...]:
     """The files the script writes before it installs anything else."""
     files = [
         EmbeddedFile(f"{ETC}/boot.json", "0644", json.dumps(boot_config(ctx)) + "\n"),
-        EmbeddedFile(f"{GM}/bin/gm-boot", "0755", strip_python(BOOT_HELPER.read_text())),
+        EmbeddedFile(
+            f"{GM}/bin/gm-boot", "0755", strip_python(BOOT_HELPER.read_text()), packed=True
+        ),
     ]
     files += [
         EmbeddedFile(f"{UNIT_DIR}/{unit}", "0644", render_unit(unit, ctx))
@@ -211,7 +224,7 @@ def embedded_files(ctx: UserDataContext) -> tuple[EmbeddedFile, ...]:
     if serves_http(ctx.role):
         files.append(EmbeddedFile(NGINX_CONF, "0644", strip_hash_comments(render_proxy(ctx))))
     for item in files:
-        if f"\n{EOF_MARK}\n" in f"\n{item.content}" or not item.content.endswith("\n"):
+        if f"\n{EOF_MARK}\n" in f"\n{item.payload}" or not item.payload.endswith("\n"):
             raise ValueError(f"{item.path} cannot be embedded in a heredoc")
     return tuple(files)
 
@@ -235,8 +248,14 @@ def render_userdata(ctx: UserDataContext) -> str:
 
 def extract_files(userdata: str) -> dict[str, str]:
     """The files a rendered script embeds, by path: the inverse of ``embedded_files``."""
-    pattern = re.compile(rf"^put (\S+) \d+ <<'{EOF_MARK}'\n(.*?)^{EOF_MARK}$", re.M | re.S)
-    return {path: content for path, content in pattern.findall(userdata)}
+    plain = re.compile(rf"^put (\S+) \d+ <<'{EOF_MARK}'\n(.*?)^{EOF_MARK}$", re.M | re.S)
+    packed = re.compile(
+        rf"^base64 -d <<'{EOF_MARK}' \| gunzip \| put (\S+) \d+\n(.*?)^{EOF_MARK}$", re.M | re.S
+    )
+    found = {path: content for path, content in plain.findall(userdata)}
+    for path, payload in packed.findall(userdata):
+        found[path] = gzip.decompress(base64.b64decode(payload)).decode()
+    return found
 
 
 def context_dict(ctx: UserDataContext) -> dict[str, object]:
