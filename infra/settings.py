@@ -390,7 +390,14 @@ def settings_from_config(stack: str, config: dict[str, Any]) -> Settings:
     except ValidationError as error:
         raise _settings_error(error, merged) from None
     _check_phase_rules(phase, stack_config)
-    return Settings(project=PROJECT, stack=stack, phase=phase, region=region, config=stack_config)
+    settings = Settings(
+        project=PROJECT, stack=stack, phase=phase, region=region, config=stack_config
+    )
+    # Imported here: the budget renders user data, which needs these Settings first.
+    from infra.userdata_budget import check_user_data_budget
+
+    check_user_data_budget(settings)
+    return settings
 
 
 def _check_phase_rules(phase: int, config: StackConfig) -> None:

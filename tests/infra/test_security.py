@@ -193,3 +193,15 @@ def test_each_writer_has_its_own_credentials_secret_read_by_role_proxy_and_boot(
             )
             assert proxy.inputs["auths"][0]["secretArn"].startswith(arns[secret_name])
     assert arns["gm-db-master"] in boot
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_the_settings_budget_never_underestimates_the_real_user_data(
+    plans: dict[int, Plan], phase: int
+) -> None:
+    from infra.stack_files import settings_for_phase
+    from infra.userdata_budget import largest_user_data
+
+    estimate = largest_user_data(settings_for_phase(phase))
+    for lt in plans[phase].of_type(LT):
+        assert len(user_data(lt).encode()) <= estimate, lt.name

@@ -116,3 +116,23 @@ def test_each_bad_value_names_key_value_and_what_is_allowed(
     assert error.key == key
     assert allowed in error.allowed
     assert key in error.message and "\n" not in error.message
+
+
+def test_the_largest_allowed_database_still_fits_ec2_user_data() -> None:
+    from infra.userdata_budget import EC2_USER_DATA_LIMIT, largest_user_data
+
+    settings = settings_from_config(
+        "a-rather-long-stack-name-for-production",
+        config(3, database={"shards": 16, "readReplicas": 15}),
+    )
+    assert largest_user_data(settings) <= EC2_USER_DATA_LIMIT
+
+
+def test_user_data_over_the_ec2_limit_is_a_settings_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import infra.userdata_budget as budget
+
+    monkeypatch.setattr(budget, "EC2_USER_DATA_LIMIT", 4096)
+    with pytest.raises(SettingsError) as caught:
+        settings_from_config("s", config(3))
+    assert caught.value.key == "green-matchers:database"
+    assert "fits EC2's 4096 bytes" in caught.value.allowed

@@ -1,0 +1,87 @@
+"""EC2 refuses user data over 16 KB: check the settings' worst case before declaring anything.
+
+The rendered size grows with the hosts and secret ARNs the script carries (replicas of
+shard 0, every shard), so it is measured with placeholders as long as AWS's real names.
+"""
+
+from __future__ import annotations
+
+from infra.errors import SettingsError
+from infra.naming import db_identifier, physical_prefix, redis_group_id
+from infra.render.userdata import Role, UserDataContext, render_userdata
+from infra.settings import PROJECT, Settings
+
+EC2_USER_DATA_LIMIT = 16 * 1024
+ACCOUNT = "123456789012"
+
+
+def _secret_arn(settings: Settings, name: str) -> str:
+    # Pulumi appends 7 characters to the name, Secrets Manager 6 more.
+    return f"arn:aws:secretsmanager:{settings.region}:{ACCOUNT}:secret:{name}-abcdefg-AbCdEf"
+
+
+def _rds_host(settings: Settings, name: str, proxy: bool = False) -> str:
+    return f"{name}.{'proxy-' if proxy else ''}c0a1b2c3d4e5.{settings.region}.rds.amazonaws.com"
+
+
+def worst_case_context(settings: Settings, role: Role) -> UserDataContext:
+    db = settings.config.database
+    stack = settings.stack
+    prefix = physical_prefix(stack)
+    shard_hosts = tuple(
+        _rds_host(settings, f"{prefix}-shard-{i}", proxy=True)
+        if db.proxy
+        else _rds_host(settings, db_identifier(stack, i))
+        for i in range(db.shards)
+    )
+    return UserDataContext(
+        role=role,
+        phase=settings.phase,
+        region=settings.region,
+        artifact_bucket="gm-artifact-bucket-abcdefg",
+        artifact_key=f"releases/app-{'0' * 16}.tar.gz",
+        db_secret_arn=_secret_arn(settings, "gm-db-master"),
+        db_writer_host=shard_hosts[0],
+        db_reader_hosts=tuple(
+            _rds_host(settings, db_identifier(stack, 0, r)) for r in range(1, db.read_replicas + 1)
+        ),
+        db_shard_hosts=shard_hosts if db.shards > 1 else (),
+        db_shard_secret_arns=tuple(
+            _secret_arn(settings, f"gm-db-shard-{i}-master") for i in range(db.shards)
+        )
+        if db.shards > 1
+        else (),
+        redis_host=f"master.{redis_group_id(stack)}.abc123.use1.cache.amazonaws.com",
+        redis_secret_arn=_secret_arn(settings, "gm-redis-auth"),
+        service_name="analytics" if role == "service" else None,
+        session_secret_arn=_secret_arn(settings, "gm-secrets-session"),
+        trusted_proxy_cidrs=(settings.config.network.vpc_cidr,),
+    )
+
+
+def roles_of(settings: Settings) -> list[Role]:
+    roles: list[Role] = ["api"]
+    if settings.config.workers is not None:
+        roles.append("worker")
+    if settings.config.services is not None:
+        roles.append("service")
+    return roles
+
+
+def largest_user_data(settings: Settings) -> int:
+    return max(
+        len(render_userdata(worst_case_context(settings, r)).encode()) for r in roles_of(settings)
+    )
+
+
+def check_user_data_budget(settings: Settings) -> None:
+    """SettingsError when some fleet's boot script would exceed EC2's limit."""
+    size = largest_user_data(settings)
+    if size > EC2_USER_DATA_LIMIT:
+        db = settings.config.database
+        raise SettingsError(
+            f"{PROJECT}:database",
+            f"shards={db.shards}, readReplicas={db.read_replicas}",
+            f"a size whose user data fits EC2's {EC2_USER_DATA_LIMIT} bytes "
+            f"(these settings render {size} bytes); use fewer shards or replicas",
+        )
