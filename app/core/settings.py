@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     jobs_cache_ttl_seconds: int = Field(default=60, ge=0)
     # Embeddings and matching.
     embedding_model: str = ""  # empty: bundled MiniLM locally, all-mpnet-base-v2 in production
-    exact_search_max_rows: int = Field(default=20_000, ge=1)
+    exact_search_max_rows: int = Field(default=5_000, ge=1)  # exact stays under ~2 ms
     # Demo data (embedded default only).
     demo_data: bool | None = None  # seed an empty database; default: when local
     demo_jobs_per_sdg: int = Field(default=20, ge=0)

@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import CandidateLogin, CurrentLogin, EmployerLogin, ReadDb, StateDep, WriteDb
 from app.schemas.job import ApplicationOut, ApplyIn, JobIn, JobOut, JobPage
-from app.services import applications, jobs
+from app.services import applications, jobs, users
 from app.worker.dispatch import schedule_embeddings
 
 router = APIRouter(prefix="/api", tags=["jobs"])
@@ -82,9 +82,7 @@ def create_job(
     background: BackgroundTasks,
 ) -> JobOut:
     """Post a job (employer accounts only); its embedding is computed in the background."""
-    from app.services.users import get_user
-
-    user = get_user(session=db, user_id=login.user_id)
+    user = users.get_user(session=db, user_id=login.user_id)
     if user is None or user.employer_id is None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this account has no employer")
     job = jobs.create_job(session=db, employer_id=user.employer_id, job_in=body)
