@@ -7,6 +7,7 @@ before any resource is declared.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import cache
 from pathlib import Path
@@ -25,9 +26,9 @@ RDS_MAX_READ_REPLICAS = 15
 MAX_SHARDS = 16
 SERVICE_NAMES = ("ai-ml", "auth", "matching", "analytics")
 
-# Instance families this platform is sized and priced for (x86_64 and Graviton).
+# EC2 families the fleets run on: x86_64 only, because the image is Ubuntu's amd64 AMI.
 EC2_TYPE = re.compile(
-    r"^(t3|t3a|t4g|m5|m6i|m6a|m6g|m7i|m7g|c5|c6i|c6g|c7i|c7g|r5|r6i|r6g|r7i|r7g)\."
+    r"^(t3|t3a|m5|m6i|m6a|m7i|c5|c6i|c7i|r5|r6i|r7i)\."
     r"(nano|micro|small|medium|large|xlarge|[0-9]+xlarge)$"
 )
 RDS_CLASS = re.compile(
@@ -69,9 +70,13 @@ class NetworkSettings(_Model):
     @field_validator("vpc_cidr")
     @classmethod
     def _vpc_cidr(cls, value: str) -> str:
-        match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)\.(\d+)/(\d+)", value)
-        if not match or not 16 <= int(match.group(5)) <= 20:
-            raise ValueError("an IPv4 CIDR block from /16 to /20, such as 10.0.0.0/16")
+        allowed = "a private IPv4 network from /16 to /20, such as 10.0.0.0/16"
+        try:
+            network = ipaddress.ip_network(value, strict=True)
+        except ValueError:
+            raise ValueError(allowed) from None
+        if network.version != 4 or not network.is_private or not 16 <= network.prefixlen <= 20:
+            raise ValueError(allowed)
         return value
 
 
@@ -390,6 +395,7 @@ def settings_from_config(stack: str, config: dict[str, Any]) -> Settings:
     except ValidationError as error:
         raise _settings_error(error, merged) from None
     _check_phase_rules(phase, stack_config)
+    _check_certificates(region, stack_config)
     settings = Settings(
         project=PROJECT, stack=stack, phase=phase, region=region, config=stack_config
     )
@@ -425,6 +431,37 @@ def _check_phase_rules(phase: int, config: StackConfig) -> None:
             config.api.min_size,
             "2 or more from phase 2 (horizontal scaling keeps two servers up)",
         )
+
+
+def _check_certificates(region: str, config: StackConfig) -> None:
+    """Certificates must sit where AWS looks for them and name the domain they serve."""
+    if config.certificate_arn is not None:
+        if config.domain is None:
+            raise SettingsError(
+                f"{PROJECT}:certificateArn",
+                config.certificate_arn,
+                "only with green-matchers:domain (CloudFront reaches the ALB as origin.<domain>)",
+            )
+        cert_region = config.certificate_arn.split(":")[3]
+        if cert_region != region:
+            raise SettingsError(
+                f"{PROJECT}:certificateArn",
+                config.certificate_arn,
+                f"an ACM certificate in the stack's region {region} (the ALB's)",
+            )
+    if config.cdn_certificate_arn is not None:
+        if config.domain is None:
+            raise SettingsError(
+                f"{PROJECT}:cdnCertificateArn",
+                config.cdn_certificate_arn,
+                "only with green-matchers:domain (the name CloudFront serves)",
+            )
+        if config.cdn_certificate_arn.split(":")[3] != "us-east-1":
+            raise SettingsError(
+                f"{PROJECT}:cdnCertificateArn",
+                config.cdn_certificate_arn,
+                "an ACM certificate in us-east-1 (CloudFront only reads certificates there)",
+            )
 
 
 def _settings_error(error: ValidationError, merged: dict[str, Any]) -> SettingsError:

@@ -45,6 +45,7 @@ def test_certificate_turns_on_https_and_redirects_http(tmp_path: Path) -> None:
         "  green-matchers:phase: 2\n"
         "  green-matchers:certificateArn: "
         "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012\n"
+        "  green-matchers:domain: greenmatchers.com\n"
     )
     plan = plan_for_stack("secure", tmp_path)
     listeners = {r.inputs["port"]: r for r in plan.of_type(LISTENER)}
@@ -52,6 +53,10 @@ def test_certificate_turns_on_https_and_redirects_http(tmp_path: Path) -> None:
     assert listeners[443].inputs["sslPolicy"].startswith("ELBSecurityPolicy-TLS13")
     assert get(listeners[80], "defaultActions.0.type") == "redirect"
     assert get(listeners[80], "defaultActions.0.redirect.protocol") == "HTTPS"
+    cdn = plan.of_type("aws:cloudfront/distribution:Distribution")[0]
+    alb_origin = next(o for o in cdn.inputs["origins"] if o["originId"] == "api-alb")
+    assert alb_origin["domainName"] == "origin.greenmatchers.com"
+    assert alb_origin["customOriginConfig"]["originProtocolPolicy"] == "https-only"
     assert plan.stack == "secure"
     assert by_name(plan, "gm-api-lt").urn.startswith("urn:pulumi:secure::green-matchers::")
 

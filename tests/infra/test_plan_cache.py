@@ -47,7 +47,8 @@ def test_a_hit_is_the_recorded_plan(plans: dict[int, Plan], tmp_path: Path) -> N
     assert cache.load_cached("bad", tmp_path) is None
 
 
-def test_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch, plans: dict[int, Plan]) -> None:
+def test_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GM_INFRA_PLAN_CACHE", "0")
     monkeypatch.setattr(cache, "store", lambda *a: pytest.fail("stored with the cache off"))
-    assert cached_plan(settings_for_phase(1)).to_json() == plans[1].to_json()
+    monkeypatch.setattr(cache, "load_cached", lambda *a: pytest.fail("read with the cache off"))
+    assert cached_plan(settings_for_phase(1)).phase == 1

@@ -10,6 +10,11 @@ from infra.errors import SettingsError
 from infra.settings import settings_from_config
 from infra.stack_files import settings_for_phase
 
+CERT_US_EAST_1 = (
+    "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+)
+CERT_EU_WEST_1 = CERT_US_EAST_1.replace("us-east-1", "eu-west-1")
+
 
 def config(phase: int = 2, **own: Any) -> dict[str, Any]:
     return {
@@ -105,6 +110,50 @@ def test_structured_config_may_arrive_as_json_text() -> None:
         ),
         (config(1, workers={"minSize": 1}), "green-matchers:workers", "start in phase 2"),
         ({"green-matchers:phase": 2}, "aws:region", "AWS region"),
+        (
+            config(2, network={"vpcCidr": "10.0.0.1/16"}),
+            "green-matchers:network.vpcCidr",
+            "private IPv4 network",
+        ),
+        (
+            config(2, network={"vpcCidr": "8.8.0.0/16"}),
+            "green-matchers:network.vpcCidr",
+            "private IPv4 network",
+        ),
+        (config(2, network={"azCount": 1}), "green-matchers:network.azCount", "at least 2"),
+        (
+            config(2, api={"instanceType": "m7g.large"}),
+            "green-matchers:api.instanceType",
+            "EC2 instance type",
+        ),
+        (config(2, api={"cpuTarget": 95}), "green-matchers:api.cpuTarget", "10 to 90"),
+        (
+            config(2, database={"engineVersion": "11.4"}),
+            "green-matchers:database.engineVersion",
+            "MariaDB 10.11",
+        ),
+        (
+            config(2, database={"maxAllocatedStorage": 50}),
+            "green-matchers:database.maxAllocatedStorage",
+            "at least allocatedStorage",
+        ),
+        (config(2, alarmEmail="ops"), "green-matchers:alarmEmail", "e-mail address"),
+        (config(2, amiId="ubuntu"), "green-matchers:amiId", "AMI id"),
+        (
+            config(2, certificateArn=CERT_US_EAST_1),
+            "green-matchers:certificateArn",
+            "only with green-matchers:domain",
+        ),
+        (
+            config(2, certificateArn=CERT_EU_WEST_1, domain="greenmatchers.com"),
+            "green-matchers:certificateArn",
+            "stack's region us-east-1",
+        ),
+        (
+            config(2, cdnCertificateArn=CERT_EU_WEST_1, domain="greenmatchers.com"),
+            "green-matchers:cdnCertificateArn",
+            "us-east-1",
+        ),
     ],
 )
 def test_each_bad_value_names_key_value_and_what_is_allowed(
