@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
+from app.core.cache import StoreUnavailable
 from app.core.security import unsign
 from app.core.sessions import SessionData
 from app.core.state import AppState
@@ -67,21 +69,28 @@ def get_write_db(state: StateDep) -> Iterator[Session]:
         yield session
 
 
-def get_read_db(state: StateDep, request: Request) -> Iterator[Session]:
-    """A replica session, or the writer when the caller wrote moments ago (read-your-writes)."""
-    login = None
+def get_read_db_factory(
+    state: StateDep, request: Request
+) -> Callable[[], AbstractContextManager[Session]]:
+    """Opens a replica session, or a writer one when the caller wrote moments ago
+    (read-your-writes). Routes that may answer from the cache open it only on a miss."""
     try:
         login = get_login(request, state)
-    except Exception:  # a session-store fault must not break anonymous reads
+    except StoreUnavailable:  # a session-store fault must not break anonymous reads
         login = None
     fresh = login is not None and (
         time.time() - login.last_write_at < state.settings.read_your_writes_seconds
     )
-    if fresh:
-        with state.database.write_session() as session:
-            yield session
-        return
-    with state.database.read_session() as session:
+    return state.database.write_session if fresh else state.database.read_session
+
+
+ReadDbFactory = Annotated[
+    Callable[[], AbstractContextManager[Session]], Depends(get_read_db_factory)
+]
+
+
+def get_read_db(open_session: ReadDbFactory) -> Iterator[Session]:
+    with open_session() as session:
         yield session
 
 

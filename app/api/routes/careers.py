@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, status
+from fastapi import APIRouter, BackgroundTasks, Response, status
 
-from app.api.deps import AdminLogin, ReadDb, StateDep, WriteDb
+from app.api.deps import AdminLogin, ReadDb, ReadDbFactory, StateDep, WriteDb
 from app.schemas.career import (
     CareerIn,
     CareerList,
@@ -21,19 +21,16 @@ CACHE_KEY = "all"
 
 
 @router.get("")
-def list_careers(db: ReadDb, state: StateDep) -> CareerList:
+def list_careers(open_db: ReadDbFactory, state: StateDep) -> CareerList:
     """Every career path; cached for CAREERS_CACHE_TTL_SECONDS (600 s), dropped on change."""
-    cached = state.cache.get(CACHE_NAME, CACHE_KEY)
+    cached = state.cache.get_raw(CACHE_NAME, CACHE_KEY)
     if cached is not None:
-        return CareerList.model_validate(cached)
-    rows = careers.list_careers(session=db)
-    result = CareerList(careers=[CareerOut.model_validate(r) for r in rows], total=len(rows))
-    state.cache.set(
-        CACHE_NAME,
-        CACHE_KEY,
-        result.model_dump(mode="json"),
-        state.settings.careers_cache_ttl_seconds,
-    )
+        return Response(cached, media_type="application/json")  # type: ignore[return-value]
+    with open_db() as db:
+        rows = careers.list_careers(session=db)
+        result = CareerList(careers=[CareerOut.model_validate(r) for r in rows], total=len(rows))
+    ttl = state.settings.careers_cache_ttl_seconds
+    state.cache.set_raw(CACHE_NAME, CACHE_KEY, result.model_dump_json(), ttl)
     return result
 
 

@@ -6,7 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 
-from app.api.deps import CandidateLogin, CurrentLogin, EmployerLogin, ReadDb, StateDep, WriteDb
+from app.api.deps import (
+    CandidateLogin,
+    CurrentLogin,
+    EmployerLogin,
+    ReadDb,
+    ReadDbFactory,
+    StateDep,
+    WriteDb,
+)
 from app.schemas.job import ApplicationOut, ApplyIn, JobIn, JobOut, JobPage
 from app.services import applications, jobs, users
 from app.worker.dispatch import schedule_embeddings
@@ -20,7 +28,7 @@ SalaryQuery = Annotated[int | None, Query(ge=0, le=100_000_000)]
 
 @router.get("/jobs")
 def list_jobs(
-    db: ReadDb,
+    open_db: ReadDbFactory,
     state: StateDep,
     skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -48,18 +56,19 @@ def list_jobs(
     cached = state.cache.get_raw("jobs", key) if ttl else None
     if cached is not None:
         return Response(cached, media_type="application/json")  # type: ignore[return-value]
-    page, total = jobs.list_jobs(
-        session=db,
-        skip=skip,
-        limit=limit,
-        search=search,
-        sdg_tag=sdg_tag,
-        salary_min=salary_min,
-        salary_max=salary_max,
-    )
-    result = JobPage(
-        jobs=[JobOut.model_validate(job) for job in page], total=total, skip=skip, limit=limit
-    )
+    with open_db() as db:
+        page, total = jobs.list_jobs(
+            session=db,
+            skip=skip,
+            limit=limit,
+            search=search,
+            sdg_tag=sdg_tag,
+            salary_min=salary_min,
+            salary_max=salary_max,
+        )
+        result = JobPage(
+            jobs=[JobOut.model_validate(job) for job in page], total=total, skip=skip, limit=limit
+        )
     if ttl:
         state.cache.set_raw("jobs", key, result.model_dump_json(), ttl)
     return result
