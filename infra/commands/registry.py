@@ -5,13 +5,19 @@ from __future__ import annotations
 import typer
 
 from infra.commands import app as app_cmd
-from infra.commands import cost
-from infra.commands import diagram
-from infra.commands import diff
-from infra.commands import plan
-from infra.commands import policy
-from infra.commands import render
-from infra.commands import local, phase, rehearse, rightsize, verify
+from infra.commands import (
+    cost,
+    diagram,
+    diff,
+    local,
+    phase,
+    plan,
+    policy,
+    rehearse,
+    render,
+    rightsize,
+    verify,
+)
 
 
 def register_all(app: typer.Typer) -> None:

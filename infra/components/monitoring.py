@@ -212,6 +212,32 @@ def dashboard_body(region: str, specs: list[dict[str, Any]]) -> str:
     return json.dumps({"widgets": widgets}, sort_keys=True)
 
 
+def alarm_key_policy(account: str) -> str:
+    """The account administers the key; CloudWatch alarms may encrypt to the topic."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AccountAdministers",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "CloudWatchAlarmsPublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                },
+            ],
+        },
+        sort_keys=True,
+    )
+
+
 @dataclass(frozen=True)
 class MonitoringArgs:
     settings: Settings
@@ -224,9 +250,21 @@ class Monitoring(pulumi.ComponentResource):
     def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("green-matchers:monitoring:Monitoring", name, None, opts)
         settings = args.settings
+        account = aws.get_caller_identity().account_id
+        # CloudWatch cannot publish to a topic under the AWS-managed alias/aws/sns key (its
+        # policy cannot grant cloudwatch.amazonaws.com), so the topic gets a key of its own.
+        key = aws.kms.Key(
+            f"{name}-alarms-key",
+            description="Encrypts the Green Matchers alarm topic; CloudWatch may use it",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=alarm_key_policy(account),
+            tags=tags(settings, f"{name}-alarms-key"),
+            opts=child(self),
+        )
         topic = aws.sns.Topic(
             f"{name}-alarms",
-            kms_master_key_id="alias/aws/sns",
+            kms_master_key_id=key.arn,
             tags=tags(settings, f"{name}-alarms"),
             opts=child(self),
         )

@@ -192,6 +192,10 @@ def secret(r: PlannedResource, ctx: PricingContext) -> Result:
     return _line(r, ctx.prices.rate("secretsmanager_secret_month"), detail="secret")
 
 
+def kms_key(r: PlannedResource, ctx: PricingContext) -> Result:
+    return _line(r, ctx.prices.rate("kms_key_month"), detail="customer-managed KMS key")
+
+
 PRICERS: dict[str, Pricer] = {
     "aws:autoscaling/group:Group": autoscaling_group,
     RDS_INSTANCE: rds_instance,
@@ -206,4 +210,5 @@ PRICERS: dict[str, Pricer] = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": alarm,
     "aws:cloudwatch/dashboard:Dashboard": dashboard,
     "aws:secretsmanager/secret:Secret": secret,
+    "aws:kms/key:Key": kms_key,
 }

@@ -55,6 +55,13 @@ class PlanMocks(Mocks):
                 "zoneIds": [f"use1-az{i}" for i in range(1, 7)],
                 "state": "available",
             }
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "id": ACCOUNT,
+                "accountId": ACCOUNT,
+                "arn": f"arn:aws:iam::{ACCOUNT}:user/plan",
+                "userId": "AIDAPLANPLANPLANPLAN",
+            }
         if token == "aws:ssm/getParameter:getParameter":
             return {
                 "id": args.args.get("name", ""),
@@ -167,6 +174,9 @@ class PlanMocks(Mocks):
             out["arn"] = f"arn:aws:iam::{ACCOUNT}:role/{physical}"
         elif typ == "aws:iam/instanceProfile:InstanceProfile":
             out["arn"] = f"arn:aws:iam::{ACCOUNT}:instance-profile/{physical}"
+        elif typ == "aws:kms/key:Key":
+            key_id = f"{_digest(name, 8)}-{_digest(name + 'a', 4)}-{_digest(name + 'b', 4)}"
+            out.update(id=key_id, keyId=key_id, arn=f"arn:aws:kms:{region}:{ACCOUNT}:key/{key_id}")
         elif typ == "aws:sns/topic:Topic":
             out["arn"] = f"arn:aws:sns:{region}:{ACCOUNT}:{physical}"
         elif typ.startswith("aws:vpclattice/"):

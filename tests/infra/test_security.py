@@ -205,3 +205,18 @@ def test_the_settings_budget_never_underestimates_the_real_user_data(
     estimate = largest_user_data(settings_for_phase(phase))
     for lt in plans[phase].of_type(LT):
         assert len(user_data(lt).encode()) <= estimate, lt.name
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_alarm_topic_uses_a_key_cloudwatch_may_use(plans: dict[int, Plan], phase: int) -> None:
+    plan = plans[phase]
+    topic = plan.of_type("aws:sns/topic:Topic")[0]
+    key = plan.of_type("aws:kms/key:Key")[0]
+    assert topic.inputs["kmsMasterKeyId"] == key.inputs.get("arn", topic.inputs["kmsMasterKeyId"])
+    assert topic.inputs["kmsMasterKeyId"].startswith("arn:aws:kms:")
+    assert key.urn in topic.dependencies and key.inputs["enableKeyRotation"] is True
+    statements = json.loads(key.inputs["policy"])["Statement"]
+    cloudwatch = [
+        s for s in statements if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    ]
+    assert cloudwatch and set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}

@@ -194,6 +194,18 @@ def _dashboard(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Ap
     )
 
 
+def _kms_key(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    kms = ctx.client("kms")
+    meta = kms.create_key(
+        Description=str(inputs.get("description", "")),
+        Policy=str(inputs["policy"]),
+        Tags=tag_list(inputs, key="TagKey", value="TagValue"),
+    )["KeyMetadata"]
+    if inputs.get("enableKeyRotation"):
+        kms.enable_key_rotation(KeyId=meta["KeyId"])
+    return Applied(id=meta["KeyId"], outputs={"arn": meta["Arn"], "keyId": meta["KeyId"]})
+
+
 def _topic(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
     name = str(inputs.get("name") or ctx.physical_name(res, 256))
     attributes = (
@@ -323,6 +335,12 @@ HANDLERS: dict[str, Handler] = {
         create=_dashboard,
         update=same_again(_dashboard),
         delete=lambda ctx, old: ctx.client("cloudwatch").delete_dashboards(DashboardNames=[old.id]),
+    ),
+    "aws:kms/key:Key": Handler(
+        create=_kms_key,
+        delete=lambda ctx, old: ctx.client("kms").schedule_key_deletion(
+            KeyId=old.id, PendingWindowInDays=7
+        ),
     ),
     "aws:sns/topic:Topic": Handler(
         create=_topic, delete=lambda ctx, old: ctx.client("sns").delete_topic(TopicArn=old.id)
