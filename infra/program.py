@@ -22,6 +22,7 @@ from infra.components.load_balancer import LoadBalancer, LoadBalancerArgs
 from infra.components.monitoring import MonitoredResources, Monitoring, MonitoringArgs
 from infra.components.network import Network, NetworkArgs
 from infra.components.services import Services, ServicesArgs
+from infra.db_capacity import connections_alarm_threshold
 from infra.naming import db_identifier, physical_prefix
 from infra.render.userdata import Role, UserDataContext, render_userdata
 from infra.settings import Settings
@@ -48,7 +49,11 @@ def _by_label(settings: Settings, physical_names: list[str]) -> dict[str, str]:
 def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.Output[object]]:
     """Declare every resource of the stack; return the stack outputs."""
     config = settings.config
-    zones = aws.get_availability_zones(state="available")
+    # Regular zones only: opted-in Local Zones sort first and cannot host the ALB, RDS or Redis.
+    zones = aws.get_availability_zones(
+        state="available",
+        filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
+    )
     network = Network("gm-network", NetworkArgs(settings, sorted(zones.names)))
 
     artifact = AppArtifact("gm-artifact", ArtifactArgs(settings, repo_root))
@@ -204,6 +209,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                     ],
                 ),
                 cache_members=_by_label(settings, cache.member_ids),
+                db_connection_threshold=connections_alarm_threshold(db.instance_class),
             ),
         ),
     )

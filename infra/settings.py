@@ -28,14 +28,16 @@ SERVICE_NAMES = ("ai-ml", "auth", "matching", "analytics")
 
 # EC2 families the fleets run on: x86_64 only, because the image is Ubuntu's amd64 AMI.
 EC2_TYPE = re.compile(
-    r"^(t3|t3a|m5|m6i|m6a|m7i|c5|c6i|c7i|r5|r6i|r7i)\."
-    r"(nano|micro|small|medium|large|xlarge|[0-9]+xlarge)$"
+    r"^(t3|t3a)\.(nano|micro|small|medium|large|xlarge|2xlarge)$"
+    r"|^(m5|m6i|m6a|m7i|c5|c6i|c7i|r5|r6i|r7i)\.(large|xlarge|[0-9]+xlarge)$"
 )
 RDS_CLASS = re.compile(
-    r"^db\.(t3|t4g|m5|m6i|m6g|m7g|r5|r6i|r6g|r7g)\.(micro|small|medium|large|xlarge|[0-9]+xlarge)$"
+    r"^db\.(t3|t4g)\.(micro|small|medium|large|xlarge|2xlarge)$"
+    r"|^db\.(m5|m6i|m6g|m7g|r5|r6i|r6g|r7g)\.(large|xlarge|[0-9]+xlarge)$"
 )
 CACHE_NODE_TYPE = re.compile(
-    r"^cache\.(t3|t4g|m5|m6g|m7g|r5|r6g|r7g)\.(micro|small|medium|large|xlarge|[0-9]+xlarge)$"
+    r"^cache\.(t3|t4g)\.(micro|small|medium)$"
+    r"|^cache\.(m5|m6g|m7g|r5|r6g|r7g)\.(large|xlarge|[0-9]+xlarge)$"
 )
 ACM_ARN = re.compile(r"^arn:aws:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$")
 REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")

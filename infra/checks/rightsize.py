@@ -25,7 +25,8 @@ SIZES = (
     "16xlarge",
     "24xlarge",
 )
-# Burstable families stop at 2xlarge; RDS and ElastiCache classes start at micro.
+# Burstable families run from nano (EC2) or micro (RDS, ElastiCache) to 2xlarge; the
+# others start at large: there is no m6i.medium or db.r6g.medium to step down to.
 LARGEST = {"t3": "2xlarge", "t3a": "2xlarge", "t4g": "2xlarge"}
 
 Verdict = Literal["down", "up", "keep", "no-data"]
@@ -66,7 +67,10 @@ def neighbour(instance_type: str, step: int) -> str | None:
         return None
     index = SIZES.index(size) + step
     base = family.rsplit(".", 1)[-1]
-    smallest = SIZES.index("micro") if family.startswith(("db.", "cache.")) else 0
+    if base in LARGEST:
+        smallest = SIZES.index("micro") if family.startswith(("db.", "cache.")) else 0
+    else:
+        smallest = SIZES.index("large")
     largest = SIZES.index(LARGEST.get(base, SIZES[-1]))
     if not smallest <= index <= largest:
         return None

@@ -41,6 +41,7 @@ class MonitoredResources:
     target_groups: Mapping[str, pulumi.Input[str]]  # service -> target group ARN suffix
     asg_names: Mapping[str, pulumi.Input[str]]  # role -> ASG name
     # label (stable across stacks, used in resource names) -> physical identifier
+    db_connection_threshold: int
     db_writers: Mapping[str, str]
     db_readers: Mapping[str, str]
     cache_members: Mapping[str, str]
@@ -125,7 +126,7 @@ def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
                 "DatabaseConnections",
                 dims,
                 "GreaterThanThreshold",
-                400,
+                res.db_connection_threshold,
                 description=f"{db} connections near the pool ceiling",
             ),
             AlarmSpec(

@@ -8,6 +8,9 @@ def test_ladders() -> None:
     assert neighbour("m6i.xlarge", +1) == "m6i.2xlarge"
     assert neighbour("db.t3.micro", -1) is None
     assert neighbour("db.r6g.large", +1) == "db.r6g.xlarge"
+    assert neighbour("db.r6g.large", -1) is None  # no db.r6g.medium exists
+    assert neighbour("m6i.large", -1) is None
+    assert neighbour("cache.t3.small", -1) == "cache.t3.micro"
 
 
 def test_hourly_stats_and_verdicts() -> None:

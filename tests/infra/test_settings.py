@@ -126,6 +126,16 @@ def test_structured_config_may_arrive_as_json_text() -> None:
             "green-matchers:api.instanceType",
             "EC2 instance type",
         ),
+        (
+            config(2, database={"instanceClass": "db.r6g.micro"}),
+            "green-matchers:database.instanceClass",
+            "RDS instance class",
+        ),
+        (
+            config(2, cache={"nodeType": "cache.r6g.small"}),
+            "green-matchers:cache.nodeType",
+            "ElastiCache node type",
+        ),
         (config(2, api={"cpuTarget": 95}), "green-matchers:api.cpuTarget", "10 to 90"),
         (
             config(2, database={"engineVersion": "11.4"}),
