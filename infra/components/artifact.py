@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pulumi_aws as aws
 
 from infra.artifact_archive import build_app_archive
 from infra.components.common import tags
-from infra.components.private_bucket import private_bucket
+from infra.components.private_bucket import private_bucket, tls_only_statement
 from infra.settings import Settings
 
 
@@ -39,6 +40,17 @@ class AppArtifact(pulumi.ComponentResource):
             content_type="application/gzip",
             server_side_encryption="AES256",
             tags=tags(args.settings, f"{name}-release", Sha256=archive.sha256),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.s3.BucketPolicy(
+            f"{name}-bucket-policy",
+            bucket=self.bucket.id,
+            policy=self.bucket.arn.apply(
+                lambda arn: json.dumps(
+                    {"Version": "2012-10-17", "Statement": [tls_only_statement(arn)]},
+                    sort_keys=True,
+                )
+            ),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"bucket": self.bucket.bucket, "key": self.key})

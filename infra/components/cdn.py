@@ -11,7 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.components.common import child, tags
-from infra.components.private_bucket import private_bucket
+from infra.components.private_bucket import private_bucket, tls_only_statement
 from infra.settings import Settings
 
 # The source document's TTLs for static assets.
@@ -164,14 +164,7 @@ class Cdn(pulumi.ComponentResource):
                                 "Resource": f"{values[0]}/static/*",
                                 "Condition": {"StringEquals": {"AWS:SourceArn": values[1]}},
                             },
-                            {
-                                "Sid": "TlsOnly",
-                                "Effect": "Deny",
-                                "Principal": "*",
-                                "Action": "s3:*",
-                                "Resource": [values[0], f"{values[0]}/*"],
-                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                            },
+                            tls_only_statement(values[0]),
                         ],
                     },
                     sort_keys=True,

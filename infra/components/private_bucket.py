@@ -53,3 +53,15 @@ def private_bucket(
         opts=opts,
     )
     return bucket
+
+
+def tls_only_statement(bucket_arn: str) -> dict[str, object]:
+    """Deny every request to the bucket that does not arrive over TLS."""
+    return {
+        "Sid": "TlsOnly",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }

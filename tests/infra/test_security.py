@@ -130,7 +130,16 @@ def test_buckets_block_public_access_and_cdn_redirects_to_https(
     assert get(cdn, "viewerCertificate.minimumProtocolVersion") == "TLSv1.2_2021"
     origins = {o["originId"]: o for o in cdn.inputs["origins"]}
     assert origins["static-s3"]["originAccessControlId"]
-    policy = json.loads(plan.of_type("aws:s3/bucketPolicy:BucketPolicy")[0].inputs["policy"])
+    policies = {
+        r.name: json.loads(r.inputs["policy"])
+        for r in plan.of_type("aws:s3/bucketPolicy:BucketPolicy")
+    }
+    assert set(policies) == {"gm-cdn-static-policy", "gm-artifact-bucket-policy"}
+    for document in policies.values():
+        deny = next(s for s in document["Statement"] if s["Sid"] == "TlsOnly")
+        assert deny["Effect"] == "Deny"
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    policy = policies["gm-cdn-static-policy"]
     assert policy["Statement"][0]["Condition"]["StringEquals"]["AWS:SourceArn"].startswith(
         "arn:aws:cloudfront::"
     )
