@@ -79,11 +79,11 @@ def test_sessions_expire_in_memory() -> None:
 def test_sessions_live_in_redis_with_an_expiry() -> None:
     need_service("Redis", "127.0.0.1", 6379)
     client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_TEST_DB, decode_responses=True)
-    sessions = SessionStore(RedisStore(client), ttl_seconds=1)
+    sessions = SessionStore(RedisStore(client, prefix="gmtest-ttl:"), ttl_seconds=2)
     session = sessions.create(user_id=42, role="employer")
-    key = f"session:{session.session_id}"
-    assert 0 < client.ttl(key) <= 1
+    key = f"gmtest-ttl:session:{session.session_id}"
+    assert 0 < client.ttl(key) <= 2
     loaded = sessions.get(session.session_id)
     assert loaded is not None and (loaded.user_id, loaded.role) == (42, "employer")
-    time.sleep(1.1)
+    time.sleep(2.1)
     assert sessions.get(session.session_id) is None and client.exists(key) == 0
