@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from app.core.settings import BUNDLED_MODEL
 
 Vector = npt.NDArray[np.float32]
 
+QUERY_CACHE_SIZE = 2048
 _models: dict[str, Embedder] = {}
 _lock = threading.Lock()
 
@@ -42,6 +44,7 @@ class Embedder:
         )
         self.dim = int(dim_of())
         self._encode_lock = threading.Lock()
+        self._recent: OrderedDict[str, Vector] = OrderedDict()  # question -> vector (LRU)
 
     def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
         if not texts:
@@ -57,7 +60,20 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_one(self, text: str) -> Vector:
-        return self.encode([text])[0]
+        """One text's vector; the last ``QUERY_CACHE_SIZE`` distinct texts are remembered."""
+        key = " ".join(text.lower().split())
+        with self._encode_lock:
+            cached = self._recent.get(key)
+            if cached is not None:
+                self._recent.move_to_end(key)
+                return cached
+        vector = self.encode([text])[0]
+        vector.setflags(write=False)
+        with self._encode_lock:
+            self._recent[key] = vector
+            if len(self._recent) > QUERY_CACHE_SIZE:
+                self._recent.popitem(last=False)
+        return vector
 
 
 class ModelUnavailable(RuntimeError):

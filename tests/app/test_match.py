@@ -131,3 +131,12 @@ def test_a_missing_model_answers_503_not_500(tmp_path: Path) -> None:
         assert client.get("/api/jobs").json()["total"] == 17  # the rest still works
         answer = client.post("/api/match", json={"text": "wind"})
         assert answer.status_code == 503 and "model" in answer.json()["detail"]
+
+
+def test_repeated_questions_reuse_their_vector(embedded: Api) -> None:
+    embedder = embedded.client.app.state.gm.embedder
+    first = embedder.encode_one("Restore  Mangrove forests")
+    again = embedder.encode_one("restore mangrove forests")
+    assert again is first and not first.flags.writeable
+    other = embedder.encode_one("restore mangrove forests today")
+    assert other is not first and float(first @ other) > 0.8
