@@ -47,6 +47,11 @@ def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).delete(
+        QUEUE, f"_kombu.binding.{QUEUE}", f"_kombu.binding_permanent.{QUEUE}"
+    )
 
 
 def test_worker_embeds_a_new_career(worker: Path) -> None:
@@ -64,6 +69,7 @@ def test_worker_embeds_a_new_career(worker: Path) -> None:
         "app.recompute_embeddings", args=["careers", [career_id]], queue=QUEUE
     )
     assert result.get(timeout=120) == 1
+    result.forget()
     with database.write_session() as session:
         stored = session.scalar(select(Career).where(Career.id == career_id))
         assert stored is not None and stored.embedding_dim == 384
