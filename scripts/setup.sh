@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(nginx shellcheck cloud-init systemd graphviz chromium)
+APT_PACKAGES=(nginx shellcheck cloud-init systemd graphviz chromium wrk)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
