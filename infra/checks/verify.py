@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from infra.checks.results import CheckResult
 from infra.engines.base import Inventory
 
@@ -32,15 +34,26 @@ def verify(
     inventory: Inventory, client: ClientFor, options: VerifyOptions | None = None
 ) -> list[CheckResult]:
     opts = options or VerifyOptions()
-    results: list[CheckResult] = []
-    results += check_load_balancers(client("elbv2"), inventory.load_balancers)
-    results += check_target_groups(client("elbv2"), inventory.target_groups, opts)
-    results += check_auto_scaling_groups(client("autoscaling"), inventory.auto_scaling_groups)
-    results += check_databases(client("rds"), client("cloudwatch"), inventory, opts)
-    results += check_caches(client("elasticache"), inventory.cache_groups)
-    results += check_distributions(client("cloudfront"), inventory.distributions)
+    groups: list[tuple[str, Callable[[], list[CheckResult]]]] = [
+        ("alb", lambda: check_load_balancers(client("elbv2"), inventory.load_balancers)),
+        ("targets", lambda: check_target_groups(client("elbv2"), inventory.target_groups, opts)),
+        (
+            "asg",
+            lambda: check_auto_scaling_groups(client("autoscaling"), inventory.auto_scaling_groups),
+        ),
+        ("rds", lambda: check_databases(client("rds"), client("cloudwatch"), inventory, opts)),
+        ("redis", lambda: check_caches(client("elasticache"), inventory.cache_groups)),
+        ("cloudfront", lambda: check_distributions(client("cloudfront"), inventory.distributions)),
+    ]
     if inventory.phase >= 4:
-        results += check_lattice(client("vpc-lattice"), inventory)
+        groups.append(("lattice", lambda: check_lattice(client("vpc-lattice"), inventory)))
+    results: list[CheckResult] = []
+    for check, run in groups:
+        try:
+            results += run()
+        except (BotoCoreError, ClientError) as error:
+            # A resource the state names but the cloud does not hold is a failed check.
+            results.append(CheckResult(check, "-", "fail", f"AWS refused the check: {error}"))
     results += [
         CheckResult("emulator", name, "not-emulated", note)
         for name, note in sorted(inventory.not_emulated.items())

@@ -9,9 +9,11 @@ are retained. A protected resource is never replaced or deleted.
 from __future__ import annotations
 
 import graphlib
+import uuid
 from typing import Any
 
 import boto3
+import typer
 from botocore.config import Config
 
 from infra.engines.base import Action, Change, DeployResult, Inventory, Progress
@@ -30,6 +32,9 @@ RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 _BOTO_CONFIG = Config(
     retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60
 )
+
+
+EMULATOR_MARKER = "/gm-infra/emulator-run"
 
 
 class LocalEngine:
@@ -55,12 +60,36 @@ class LocalEngine:
             )
         return self._clients[key]
 
-    def deployed_phase(self, stack: str) -> int | None:
+    def emulator_id(self, region: str) -> str:
+        """A marker this emulator run holds: a restarted emulator is empty, and has a new one."""
+        ssm = self.client("ssm", region)
+        try:
+            return str(ssm.get_parameter(Name=EMULATOR_MARKER)["Parameter"]["Value"])
+        except ssm.exceptions.ParameterNotFound:
+            marker = uuid.uuid4().hex
+            ssm.put_parameter(Name=EMULATOR_MARKER, Value=marker, Type="String")
+            return marker
+
+    def _load(self, stack: str) -> StackState | None:
+        """The stack's state, unless it was made on an emulator run that is gone."""
         state = load_state(stack)
+        if state is None:
+            return None
+        if state.emulator_id != self.emulator_id(state.region):
+            typer.echo(
+                f"note: the local state of stack {stack!r} was made on an earlier emulator run "
+                "whose resources are gone; starting from an empty stack",
+                err=True,
+            )
+            return None
+        return state
+
+    def deployed_phase(self, stack: str) -> int | None:
+        state = self._load(stack)
         return state.phase if state is not None else None
 
     def deployed_plan(self, stack: str) -> Plan | None:
-        state = load_state(stack)
+        state = self._load(stack)
         if state is None:
             return None
         resources = [
@@ -81,7 +110,7 @@ class LocalEngine:
         )
 
     def inventory(self, stack: str) -> Inventory:
-        state = load_state(stack)
+        state = self._load(stack)
         if state is None:
             raise GmError(
                 f"stack {stack!r} was never deployed on the local engine",
@@ -90,12 +119,14 @@ class LocalEngine:
         return inventory_from_state(state)
 
     def deploy(self, settings: Settings, plan: Plan, progress: Progress) -> DeployResult:
-        old = load_state(plan.stack) or StackState(
+        emulator_id = self.emulator_id(settings.region)
+        old = self._load(plan.stack) or StackState(
             stack=plan.stack,
             phase=0,
             engine=self.name,
             region=settings.region,
             endpoint=self.endpoint,
+            emulator_id=emulator_id,
         )
         new = StackState(
             stack=plan.stack,
@@ -103,6 +134,7 @@ class LocalEngine:
             engine=self.name,
             region=settings.region,
             endpoint=self.endpoint,
+            emulator_id=emulator_id,
         )
         ctx = Context(plan.stack, settings.region, lambda s: self.client(s, settings.region))
         result = DeployResult()

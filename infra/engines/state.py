@@ -43,6 +43,7 @@ class StackState:
     region: str
     endpoint: str | None
     resources: dict[str, ResourceState] = field(default_factory=dict)
+    emulator_id: str = ""  # the emulator run this state was made on (infra/engines/local.py)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -57,6 +58,7 @@ class StackState:
             engine=data["engine"],
             region=data["region"],
             endpoint=data.get("endpoint"),
+            emulator_id=str(data.get("emulator_id", "")),
             resources={
                 urn: ResourceState.from_dict(r) for urn, r in data.get("resources", {}).items()
             },
