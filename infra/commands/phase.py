@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from infra.checks.verify import VerifyOptions
 from infra.commands.engine_options import (
     EndpointOption,
     EngineOption,
@@ -18,8 +17,6 @@ from infra.commands.options import JsonFlag
 from infra.engines.paths import stacks_dir as resolve_stacks_dir
 from infra.engines.select import EngineName, engine_for
 from infra.errors import BadInputError
-from infra.promotion.report import ConsoleReporter
-from infra.promotion.runner import Promotion, PromotionRequest
 
 
 def phase(
@@ -56,6 +53,11 @@ def phase(
     if target not in (1, 2, 3, 4):
         raise BadInputError(f"phase {target} does not exist", hint="phases are 1, 2, 3 and 4")
     directory = resolve_stacks_dir(stacks_dir)
+    # Imported here: the runner pulls in Pulumi and boto3, which `gm-infra --help` does not need.
+    from infra.checks.verify import VerifyOptions
+    from infra.promotion.report import ConsoleReporter
+    from infra.promotion.runner import Promotion, PromotionRequest
+
     chosen = engine_for(engine, directory, endpoint_url)
     reporter = ConsoleReporter(to_stderr=json_output, verbose=verbose)
     request = PromotionRequest(

@@ -17,16 +17,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from infra.checks.verify import VerifyOptions
 from infra.commands.options import JsonFlag
 from infra.emulator.process import running_endpoint
 from infra.engines.endpoint import loopback_endpoint
-from infra.engines.local import LocalEngine
 from infra.engines.paths import data_dir
 from infra.engines.state import state_file
 from infra.errors import BadInputError
-from infra.promotion.report import ConsoleReporter
-from infra.promotion.runner import Promotion, PromotionRequest
 
 
 def rehearsal_stacks_dir() -> Path:
@@ -64,6 +60,12 @@ def rehearse(
     # A throwaway stack starts over: its old stack file and state belong to an old emulator.
     (stacks_dir / f"Pulumi.{stack}.yaml").unlink(missing_ok=True)
     state_file(stack).unlink(missing_ok=True)
+    # Imported here: the runner pulls in Pulumi and boto3, which `gm-infra --help` does not need.
+    from infra.checks.verify import VerifyOptions
+    from infra.engines.local import LocalEngine
+    from infra.promotion.report import ConsoleReporter
+    from infra.promotion.runner import Promotion, PromotionRequest
+
     engine = LocalEngine(endpoint)
     outcomes = []
     try:
