@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pulumi
@@ -16,6 +17,7 @@ MARIADB_PORT = 3306
 REDIS_PORT = 6379
 ANYWHERE_V4 = "0.0.0.0/0"
 ANYWHERE_V6 = "::/0"
+FLOW_LOG_RETENTION_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,14 @@ class Network(pulumi.ComponentResource):
             tags=tags(settings, f"{name}-vpc"),
             opts=child(self),
         )
+        # The VPC's default group is left with no rules: nothing may use it by accident.
+        aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg",
+            vpc_id=self.vpc.id,
+            tags=tags(settings, f"{name}-default-sg", Purpose="locked, no rules"),
+            opts=child(self),
+        )
+        self._flow_logs(name, settings)
         igw = aws.ec2.InternetGateway(
             f"{name}-igw", vpc_id=self.vpc.id, tags=tags(settings, f"{name}-igw"), opts=child(self)
         )
@@ -228,6 +238,67 @@ class Network(pulumi.ComponentResource):
                 "publicSubnetIds": self.public_subnet_ids,
                 "privateSubnetIds": self.private_subnet_ids,
             }
+        )
+
+    def _flow_logs(self, name: str, settings: Settings) -> None:
+        """Every accepted and rejected flow of the VPC, kept 30 days in CloudWatch Logs."""
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            retention_in_days=FLOW_LOG_RETENTION_DAYS,
+            tags=tags(settings, f"{name}-flow-logs"),
+            opts=child(self),
+        )
+        role = aws.iam.Role(
+            f"{name}-flow-logs-role",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            tags=tags(settings, f"{name}-flow-logs-role"),
+            opts=child(self),
+        )
+        aws.iam.RolePolicy(
+            f"{name}-flow-logs-write",
+            role=role.id,
+            policy=group.arn.apply(
+                lambda arn: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": [
+                                    "logs:CreateLogStream",
+                                    "logs:PutLogEvents",
+                                    "logs:DescribeLogStreams",
+                                ],
+                                "Resource": [arn, f"{arn}:*"],
+                            }
+                        ],
+                    },
+                    sort_keys=True,
+                )
+            ),
+            opts=child(self),
+        )
+        aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags=tags(settings, f"{name}-flow-log"),
+            opts=child(self),
         )
 
     def _group(

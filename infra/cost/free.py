@@ -12,6 +12,8 @@ FREE_TYPES: frozenset[str] = frozenset(
         "aws:ec2/routeTableAssociation:RouteTableAssociation",
         "aws:ec2/internetGateway:InternetGateway",
         "aws:ec2/securityGroup:SecurityGroup",
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        "aws:ec2/flowLog:FlowLog",  # its bytes are priced on the log group's line
         "aws:ec2/securityGroupRule:SecurityGroupRule",
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
         "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",

@@ -192,6 +192,15 @@ def secret(r: PlannedResource, ctx: PricingContext) -> Result:
     return _line(r, ctx.prices.rate("secretsmanager_secret_month"), detail="secret")
 
 
+def log_group(r: PlannedResource, ctx: PricingContext) -> Result:
+    """Ingestion plus storage of the retained month (flow logs are the only log group)."""
+    gb = ctx.usage.get("flow_logs", "gb_per_month")
+    rate = ctx.prices.rate("cloudwatch_logs_ingested_gb") + ctx.prices.rate(
+        "cloudwatch_logs_stored_gb_month"
+    )
+    return _line(r, 0.0, gb * rate, f"{gb:.0f} GB of flow logs a month")
+
+
 def kms_key(r: PlannedResource, ctx: PricingContext) -> Result:
     return _line(r, ctx.prices.rate("kms_key_month"), detail="customer-managed KMS key")
 
@@ -211,4 +220,5 @@ PRICERS: dict[str, Pricer] = {
     "aws:cloudwatch/dashboard:Dashboard": dashboard,
     "aws:secretsmanager/secret:Secret": secret,
     "aws:kms/key:Key": kms_key,
+    "aws:cloudwatch/logGroup:LogGroup": log_group,
 }

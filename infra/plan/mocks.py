@@ -174,6 +174,8 @@ class PlanMocks(Mocks):
             out["arn"] = f"arn:aws:iam::{ACCOUNT}:role/{physical}"
         elif typ == "aws:iam/instanceProfile:InstanceProfile":
             out["arn"] = f"arn:aws:iam::{ACCOUNT}:instance-profile/{physical}"
+        elif typ == "aws:cloudwatch/logGroup:LogGroup":
+            out["arn"] = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{physical}"
         elif typ == "aws:kms/key:Key":
             key_id = f"{_digest(name, 8)}-{_digest(name + 'a', 4)}-{_digest(name + 'b', 4)}"
             out.update(id=key_id, keyId=key_id, arn=f"arn:aws:kms:{region}:{ACCOUNT}:key/{key_id}")

@@ -229,3 +229,19 @@ def test_alarm_topic_uses_a_key_cloudwatch_may_use(plans: dict[int, Plan], phase
         s for s in statements if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     ]
     assert cloudwatch and set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_vpc_logs_every_flow_and_locks_its_default_group(
+    plans: dict[int, Plan], phase: int
+) -> None:
+    plan = plans[phase]
+    vpc_id = f"{by_name(plan, 'gm-network-vpc').name}-id"
+    flow = plan.of_type("aws:ec2/flowLog:FlowLog")[0]
+    assert flow.inputs["vpcId"] == vpc_id and flow.inputs["trafficType"] == "ALL"
+    group = plan.of_type("aws:cloudwatch/logGroup:LogGroup")[0]
+    assert group.inputs["retentionInDays"] >= 30
+    assert flow.inputs["logDestination"].startswith("arn:aws:logs:")
+    default = plan.of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")[0]
+    assert default.inputs["vpcId"] == vpc_id
+    assert not default.inputs.get("ingress") and not default.inputs.get("egress")

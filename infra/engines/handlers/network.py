@@ -28,6 +28,52 @@ def _vpc(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
     return Applied(id=vpc_id, outputs={"arn": arn})
 
 
+def _default_group(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    """Adopt the VPC's default group and strip every rule, as the provider does."""
+    ec2 = ctx.client("ec2")
+    group = ec2.describe_security_groups(
+        Filters=[
+            {"Name": "vpc-id", "Values": [inputs["vpcId"]]},
+            {"Name": "group-name", "Values": ["default"]},
+        ]
+    )["SecurityGroups"][0]
+    if group.get("IpPermissions"):
+        ec2.revoke_security_group_ingress(
+            GroupId=group["GroupId"], IpPermissions=group["IpPermissions"]
+        )
+    if group.get("IpPermissionsEgress"):
+        ec2.revoke_security_group_egress(
+            GroupId=group["GroupId"], IpPermissions=group["IpPermissionsEgress"]
+        )
+    _tags(ctx, group["GroupId"], inputs)
+    return Applied(id=group["GroupId"], outputs={"arn": f"security-group/{group['GroupId']}"})
+
+
+def _flow_log(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    found = ctx.client("ec2").create_flow_logs(
+        ResourceIds=[inputs["vpcId"]],
+        ResourceType="VPC",
+        TrafficType=inputs.get("trafficType", "ALL"),
+        LogDestinationType=inputs.get("logDestinationType", "cloud-watch-logs"),
+        LogGroupName=str(inputs["logDestination"]).rsplit(":log-group:", 1)[-1].removesuffix(":*"),
+        DeliverLogsPermissionArn=inputs["iamRoleArn"],
+        MaxAggregationInterval=int(inputs.get("maxAggregationInterval", 600)),
+    )
+    if found.get("Unsuccessful"):
+        raise RuntimeError(str(found["Unsuccessful"][0].get("Error", {}).get("Message")))
+    return Applied(id=found["FlowLogIds"][0], outputs={})
+
+
+def _log_group(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    logs = ctx.client("logs")
+    name = str(inputs.get("name") or ctx.physical_name(res, 512))
+    logs.create_log_group(logGroupName=name, tags=inputs.get("tags") or {})
+    if inputs.get("retentionInDays"):
+        logs.put_retention_policy(logGroupName=name, retentionInDays=int(inputs["retentionInDays"]))
+    found = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]
+    return Applied(id=name, outputs={"arn": str(found["arn"]).removesuffix(":*"), "name": name})
+
+
 def _subnet(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
     subnet = ctx.client("ec2").create_subnet(
         VpcId=inputs["vpcId"],
@@ -179,6 +225,18 @@ def _rule_deleter(direction: str) -> Any:
 
 
 HANDLERS: dict[str, Handler] = {
+    # Deleting it gives the group back to the VPC, which cannot delete its default group.
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": Handler(
+        create=_default_group, delete=lambda ctx, old: None
+    ),
+    "aws:ec2/flowLog:FlowLog": Handler(
+        create=_flow_log,
+        delete=lambda ctx, old: ctx.client("ec2").delete_flow_logs(FlowLogIds=[old.id]),
+    ),
+    "aws:cloudwatch/logGroup:LogGroup": Handler(
+        create=_log_group,
+        delete=lambda ctx, old: ctx.client("logs").delete_log_group(logGroupName=old.id),
+    ),
     "aws:ec2/vpc:Vpc": Handler(
         create=_vpc, delete=lambda ctx, old: ctx.client("ec2").delete_vpc(VpcId=old.id)
     ),
