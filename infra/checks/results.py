@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-Status = Literal["ok", "fail", "not-emulated", "no-data"]
+# "pending": AWS accepted a change it applies later (the maintenance window); not a failure.
+Status = Literal["ok", "fail", "not-emulated", "no-data", "pending"]
 
 
 @dataclass(frozen=True)

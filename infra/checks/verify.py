@@ -182,6 +182,7 @@ def check_databases(
         if status != "available":
             results.append(CheckResult(f"rds {role}", identifier, "fail", f"status {status}"))
             continue
+        results += pending_changes(f"rds {role}", identifier, db.get("PendingModifiedValues"))
         if role == "primary":
             count = len(db.get("ReadReplicaDBInstanceIdentifiers", []))
             results.append(
@@ -211,6 +212,14 @@ def check_databases(
     return results
 
 
+def pending_changes(check: str, target: str, pending: dict[str, Any] | None) -> list[CheckResult]:
+    """Changes AWS holds for the maintenance window (apply_immediately is off)."""
+    if not pending:
+        return []
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(pending.items()))
+    return [CheckResult(check, target, "pending", f"waits for the maintenance window: {shown}")]
+
+
 def check_caches(elasticache: Any, groups: dict[str, int]) -> list[CheckResult]:
     results = []
     for group_id, wanted in sorted(groups.items()):
@@ -228,6 +237,7 @@ def check_caches(elasticache: Any, groups: dict[str, int]) -> list[CheckResult]:
                 f"{status}, {members} members (phase wants {wanted})",
             )
         )
+        results += pending_changes("redis", group_id, group.get("PendingModifiedValues"))
     return results
 
 

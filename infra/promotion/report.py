@@ -19,6 +19,7 @@ MARK = {
     "fail": "[red]✗[/]",
     "not-emulated": "[yellow]~[/]",
     "no-data": "[cyan]?[/]",
+    "pending": "[yellow]…[/]",
 }
 SHOWN_ACTIONS = ("create", "update", "replace", "delete", "retain")
 

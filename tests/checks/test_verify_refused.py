@@ -24,3 +24,38 @@ def test_refused_calls_become_failed_checks() -> None:
     failed = {r.check for r in results if r.failed}
     assert {"alb", "cloudfront"} <= failed
     assert all("AWS refused the check" in r.detail for r in results if r.check == "alb")
+
+
+class Pending:
+    """An RDS and ElastiCache that hold a change for the maintenance window."""
+
+    def describe_db_instances(self, **_: Any) -> Any:
+        return {
+            "DBInstances": [
+                {
+                    "DBInstanceStatus": "available",
+                    "ReadReplicaDBInstanceIdentifiers": [],
+                    "PendingModifiedValues": {"DBInstanceClass": "db.r6g.large"},
+                }
+            ]
+        }
+
+    def describe_replication_groups(self, **_: Any) -> Any:
+        return {
+            "ReplicationGroups": [
+                {
+                    "Status": "available",
+                    "MemberClusters": ["a", "b", "c"],
+                    "PendingModifiedValues": {"AutomaticFailoverStatus": "enabled"},
+                }
+            ]
+        }
+
+
+def test_changes_held_for_the_maintenance_window_are_shown_not_failed() -> None:
+    inventory = Inventory(phase=2, db_primaries=["db"], cache_groups={"redis": 3})
+    results = verify(inventory, lambda service: Pending(), VerifyOptions(target_timeout_s=0))
+    pending = [r for r in results if r.status == "pending"]
+    assert {r.check for r in pending} == {"rds primary", "redis"}
+    assert "DBInstanceClass=db.r6g.large" in pending[0].detail
+    assert not [r for r in results if r.failed and r.check in {"rds primary", "redis"}]
