@@ -3,19 +3,32 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(nginx shellcheck cloud-init systemd graphviz chromium wrk)
+# Debian packages the tests use: nginx (real nginx tests), shellcheck, cloud-init and systemd
+# (user data), graphviz (diagrams), chromium (the front page in a browser), wrk (benchmark).
+APT_LEAN=(nginx shellcheck cloud-init systemd)
+APT_WITH_RECOMMENDS=(graphviz chromium wrk)  # chromium's fonts and sandbox come as recommends
 
-missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
+missing_of() {
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
+  done
+}
+mapfile -t lean < <(missing_of "${APT_LEAN[@]}")
+mapfile -t full < <(missing_of "${APT_WITH_RECOMMENDS[@]}")
+if [ "${#lean[@]}" -gt 0 ] || [ "${#full[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "setup: installing Debian packages: ${missing[*]}"
+    echo "setup: installing Debian packages: ${lean[*]} ${full[*]}"
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    export DEBIAN_FRONTEND=noninteractive
+    if [ "${#lean[@]}" -gt 0 ]; then
+      apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null
+    fi
+    if [ "${#full[@]}" -gt 0 ]; then
+      apt-get install -y -qq "${full[@]}" >/dev/null
+    fi
   else
-    echo "setup: missing Debian packages (tests that need them will skip): ${missing[*]}" >&2
+    echo "setup: missing Debian packages (tests that need them will skip): ${lean[*]} ${full[*]}" >&2
   fi
 fi
 
