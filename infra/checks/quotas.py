@@ -31,8 +31,13 @@ class Quota:
     service_code: str
     quota_code: str
     default: float
-    unit: str
+    unit: str  # plural: "addresses", "vCPUs"
     per_az: bool = False
+
+    def units(self, count: int) -> str:
+        if count != 1:
+            return self.unit
+        return self.unit.removesuffix("es") if self.unit.endswith("sses") else self.unit[:-1]
 
 
 # Codes and defaults as Service Quotas lists them (console: Service Quotas > AWS services).
@@ -50,8 +55,10 @@ ON_DEMAND_VCPUS = Quota(
     5,
     "vCPUs",
 )
-RDS_INSTANCES = Quota("rds-instances", "DB instances", "rds", "L-7B6409FD", 40, "instances")
-CACHE_NODES = Quota("cache-nodes", "Nodes per Region", "elasticache", "L-DFE45DF3", 300, "nodes")
+RDS_INSTANCES = Quota("rds-instances", "RDS DB instances", "rds", "L-7B6409FD", 40, "instances")
+CACHE_NODES = Quota(
+    "cache-nodes", "ElastiCache nodes per Region", "elasticache", "L-DFE45DF3", 300, "nodes"
+)
 QUOTAS: tuple[Quota, ...] = (EIPS, VPCS, NAT_PER_AZ, ON_DEMAND_VCPUS, RDS_INSTANCES, CACHE_NODES)
 
 # (quota key, scope) -> amount; the scope is REGION or an availability zone.
@@ -170,7 +177,8 @@ class QuotaCheck:
             else f"account usage not readable ({self.usage_note})"
         )
         return (
-            f"need {self.need} {self.quota.unit} ({used} + {self.planned} in the plan), "
+            f"need {self.need} {self.quota.units(self.need)} "
+            f"({used} + {self.planned} in the plan), "
             f"limit {self.limit.value:g} ({self.limit.source})"
         )
 

@@ -37,7 +37,7 @@ def test_check_shows_the_quotas_and_changes_nothing(emu: Emulator, run: Any) -> 
     vcpus = next(r for t, r in quotas.items() if "L-1216C47A" in t)
     assert vcpus["status"] == "ok" and "applied, from Service Quotas" in vcpus["detail"]
     eips = next(r for t, r in quotas.items() if "L-0263D0A3" in t)
-    assert "need 1 addresses" in eips["detail"]
+    assert "need 1 address" in eips["detail"]
     assert not aws(emu, "ec2").describe_nat_gateways()["NatGateways"]
     follow = run("phase", "1", "--stack", "c", "--engine", "local", "--yes")
     assert follow.exit_code == 0, follow.output  # --check left no stack file behind
