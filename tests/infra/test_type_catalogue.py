@@ -63,3 +63,27 @@ def test_buckets_and_their_parts_map_to_one_cloudformation_bucket() -> None:
     versioning = CATALOGUE["aws:s3/bucketVersioning:BucketVersioning"]
     assert versioning.cloudformation is None
     assert "AWS::S3::Bucket" in versioning.cloudformation_note
+
+
+def test_the_local_engine_replaces_on_a_create_only_change() -> None:
+    from infra.engines.local import create_only_changes
+    from infra.engines.state import ResourceState
+    from infra.plan.model import PlannedResource
+
+    subnet = "aws:ec2/subnet:Subnet"
+    old = ResourceState(
+        urn="urn:s",
+        type=subnet,
+        name="s",
+        custom=True,
+        protect=False,
+        parent=None,
+        dependencies=[],
+        inputs={},
+        resolved={"cidrBlock": "10.0.0.0/24", "tags": {"a": "1"}},
+    )
+    res = PlannedResource(urn="urn:s", type=subnet, name="s", custom=True, parent=None, inputs={})
+    moved = {"cidrBlock": "10.0.1.0/24", "tags": {"a": "1"}}
+    retagged = {"cidrBlock": "10.0.0.0/24", "tags": {"a": "2"}}
+    assert create_only_changes(res, old, moved) == ["cidrBlock"]
+    assert create_only_changes(res, old, retagged) == []  # tags change in place
