@@ -128,6 +128,22 @@ IDENTITY = [
         "free",
         cloudformation_note="not an AWS resource (CloudFormation would use the secret's "
         "GenerateSecretString)",
+        # the random provider makes a new value when any of its arguments changes
+        replace_on=_S(
+            {
+                "length",
+                "special",
+                "upper",
+                "lower",
+                "numeric",
+                "minLower",
+                "minUpper",
+                "minNumeric",
+                "minSpecial",
+                "overrideSpecial",
+                "keepers",
+            }
+        ),
     ),
     TypeFacts("random:index/randomId:RandomId", None, "free", cloudformation_note="not AWS"),
 ]
