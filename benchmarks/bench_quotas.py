@@ -91,6 +91,7 @@ def _fill(client: Callable[[str], Any]) -> None:
             DBInstanceIdentifier=f"bench-{index}",
             DBInstanceClass="db.t3.micro",
             Engine="mariadb",
+            EngineVersion="10.11",
             MasterUsername="admin",
             MasterUserPassword="not-a-secret-123",
             AllocatedStorage=20,
