@@ -4,14 +4,19 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.schemas.job import SdgTag, Text255
+from app.schemas.job import SdgTag
+from app.schemas.text import LongText, MultiLine, Text255
+
+QueryText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), MultiLine
+]
 
 
 class CareerIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     title: Text255
-    description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)
-    ]
+    description: LongText
     sdg_tag: SdgTag
     skills: Annotated[list[Text255], Field(max_length=50)] = []
 
@@ -32,7 +37,9 @@ class CareerList(BaseModel):
 
 
 class RecommendIn(BaseModel):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    model_config = ConfigDict(strict=True)
+
+    text: QueryText
     sdg_tag: SdgTag | None = None
     limit: Annotated[int, Field(ge=1, le=50)] = 5
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import (
@@ -12,9 +11,12 @@ from pydantic import (
     field_validator,
 )
 
+from app.schemas.common import UtcDatetime
+from app.schemas.text import LongText, MultiLine, Text255
+
 SdgTag = Annotated[int, Field(ge=1, le=17, description="UN Sustainable Development Goal 1-17")]
 Salary = Annotated[int, Field(ge=0, le=100_000_000)]
-Text255 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+__all__ = ["SdgTag", "Text255"]  # re-exported for the other schemas
 
 
 class EmployerOut(BaseModel):
@@ -26,10 +28,10 @@ class EmployerOut(BaseModel):
 
 
 class JobIn(BaseModel):
+    model_config = ConfigDict(strict=True)  # no "5" or true where a number is due
+
     title: Text255
-    description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)
-    ]
+    description: LongText
     sdg_tag: SdgTag
     salary_min: Salary
     salary_max: Salary
@@ -54,7 +56,7 @@ class JobOut(BaseModel):
     salary_min: int
     salary_max: int
     location: str
-    created_at: datetime
+    created_at: UtcDatetime
     employer: EmployerOut
 
 
@@ -66,7 +68,10 @@ class JobPage(BaseModel):
 
 
 class ApplyIn(BaseModel):
-    cover_letter: Annotated[str, StringConstraints(max_length=2000)] = ""
+    model_config = ConfigDict(strict=True)
+
+    # VARCHAR(2000): 2,000 characters in utf8mb4.
+    cover_letter: Annotated[str, StringConstraints(max_length=2000), MultiLine] = ""
 
 
 class ApplicationOut(BaseModel):
@@ -76,4 +81,4 @@ class ApplicationOut(BaseModel):
     user_id: int
     job_id: int
     status: str
-    created_at: datetime
+    created_at: UtcDatetime

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from app.schemas.career import QueryText
 from app.schemas.job import JobOut, SdgTag
 
 
 class MatchIn(BaseModel):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    model_config = ConfigDict(strict=True)
+
+    text: QueryText
     sdg_tag: SdgTag | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 10
 
