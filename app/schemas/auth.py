@@ -1,19 +1,21 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
-    model_validator,
+    Tag,
 )
 
 from app.core.passwords import COMMON_PASSWORDS_CHECKED, is_common
+from app.core.text import has_letters_or_digits
 from app.schemas.common import UtcDatetime
-from app.schemas.text import Email, OptionalText255
+from app.schemas.text import PASSWORD_PATTERN, Email, Name255
 
 
 def _not_common(password: str) -> str:
@@ -25,37 +27,78 @@ def _not_common(password: str) -> str:
     return password
 
 
-NewPassword = Annotated[str, Field(min_length=8, max_length=256), AfterValidator(_not_common)]
-InvitationToken = Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9_-]*$")]
+def _has_letters(name: str) -> str:
+    if not has_letters_or_digits(name):
+        raise ValueError("an employer name needs at least one letter or digit")
+    return name
 
 
-class RegisterIn(BaseModel):
-    """A candidate, or an employer account that either founds a NEW employer
-    (``employer_name``) or joins an existing one with an ``invitation`` from its members."""
+NewPassword = Annotated[
+    str,
+    StringConstraints(min_length=8, max_length=256),
+    Field(json_schema_extra={"pattern": PASSWORD_PATTERN}),
+    AfterValidator(_not_common),
+]
+AnyPassword = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=256),
+    Field(json_schema_extra={"pattern": PASSWORD_PATTERN}),
+]
+EmployerName = Annotated[Name255, AfterValidator(_has_letters)]
+InvitationToken = Annotated[
+    str, StringConstraints(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+]
+# Strict types (no "5" or true for a number) and no unknown fields, as the schema says.
+STRICT = ConfigDict(strict=True, extra="forbid")
 
-    model_config = ConfigDict(strict=True)
+
+class CandidateRegisterIn(BaseModel):
+    """A candidate account."""
+
+    model_config = STRICT
 
     email: Email
     password: NewPassword
-    role: Literal["candidate", "employer"]
-    employer_name: OptionalText255 = Field(
-        default="", description="employer accounts: the name of the new employer to create"
-    )
-    invitation: InvitationToken = Field(
-        default="",
-        description="employer accounts: a token from POST /api/employers/invitations",
-    )
+    role: Literal["candidate"]
 
-    @model_validator(mode="after")
-    def _employer_fields(self) -> RegisterIn:
-        if self.role == "candidate" and (self.employer_name or self.invitation):
-            raise ValueError("candidate accounts take neither employer_name nor invitation")
-        if self.role == "employer" and bool(self.employer_name) == bool(self.invitation):
-            raise ValueError(
-                "an employer account needs exactly one of employer_name (to create a new "
-                "employer) or invitation (to join an existing one)"
-            )
-        return self
+
+class FoundEmployerIn(BaseModel):
+    """An employer account that founds a NEW employer (409 if one with the same name, in
+    any case, accent, width or punctuation, exists)."""
+
+    model_config = STRICT
+
+    email: Email
+    password: NewPassword
+    role: Literal["employer"]
+    employer_name: EmployerName
+
+
+class JoinEmployerIn(BaseModel):
+    """An employer account that joins an existing employer with an invitation issued by
+    one of its members (POST /api/employers/invitations)."""
+
+    model_config = STRICT
+
+    email: Email
+    password: NewPassword
+    role: Literal["employer"]
+    invitation: InvitationToken
+
+
+def _register_kind(body: Any) -> str:
+    """Which form a body is, so errors name the fields of that form only."""
+    if isinstance(body, dict) and body.get("role") == "employer":
+        return "join" if "invitation" in body else "found"
+    return "candidate"  # a wrong role is reported against the candidate form's "role"
+
+
+RegisterIn = Annotated[
+    Annotated[CandidateRegisterIn, Tag("candidate")]
+    | Annotated[FoundEmployerIn, Tag("found")]
+    | Annotated[JoinEmployerIn, Tag("join")],
+    Discriminator(_register_kind),
+]
 
 
 class RegisteredOut(BaseModel):
@@ -67,10 +110,10 @@ class RegisteredOut(BaseModel):
 
 
 class LoginIn(BaseModel):
-    model_config = ConfigDict(strict=True)
+    model_config = STRICT
 
     email: Email
-    password: Annotated[str, Field(min_length=1, max_length=256)]
+    password: AnyPassword
 
 
 class UserOut(BaseModel):

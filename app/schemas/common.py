@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -36,3 +36,16 @@ class ValidationErrorOut(BaseModel):
     """422: each wrong field, its location and why (offending values shown only when short)."""
 
     detail: list[ValidationItem]
+
+
+def _whole_number(value: object) -> object:
+    """JSON Schema counts 13.0 as an integer; so does the API. Strings and booleans stay
+    refused (strict mode): "13" and true are not numbers."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Put last in an integer's Annotated (after its Field bounds, which then stay in the schema):
+# in a strict model 13 and 13.0 pass, "13", 13.5 and true do not.
+WholeNumber = BeforeValidator(_whole_number)

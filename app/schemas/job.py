@@ -6,16 +6,17 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
 )
 
-from app.schemas.common import UtcDatetime
-from app.schemas.text import LongText, MultiLine, Text255
+from app.schemas.common import UtcDatetime, WholeNumber
+from app.schemas.text import CoverLetter, LongText, Text255
 
-SdgTag = Annotated[int, Field(ge=1, le=17, description="UN Sustainable Development Goal 1-17")]
-Salary = Annotated[int, Field(ge=0, le=100_000_000)]
+SdgTag = Annotated[
+    int, Field(ge=1, le=17, description="UN Sustainable Development Goal 1-17"), WholeNumber
+]
+Salary = Annotated[int, Field(ge=0, le=100_000_000), WholeNumber]
 __all__ = ["SdgTag", "Text255"]  # re-exported for the other schemas
 
 
@@ -28,7 +29,7 @@ class EmployerOut(BaseModel):
 
 
 class JobIn(BaseModel):
-    model_config = ConfigDict(strict=True)  # no "5" or true where a number is due
+    model_config = ConfigDict(strict=True, extra="forbid")  # no "5" or true for a number
 
     title: Text255
     description: LongText
@@ -68,10 +69,10 @@ class JobPage(BaseModel):
 
 
 class ApplyIn(BaseModel):
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, extra="forbid")
 
     # VARCHAR(2000): 2,000 characters in utf8mb4.
-    cover_letter: Annotated[str, StringConstraints(max_length=2000), MultiLine] = ""
+    cover_letter: CoverLetter = ""
 
 
 class ApplicationOut(BaseModel):

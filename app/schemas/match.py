@@ -4,16 +4,17 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.career import QueryText
+from app.schemas.common import WholeNumber
 from app.schemas.job import JobOut, SdgTag
+from app.schemas.text import QueryText
 
 
 class MatchIn(BaseModel):
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, extra="forbid")
 
     text: QueryText
     sdg_tag: SdgTag | None = None
-    limit: Annotated[int, Field(ge=1, le=100)] = 10
+    limit: Annotated[int, Field(ge=1, le=100), WholeNumber] = 10
 
 
 class MatchResult(BaseModel):

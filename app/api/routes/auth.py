@@ -6,7 +6,14 @@ from app.api.deps import ClientAddress, CurrentLogin, LoginThrottleDep, StateDep
 from app.api.errors import CONFLICT, LOGIN_REQUIRED, THROTTLED, UNSAFE_RESPONSES
 from app.core.security import sign
 from app.models import Role
-from app.schemas.auth import LoginIn, RegisteredOut, RegisterIn, UserOut
+from app.schemas.auth import (
+    FoundEmployerIn,
+    JoinEmployerIn,
+    LoginIn,
+    RegisteredOut,
+    RegisterIn,
+    UserOut,
+)
 from app.services import employers, users
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -38,8 +45,8 @@ def register(body: RegisterIn, db: WriteDb, state: StateDep) -> RegisteredOut:
             email=body.email,
             password=body.password,
             role=Role(body.role),
-            employer_name=body.employer_name,
-            invitation=body.invitation,
+            employer_name=body.employer_name if isinstance(body, FoundEmployerIn) else "",
+            invitation=body.invitation if isinstance(body, JoinEmployerIn) else "",
         )
         db.commit()
         state.metrics.registrations.inc()
