@@ -24,7 +24,7 @@ _OMIT = object()
 
 
 def _text(value: str) -> str:
-    """Clipped and always encodable (lone surrogates become U+FFFD)."""
+    """Clipped and always encodable (lone surrogates become "?")."""
     clipped = value[:MAX_TEXT] + ("..." if len(value) > MAX_TEXT else "")
     return clipped.encode("utf-8", "replace").decode("utf-8")
 

@@ -23,7 +23,7 @@ from tests.app.conftest import Api, embedded_settings
 
 schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is a dev dependency")
 
-EXAMPLES_PER_OPERATION = 12  # per operation and mode (valid, invalid)
+EXAMPLES_PER_OPERATION = 6  # per operation and mode (valid, invalid)
 ADMIN = ("admin@demo.greenmatchers.org", "greenmatch-demo")  # seeded on local instances
 
 

@@ -6,12 +6,11 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from app.core.db import make_engine
 from app.core.settings import Settings
-from alembic.script import ScriptDirectory
-
 from app.migrate import alembic_config, upgrade_engine
 from app.models import Base
 from tests.app.conftest import (

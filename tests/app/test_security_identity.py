@@ -27,9 +27,7 @@ JOB = {
 def register(api: Api, **body: object) -> tuple[TestClient, int]:
     client = api.new_client()
     email = str(body.pop("email", unique_email("emp")))
-    answer = client.post(
-        "/api/auth/register", json={"email": email, "password": PASSWORD, **body}
-    )
+    answer = client.post("/api/auth/register", json={"email": email, "password": PASSWORD, **body})
     if answer.status_code == 201:
         login = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
         assert login.status_code == 200, login.text
@@ -53,9 +51,7 @@ def found(api: Api, name: str) -> TestClient:
         "{punctuated}",  # punctuation and spacing changed
     ],
 )
-def test_no_variant_of_an_existing_employer_name_can_be_registered(
-    api: Api, variant: str
-) -> None:
+def test_no_variant_of_an_existing_employer_name_can_be_registered(api: Api, variant: str) -> None:
     tag = uuid.uuid4().hex[:6]
     name = f"Tidal Kelp Farms {tag}"
     owner = found(api, name)
@@ -83,8 +79,9 @@ def test_same_email_domain_gives_no_membership(api: Api) -> None:
         employer_name=f"Another Org {uuid.uuid4().hex[:6]}",
     )
     assert status == 201
-    assert first.get("/api/auth/me").json()["employer_id"] != (
-        second.get("/api/auth/me").json()["employer_id"]
+    assert (
+        first.get("/api/auth/me").json()["employer_id"]
+        != (second.get("/api/auth/me").json()["employer_id"])
     )
 
 
