@@ -30,8 +30,7 @@ EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _LINE = forbidden_class()
 _LINES = forbidden_class(multiline=True)
 LINE_PATTERN = f"^[^{_LINE}]*$"
-LINE_WITH_TEXT_PATTERN = rf"^[^{_LINE}]*[^{_LINE}\s][^{_LINE}]*$"  # not blank
-LINES_WITH_TEXT_PATTERN = rf"^[^{_LINES}]*[^{_LINES}\s][^{_LINES}]*$"
+LINES_PATTERN = f"^[^{_LINES}]*$"
 EMAIL_PATTERN = rf"^[^{_LINE}@\s]+@[^{_LINE}@\s]+\.[^{_LINE}@\s]+$"
 
 
@@ -87,7 +86,7 @@ Text255 = Annotated[
     StringConstraints(min_length=1, max_length=VARCHAR_CHARS),
     OneLine,
     AfterValidator(_not_blank),
-    _pattern(LINE_WITH_TEXT_PATTERN),
+    _pattern(LINE_PATTERN),
 ]
 # A name that must not be confused with another: as Text255, then NFKC.
 Name255 = Annotated[
@@ -95,7 +94,7 @@ Name255 = Annotated[
     StringConstraints(min_length=1, max_length=VARCHAR_CHARS),
     OneLine,
     AfterValidator(_name),
-    _pattern(LINE_WITH_TEXT_PATTERN),
+    _pattern(LINE_PATTERN),
 ]
 # A TEXT column: several lines, at most TEXT_COLUMN_CHARS characters.
 LongText = Annotated[
@@ -103,7 +102,7 @@ LongText = Annotated[
     StringConstraints(min_length=1, max_length=TEXT_COLUMN_CHARS),
     MultiLine,
     AfterValidator(_not_blank),
-    _pattern(LINES_WITH_TEXT_PATTERN),
+    _pattern(LINES_PATTERN),
 ]
 
 
@@ -113,7 +112,7 @@ CoverLetter = Annotated[
     StringConstraints(max_length=2000),
     MultiLine,
     AfterValidator(_stripped),
-    _pattern(f"^[^{_LINES}]*$"),
+    _pattern(LINES_PATTERN),
 ]
 # What a person writes to be matched: several lines, not blank.
 QueryText = Annotated[
@@ -121,7 +120,7 @@ QueryText = Annotated[
     StringConstraints(min_length=1, max_length=5000),
     MultiLine,
     AfterValidator(_not_blank),
-    _pattern(LINES_WITH_TEXT_PATTERN),
+    _pattern(LINES_PATTERN),
 ]
 
 
