@@ -5,14 +5,30 @@ from __future__ import annotations
 import threading
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import text, update
+from sqlalchemy.orm import Session
 
+from app.core.db import make_engine
+from app.core.settings import Settings
+from app.core.text import name_key
+from app.migrate import upgrade_engine
 from app.models import EmployerInvitation
 from app.models.base import utcnow
-from tests.app.conftest import PASSWORD, Api, unique_email
+from app.services import employers
+from tests.app.conftest import (
+    PASSWORD,
+    RUN_ID,
+    Api,
+    drop_databases,
+    mariadb_url,
+    need_service,
+    recreate_databases,
+    unique_email,
+)
 
 JOB = {
     "title": "Offshore wind technician",
@@ -156,3 +172,39 @@ def test_concurrent_registrations_of_one_new_employer_one_wins(api: Api) -> None
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [201, 409, 409, 409]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "mariadb"])
+def test_the_migration_keys_existing_look_alike_employers(backend: str, tmp_path: Path) -> None:
+    """Employers made before 0002 that differ only in spelling keep their rows; the upgrade
+    gives each a distinct key and the plain key blocks new registrations of the name."""
+    if backend == "mariadb":
+        need_service("MariaDB", "127.0.0.1", 3306)
+        name = f"gm_test_keys_{RUN_ID}"
+        recreate_databases(name)
+        url = mariadb_url(name)
+    else:
+        url = f"sqlite:///{tmp_path / 'keys.db'}"
+    engine = make_engine(url, Settings())
+    try:
+        upgrade_engine(engine, "0001")
+        with engine.begin() as connection:
+            for employer in ("Acme Wind", "Acme-Wind", "ACME, Wind."):
+                connection.execute(
+                    text(
+                        "INSERT INTO employers (name, description, created_at) "
+                        "VALUES (:name, '', CURRENT_TIMESTAMP)"
+                    ),
+                    {"name": employer},
+                )
+        upgrade_engine(engine)
+        with engine.connect() as connection:
+            keys = connection.execute(text("SELECT name_key FROM employers ORDER BY id")).all()
+        assert len({key for (key,) in keys}) == 3
+        assert keys[0][0] == name_key("acme wind")
+        with Session(engine) as session, pytest.raises(employers.EmployerNameTaken):
+            employers.create_employer(session=session, name="acme  wind")
+    finally:
+        engine.dispose()
+        if backend == "mariadb":
+            drop_databases(name)
