@@ -108,6 +108,9 @@ UNSAFE_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: _error("a cross-origin state change, or the account may not do this"),
 }
 LOGIN_REQUIRED: dict[int | str, dict[str, Any]] = {401: _error("not logged in")}
+WRONG_CREDENTIALS: dict[int | str, dict[str, Any]] = {
+    401: _error("wrong e-mail or password (the same answer for unknown e-mails)")
+}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _error("no such resource")}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: _error("conflicts with existing data")}
 THROTTLED: dict[int | str, dict[str, Any]] = {

@@ -3,7 +3,13 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from app.api.deps import ClientAddress, CurrentLogin, LoginThrottleDep, StateDep, WriteDb, get_login
-from app.api.errors import CONFLICT, LOGIN_REQUIRED, THROTTLED, UNSAFE_RESPONSES
+from app.api.errors import (
+    CONFLICT,
+    LOGIN_REQUIRED,
+    THROTTLED,
+    UNSAFE_RESPONSES,
+    WRONG_CREDENTIALS,
+)
 from app.core.security import sign
 from app.models import Role
 from app.schemas.auth import (
@@ -22,7 +28,7 @@ REGISTERED = (
     "If this e-mail had no account, it has one now: log in with it. "
     "If it had one, nothing was changed."
 )
-WRONG_CREDENTIALS = "wrong email or password"
+BAD_CREDENTIALS = "wrong email or password"
 
 
 @router.post(
@@ -65,7 +71,7 @@ def register(body: RegisterIn, db: WriteDb, state: StateDep) -> RegisteredOut:
     return RegisteredOut(email=body.email, role=body.role, detail=REGISTERED)
 
 
-@router.post("/login", responses={**UNSAFE_RESPONSES, **LOGIN_REQUIRED, **THROTTLED})
+@router.post("/login", responses={**UNSAFE_RESPONSES, **WRONG_CREDENTIALS, **THROTTLED})
 def login(
     body: LoginIn,
     db: WriteDb,
@@ -89,7 +95,7 @@ def login(
     user = users.authenticate(session=db, email=body.email, password=body.password)
     if user is None:
         throttle.failed(email=body.email, client=client)
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, WRONG_CREDENTIALS)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, BAD_CREDENTIALS)
     throttle.succeeded(email=body.email)
     session = state.sessions.create(user_id=user.id, role=user.role.value)
     response.set_cookie(
