@@ -496,6 +496,10 @@ def _db_instance(i: Props, _: str) -> Props:
             "port": "Port",
         },
     )
+    if i.get("replicateSourceDb"):
+        # A replica inherits its source's encryption: the provider does not send
+        # storageEncrypted with CreateDBInstanceReadReplica, and CloudFormation refuses it.
+        props.pop("StorageEncrypted", None)
     if i.get("allocatedStorage") is not None:
         props["AllocatedStorage"] = str(i["allocatedStorage"])  # a string in CloudFormation
     if props.get("MasterUserPassword") == "[secret]":
