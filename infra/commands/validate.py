@@ -40,9 +40,9 @@ def validate(
 
     Example: gm-infra validate --phase 4 --format json
     """
+    from infra.validate.region import region_for
     from infra.validate.render import validate_markdown, validate_text
     from infra.validate.run import JUDGES, validate_plan
-    from infra.validate.region import region_for
     from infra.validate.waivers import DEFAULT_FILE
 
     chosen = [j.strip() for j in judges.split(",") if j.strip()]

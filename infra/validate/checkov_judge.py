@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.errors import BadInputError
+from infra.errors import BadInputError, GmError
 from infra.export.cloudformation import Export
 from infra.program import REPO_ROOT
 from infra.validate.model import ERROR, Finding
@@ -65,14 +65,16 @@ class CheckovRun:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.communicate()
-            raise BadInputError(f"checkov took over {timeout_s:.0f} s and was stopped") from None
+            raise GmError(f"checkov took over {timeout_s:.0f} s and was stopped") from None
         finally:
             self.workdir.cleanup()
         try:
             report = json.loads(stdout) if stdout.strip() else {}
         except json.JSONDecodeError:
             last = (stderr.strip().splitlines() or ["no output"])[-1]
-            raise BadInputError(f"checkov gave no report (exit {self.process.returncode}): {last}")
+            raise GmError(
+                f"checkov gave no report (exit {self.process.returncode}): {last}"
+            ) from None
         return parse_report(report, self.export)
 
 

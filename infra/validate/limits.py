@@ -145,9 +145,9 @@ def health_check_timing(resource: PlannedResource) -> Iterator[str]:
         check = (resource.inputs.get("config") or {}).get("healthCheck") or {}
         timeout = check.get("healthCheckTimeoutSeconds")
         interval = check.get("healthCheckIntervalSeconds")
-    if isinstance(timeout, int | float) and isinstance(interval, int | float):
-        if timeout >= interval:
-            yield f"health check timeout {timeout} s is not below its interval {interval} s"
+    numbers = isinstance(timeout, int | float) and isinstance(interval, int | float)
+    if numbers and timeout >= interval:  # type: ignore[operator]
+        yield f"health check timeout {timeout} s is not below its interval {interval} s"
 
 
 def storage_autoscaling(resource: PlannedResource) -> Iterator[str]:
@@ -156,9 +156,9 @@ def storage_autoscaling(resource: PlannedResource) -> Iterator[str]:
     capacity automatically with Amazon RDS storage autoscaling")."""
     allocated = resource.inputs.get("allocatedStorage")
     maximum = resource.inputs.get("maxAllocatedStorage")
-    if isinstance(allocated, int | float) and isinstance(maximum, int | float) and maximum:
-        if maximum < allocated:
-            yield f"maxAllocatedStorage {maximum} GiB is below allocatedStorage {allocated} GiB"
+    numbers = isinstance(allocated, int | float) and isinstance(maximum, int | float)
+    if numbers and maximum and maximum < allocated:
+        yield f"maxAllocatedStorage {maximum} GiB is below allocatedStorage {allocated} GiB"
 
 
 @cache

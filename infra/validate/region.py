@@ -17,7 +17,9 @@ def region_for(plan: Plan, phase: int | None, stack: str | None) -> str:
     if phase is not None or stack is not None:
         from infra.stack_files import settings_for_phase, settings_for_stack
 
-        settings = settings_for_phase(phase) if phase is not None else settings_for_stack(stack)
+        settings = (
+            settings_for_phase(phase) if phase is not None else settings_for_stack(str(stack))
+        )
         return settings.region
     seen: Counter[str] = Counter()
     for resource in plan.resources:
