@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.export.cloudformation_types import CFN_TYPES, FOLDS, IGW_TYPE, NO_EQUIVALENT
-from infra.export.references import OutputIndex
+from infra.export.references import OutputIndex, substitute
 from infra.plan.model import Plan, PlannedResource
 
 METADATA_KEY = "gm-infra"
+DOCUMENTS = ("AssumeRolePolicyDocument", "PolicyDocument", "KeyPolicy")
 UNTRANSLATED = "no translation in infra/export/cloudformation_types.py yet"
 
 
@@ -132,6 +133,12 @@ def _resource(resource: PlannedResource, index: OutputIndex, ids: dict[str, str]
     spec = CFN_TYPES[resource.type]
     inputs = index.resolve(resource)
     properties = spec.translate(inputs, resource.name)
+    # Policy documents arrive as JSON text and are parsed by the translation; the ARNs in
+    # them are outputs of other resources too.
+    known = index.known_for(resource)
+    for key in DOCUMENTS:
+        if key in properties:
+            properties[key] = substitute(properties[key], known)
     metadata: dict[str, Any] = {"urn": resource.urn}
     dropped = sorted(k for k in spec.dropped if k in resource.inputs)
     if dropped:

@@ -28,6 +28,9 @@ Translate = Callable[[Props, str], Props]
 
 # An output is produced by ``Ref`` or by ``Fn::GetAtt`` of the named attribute.
 REF = "Ref"
+# An output CloudFormation has no attribute for, built with ``Fn::Sub`` (``${Self}`` is the
+# resource's ``Ref``).
+SUB = "Sub:"
 
 
 @dataclass(frozen=True)
@@ -1085,7 +1088,13 @@ CFN_TYPES: dict[str, CfnType] = {
     ),
     "aws:s3/bucketPolicy:BucketPolicy": CfnType("AWS::S3::BucketPolicy", _bucket_policy),
     "aws:cloudfront/distribution:Distribution": CfnType(
-        "AWS::CloudFront::Distribution", _distribution, {"id": REF, "domainName": "DomainName"}
+        "AWS::CloudFront::Distribution",
+        _distribution,
+        {
+            "id": REF,
+            "domainName": "DomainName",
+            "arn": SUB + "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Self}",
+        },
     ),
     "aws:cloudfront/originAccessControl:OriginAccessControl": CfnType(
         "AWS::CloudFront::OriginAccessControl", _origin_access_control, {"id": "Id"}

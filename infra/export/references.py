@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from infra.export.cloudformation_types import CFN_TYPES, REF
+from infra.export.cloudformation_types import CFN_TYPES, REF, SUB
 from infra.plan.mocks import fake_outputs
 from infra.plan.model import PlannedResource
 
@@ -20,8 +20,11 @@ NOT_REFERENCES = {"tags", "tagSpecifications", "description", "comment", "alarmD
 
 
 def intrinsic(logical_id: str, attribute: str) -> dict[str, Any]:
+    """``Ref``, ``Fn::GetAtt`` or, for outputs with no attribute, ``Fn::Sub`` (``SUB``)."""
     if attribute == REF:
         return {"Ref": logical_id}
+    if attribute.startswith(SUB):
+        return {"Fn::Sub": attribute.removeprefix(SUB).replace("${Self}", f"${{{logical_id}}}")}
     return {"Fn::GetAtt": [logical_id, attribute]}
 
 
@@ -49,23 +52,28 @@ class OutputIndex:
             by_urn[resource.urn] = values
         return cls(by_urn)
 
-    def resolve(self, resource: PlannedResource) -> dict[str, Any]:
-        """The resource's inputs with every dependency's placeholder output as an intrinsic."""
+    def known_for(self, resource: PlannedResource) -> dict[str, dict[str, Any]]:
+        """Placeholder value -> intrinsic, over the resources this one depends on."""
         known: dict[str, dict[str, Any]] = {}
         for dependency in sorted(resource.dependencies):
             for value, expression in self.by_urn.get(dependency, {}).items():
                 known.setdefault(value, expression)
+        return known
+
+    def resolve(self, resource: PlannedResource) -> dict[str, Any]:
+        """The resource's inputs with every dependency's placeholder output as an intrinsic."""
+        known = self.known_for(resource)
         return {
-            key: value if key in NOT_REFERENCES else _substitute(value, known)
+            key: value if key in NOT_REFERENCES else substitute(value, known)
             for key, value in resource.inputs.items()
         }
 
 
-def _substitute(value: Any, known: dict[str, dict[str, Any]]) -> Any:
+def substitute(value: Any, known: dict[str, dict[str, Any]]) -> Any:
     if isinstance(value, str):
         return known.get(value, value)
     if isinstance(value, dict):
-        return {k: _substitute(v, known) for k, v in value.items()}
+        return {k: substitute(v, known) for k, v in value.items()}
     if isinstance(value, list):
-        return [_substitute(v, known) for v in value]
+        return [substitute(v, known) for v in value]
     return value
