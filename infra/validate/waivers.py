@@ -2,9 +2,9 @@
 
 A waiver that names resources present in the plan but matches none of their findings is
 stale, and a stale waiver is itself an error: the thing it excused has been fixed (or
-renamed), so the waiver must go. A waiver whose resources are not in the plan at all is out
-of scope for that stack (phase 1 has no VPC Lattice); the tests check that every waiver is
-used by at least one of phases 1-4.
+renamed), so the waiver must go. A waiver whose resources are not in the plan at all, or
+whose ``phases`` leave the plan's phase out, is out of scope for that stack (phase 1 has no
+VPC Lattice); the tests check that every waiver is used by at least one of phases 1-4.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from infra.validate.model import ERROR, TOOLS, Finding
 DEFAULT_FILE = Path(__file__).with_name("waivers.yaml")
 HINT = (
     "each entry needs tool (cfn-lint, checkov or gm-limits), rule, resource (a name or URN "
-    "glob) and a non-empty reason; message (a glob) is optional"
+    "glob) and a non-empty reason; message (a glob) and phases (a list of 1-4) are optional"
 )
 
 
@@ -34,6 +34,7 @@ class Waiver:
     resource: str
     reason: str
     message: str = "*"
+    phases: tuple[int, ...] = ()  # only plans of these phases (all when empty)
 
     def matches(self, finding: Finding) -> bool:
         return (
@@ -45,6 +46,9 @@ class Waiver:
 
     def names(self, name: str, urn: str) -> bool:
         return fnmatchcase(name, self.resource) or fnmatchcase(urn, self.resource)
+
+    def in_phase(self, phase: int) -> bool:
+        return not self.phases or phase in self.phases
 
     def describe(self) -> str:
         return f"{self.tool} {self.rule} on {self.resource}"
@@ -69,7 +73,11 @@ def parse_waivers(entries: Any, source: str) -> list[Waiver]:
             raise BadInputError(
                 f"{source}: waiver {number} names unknown tool {values['tool']!r}", HINT
             )
-        parsed.append(Waiver(**values, message=str(entry.get("message") or "*")))
+        phases = entry.get("phases") or []
+        if not isinstance(phases, list) or not all(p in (1, 2, 3, 4) for p in phases):
+            raise BadInputError(f"{source}: waiver {number} phases must be a list of 1-4", HINT)
+        message = str(entry.get("message") or "*")
+        parsed.append(Waiver(**values, message=message, phases=tuple(phases)))
     return parsed
 
 
@@ -86,6 +94,7 @@ def load_waivers(path: Path) -> list[Waiver]:
 
 def apply_waivers(findings: list[Finding], waivers: list[Waiver], plan: Plan) -> list[Finding]:
     """Findings with matching waivers applied, plus an error for every stale waiver."""
+    waivers = [w for w in waivers if w.in_phase(plan.phase)]
     used: set[int] = set()
     out = []
     for finding in findings:

@@ -37,11 +37,12 @@ def phase_plans() -> dict[int, Plan]:
 def phase_results(phase_plans: dict[int, Plan]) -> dict[int, ValidationResult]:
     """``validate --phase N`` for the four phases, all three judges, our waivers."""
     require_checkov()
-    from infra.validate.run import validate_plan
+    from infra.validate.run import validate_plans
 
-    for phase, plan in phase_plans.items():
-        if phase not in _RESULTS:
-            _RESULTS[phase] = validate_plan(plan, "us-east-1")
+    if not _RESULTS:
+        # One batch: the four checkov processes run while cfn-lint lints.
+        results = validate_plans([(phase_plans[p], "us-east-1") for p in PHASES])
+        _RESULTS.update(zip(PHASES, results, strict=True))
     return _RESULTS
 
 
