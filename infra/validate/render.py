@@ -39,21 +39,29 @@ def validate_markdown(result: ValidationResult) -> str:
         lines += ["| tool | rule | resource | problem |", "|---|---|---|---|"]
         lines += [f"| {f.tool} | {f.rule} | `{f.name}` | {_cell(f.message)} |" for f in unwaived]
         lines.append("")
-    waived = [f for f in result.findings if f.waived]
-    if waived:
+    # One row per waiver: the same reason over many resources is said once.
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for f in result.findings:
+        if f.waived:
+            grouped.setdefault((f.tool, f.rule, f.reason), []).append(f.name)
+    if grouped:
         lines += [
-            "<details><summary>Waived findings</summary>",
+            f"<details><summary>Waived findings ({sum(map(len, grouped.values()))})</summary>",
             "",
-            "| tool | rule | resource | reason |",
+            "| tool | rule | resources | reason |",
             "|---|---|---|---|",
         ]
-        lines += [f"| {f.tool} | {f.rule} | `{f.name}` | {_cell(f.reason)} |" for f in waived]
+        lines += [
+            f"| {tool} | {rule} | {', '.join(f'`{n}`' for n in sorted(set(names)))} | "
+            f"{_cell(reason)} |"
+            for (tool, rule, reason), names in grouped.items()
+        ]
         lines += ["", "</details>", ""]
     return "\n".join(lines)
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")[:300]
+    return text.replace("|", "\\|").replace("\n", " ")[:400]
 
 
 __all__ = ["INFO", "validate_markdown", "validate_text"]

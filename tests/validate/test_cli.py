@@ -116,3 +116,19 @@ def test_bad_waiver_file_exits_2(plan_file: Path, tmp_path: Path, text: str, nee
     result = CliRunner().invoke(app, [*args, str(_waivers(tmp_path, text))])
     assert result.exit_code == 2, result.output
     assert needle in result.output
+
+
+def test_markdown_groups_waived_findings_by_waiver(plan_file: Path, tmp_path: Path) -> None:
+    planted = mutate(Plan.load(plan_file), "gm-web-api-tg", {"name": "z" * 33})
+    plan_file.write_text(mutate(planted, "gm-web-alb", {"name": "w" * 33}).to_json())
+    waivers = _waivers(
+        tmp_path,
+        "waivers:\n  - tool: gm-limits\n    rule: GM-LIMIT-ELB-NAME\n    resource: gm-web-*\n"
+        "    reason: planted twice\n",
+    )
+    args = ["validate", "--plan", str(plan_file), "--judges", "gm-limits", "--waivers"]
+    result = CliRunner().invoke(app, [*args, str(waivers), "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    assert "Validation passed" in result.stdout and "Waived findings (2)" in result.stdout
+    (row,) = [line for line in result.stdout.splitlines() if "planted twice" in line]
+    assert "`gm-web-alb`, `gm-web-api-tg`" in row
