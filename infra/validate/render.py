@@ -13,12 +13,16 @@ def validate_text(result: ValidationResult) -> str:
         lines.append(
             f"  {tool:10} {row[ERROR]:>6} {row[WARNING]:>8} {row[INFO]:>4} {row['waived']:>6}"
         )
+    if result.timings:
+        spent = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
+        lines += ["", f"  time: {spent}"]
     unwaived = result.unwaived()
     if unwaived:
         lines.append("")
     for f in unwaived:
         label = "FAIL" if f.severity == ERROR else f.severity.upper()
-        lines.append(f"  {label} {f.tool} {f.rule} {f.name}: {f.message}")
+        message = f.message if len(f.message) <= 240 else f.message[:237] + "..."
+        lines.append(f"  {label} {f.tool} {f.rule} {f.name}: {message}")
     return "\n".join(lines) + "\n"
 
 

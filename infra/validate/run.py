@@ -40,7 +40,9 @@ def validate_plans(
     if set(judges) != set(JUDGES):
         # With a judge left out, its waivers cannot be judged stale.
         waivers = [w for w in waivers if w.tool in judges]
+    started = time.perf_counter()
     exports = [export_plan(plan, region) for plan, region in targets]
+    exported = (time.perf_counter() - started) / max(1, len(targets))
     runs = []
     if "checkov" in judges:
         progress("checkov: started")
@@ -49,7 +51,7 @@ def validate_plans(
     timings: list[dict[str, float]] = []
     for (plan, region), export in zip(targets, exports, strict=True):
         findings: list[Finding] = []
-        times: dict[str, float] = {}
+        times: dict[str, float] = {"export": exported}
         if "cfn-lint" in judges:
             progress(f"cfn-lint: linting {plan.stack}")
             started = time.perf_counter()

@@ -28,6 +28,7 @@ def test_promotion_reports_policy_and_validation(emu: Emulator, run: Any) -> Non
     assert steps["validate"]["status"] == "ok"
     for judge in ("policy", "cfn-lint", "checkov", "gm-limits"):
         assert judge in result.stderr  # the check table, beside each other
+    assert "Traceback" not in result.output  # checkov offline stays quiet
 
 
 def test_an_invalid_plan_is_refused_before_anything_is_created(
