@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -123,12 +124,15 @@ def main() -> None:
 
     report: dict[str, Any] = {
         "validate --phase 4 wall s": {"cold (new process)": round(cold, 1), "warm": round(warm, 1)},
+        "load average": round(os.getloadavg()[0], 1),
         "errors+warnings per judge": figures,
     }
     if args.json:
         print(json.dumps(report, indent=2))
         return
+    load = os.getloadavg()[0]
     print(f"validate --phase 4: cold {cold:.1f} s (new process), warm {warm:.1f} s (in-process)")
+    print(f"(load average {load:.1f} on {os.cpu_count()} CPUs while measuring)")
     print()
     tools = (*JUDGES, "waivers")
     header = f"{'phase':>5}  {'variant':18}" + "".join(f"{t:>10}" for t in tools)
