@@ -511,7 +511,7 @@ def _db_instance(i: Props, _: str) -> Props:
     return {**props, **_tags(i)}
 
 
-def _db_parameter_group(i: Props, name: str) -> Props:
+def _db_parameter_group(i: Props, _: str) -> Props:
     return {
         **pick(i, {"name": "DBParameterGroupName", "family": "Family"}),
         "Description": i.get("description") or "Managed by Pulumi",
@@ -811,9 +811,10 @@ def _instance_profile(i: Props, _: str) -> Props:
 
 
 def _secret(i: Props, _: str) -> Props:
-    return {**pick(i, {"name": "Name", "description": "Description", "kmsKeyId": "KmsKeyId"})} | (
-        _tags(i)
-    )
+    return {
+        **pick(i, {"name": "Name", "description": "Description", "kmsKeyId": "KmsKeyId"}),
+        **_tags(i),
+    }
 
 
 def _kms_key(i: Props, _: str) -> Props:

@@ -5,17 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-# Wire names whose CloudFormation spelling is not the plain PascalCase of the camelCase name.
-SPECIAL_WORDS = {
-    "Arn": "ARN",
-    "Arns": "ARNs",
-    "Ttl": "TTL",
-    "Ssl": "SSL",
-    "Http": "HTTP",
-    "Https": "HTTPS",
-    "Ipv6": "IPV6",
-}
-
 
 def pascal(key: str) -> str:
     """``healthCheckType`` -> ``HealthCheckType`` (the CloudFormation default spelling)."""
