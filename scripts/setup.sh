@@ -50,4 +50,13 @@ pip_install --upgrade pip
 # torch first and pinned: the CPU build lies on this disk; unpinned it pulls a CUDA build of several GB.
 pip_install "torch==2.13.0"
 pip_install -e ".[dev]"
-echo "setup: done (.venv ready; gm-infra is .venv/bin/gm-infra)"
+# checkov (gm-infra validate) pins boto3, networkx and packaging below ours: a venv of its own.
+CHECKOV_VERSION="3.3.30"
+if [ ! -x .venv-checkov/bin/checkov ] || ! .venv-checkov/bin/checkov --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then
+  echo "setup: installing checkov $CHECKOV_VERSION into .venv-checkov"
+  [ -x .venv-checkov/bin/python ] || .venv/bin/python -m venv .venv-checkov
+  log=$(mktemp)
+  .venv-checkov/bin/python -m pip install -q "checkov==$CHECKOV_VERSION" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; exit 1; }
+  rm -f "$log"
+fi
+echo "setup: done (.venv ready; gm-infra is .venv/bin/gm-infra; checkov in .venv-checkov)"

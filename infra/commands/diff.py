@@ -23,6 +23,7 @@ from infra.plan.model import Plan
 from infra.policy.evaluate import evaluate
 from infra.policy.rules import ALL_RULES, rule_ids
 from infra.policy.suppressions import DEFAULT_FILE, load_suppressions
+from infra.validate.model import ValidationResult
 
 FromPhase = Annotated[int | None, typer.Option("--from-phase", help="Before: this phase.")]
 ToPhase = Annotated[int | None, typer.Option("--to-phase", help="After: this phase.")]
@@ -38,6 +39,13 @@ BaseRef = Annotated[
     ),
 ]
 UsageOption = Annotated[Path | None, typer.Option("--usage", help="Usage YAML for the costs.")]
+ValidateOption = Annotated[
+    bool,
+    typer.Option(
+        "--validate/--no-validate",
+        help="Markdown: judge the after plan with cfn-lint, checkov and our limits.",
+    ),
+]
 
 
 def _plans(
@@ -80,13 +88,15 @@ def diff(
     phase: PhaseOption = None,
     stack: StackOption = None,
     usage: UsageOption = None,
+    validate: ValidateOption = True,
     output_format: FormatOption = OutputFormat.table,
     json_output: JsonFlag = False,
 ) -> None:
     """Show what changes between two plans, flagging any replaced or deleted stateful resource.
 
     --format markdown writes a pull-request comment: headline with the monthly cost change,
-    summary table, collapsible details, policy results and a Mermaid diagram.
+    summary table, collapsible details, policy and validation results (gm-infra validate)
+    and a Mermaid diagram.
 
     Examples: gm-infra diff --from-phase 1 --to-phase 2 --format markdown;
     gm-infra diff --base-ref origin/main --phase 2 --json
@@ -105,9 +115,23 @@ def diff(
             estimate(new, prices, load_usage(new.phase, usage)),
         )
         policy = evaluate(new, ALL_RULES, load_suppressions(DEFAULT_FILE, set(rule_ids())))
-        typer.echo(diff_markdown(result, cost, policy, to_mermaid(build_topology(new))), nl=False)
+        validation = _validation(new) if validate else None
+        mermaid = to_mermaid(build_topology(new))
+        typer.echo(diff_markdown(result, cost, policy, mermaid, validation), nl=False)
     else:
         typer.echo(diff_text(result), nl=False)
+
+
+def _validation(plan: Plan) -> ValidationResult:
+    """``gm-infra validate`` on the after plan; without checkov installed, the other judges."""
+    from infra.validate.checkov_judge import find_checkov
+    from infra.validate.region import region_for
+    from infra.validate.run import JUDGES, validate_plan
+
+    judges = [j for j in JUDGES if j != "checkov" or find_checkov() is not None]
+    if len(judges) < len(JUDGES):
+        typer.echo("checkov is not installed: validating with cfn-lint and limits", err=True)
+    return validate_plan(plan, region_for(plan, None, None), judges=judges)
 
 
 def register(root: typer.Typer) -> None:

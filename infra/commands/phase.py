@@ -48,10 +48,18 @@ def phase(
             "the diff; nothing is written or deployed.",
         ),
     ] = False,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate/--no-validate",
+            help="Run policy and gm-infra validate (cfn-lint, checkov, limits) first.",
+        ),
+    ] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Every resource.")] = False,
     json_output: JsonFlag = False,
 ) -> None:
-    """Promote a stack to phase N: settings, preflight, diff, confirm, deploy, verify, record.
+    """Promote a stack to phase N: settings, policy and validation, preflight, diff, confirm,
+    deploy, verify, record.
 
     A failed verify rolls back to the previous phase (exit 1). A stack without a stack file
     gets one from the phase profile.
@@ -80,6 +88,7 @@ def phase(
         allow_downgrade=allow_downgrade,
         check_only=check,
         region=region,
+        validate=validate,
         verify_options=VerifyOptions(
             target_timeout_s=target_timeout, poll_s=min(5.0, max(0.1, target_timeout / 10))
         ),

@@ -9,6 +9,7 @@ from infra.commands import (
     cost,
     diagram,
     diff,
+    export,
     local,
     phase,
     plan,
@@ -16,6 +17,7 @@ from infra.commands import (
     rehearse,
     render,
     rightsize,
+    validate,
     verify,
 )
 
@@ -26,6 +28,8 @@ def register_all(app: typer.Typer) -> None:
     diff.register(app)
     cost.register(app)
     policy.register(app)
+    validate.register(app)
+    export.register(app)
     diagram.register(app)
     render.register(app)
     app_cmd.register(app)

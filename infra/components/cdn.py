@@ -88,7 +88,9 @@ class Cdn(pulumi.ComponentResource):
                 "minimum_protocol_version": MIN_TLS,
             }
             if custom_cert
-            else {"cloudfront_default_certificate": True, "minimum_protocol_version": MIN_TLS}
+            # With the default *.cloudfront.net certificate AWS pins TLSv1 and reports it back
+            # whatever is asked, so a minimum_protocol_version here is a diff on every preview.
+            else {"cloudfront_default_certificate": True}
         )
         origins: list[aws.cloudfront.DistributionOriginArgsDict] = [
             {
@@ -126,7 +128,9 @@ class Cdn(pulumi.ComponentResource):
                 "cache_policy_id": CACHING_DISABLED,
                 "origin_request_policy_id": ALL_VIEWER_EXCEPT_HOST,
                 "response_headers_policy_id": SECURITY_HEADERS,
-                "compress": True,
+                # CachingDisabled turns gzip/brotli off, so CloudFront cannot compress here:
+                # compression is decided by the cache policy's Accept-Encoding settings.
+                "compress": False,
             },
             ordered_cache_behaviors=[
                 {

@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.components.common import child, tags
+from infra.naming import dashboard_name
 from infra.settings import Settings
 
 FIVE_MINUTES = 300
@@ -307,7 +308,7 @@ class Monitoring(pulumi.ComponentResource):
         )
         self.dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
-            dashboard_name=f"green-matchers-{settings.stack}",
+            dashboard_name=dashboard_name(f"green-matchers-{settings.stack}"),
             dashboard_body=resolved.apply(
                 lambda dims: dashboard_body(
                     settings.region,

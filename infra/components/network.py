@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from infra.cidr import subnet_cidrs
 from infra.components.common import child, tags
+from infra.naming import sg_text
 from infra.settings import Settings
 
 APP_PORT = 8000
@@ -39,7 +40,7 @@ def allow_outbound_web(name: str, group: aws.ec2.SecurityGroup, parent: pulumi.R
             from_port=port,
             to_port=port,
             cidr_ipv4=ANYWHERE_V4,
-            description=why,
+            description=sg_text(why),
             opts=pulumi.ResourceOptions(parent=parent),
         )
 
@@ -191,7 +192,7 @@ class Network(pulumi.ComponentResource):
                     to_port=port,
                     cidr_ipv4=ANYWHERE_V4 if cidr_key == "v4" else None,
                     cidr_ipv6=ANYWHERE_V6 if cidr_key == "v6" else None,
-                    description=f"HTTP{'S' if port == 443 else ''} from the internet",
+                    description=sg_text(f"HTTP{'S' if port == 443 else ''} from the internet"),
                     opts=child(self),
                 )
         self._allow(name, "alb-to-app", self.alb_sg, self.app_sg, APP_PORT, "ALB to app servers")
@@ -281,7 +282,15 @@ class Network(pulumi.ComponentResource):
                                     "logs:DescribeLogStreams",
                                 ],
                                 "Resource": [arn, f"{arn}:*"],
-                            }
+                            },
+                            {
+                                # The flow-log service lists groups before it writes (VPC User
+                                # Guide, "IAM role for publishing flow logs to CloudWatch
+                                # Logs"); listing works on log-group:*, not one group.
+                                "Effect": "Allow",
+                                "Action": ["logs:DescribeLogGroups"],
+                                "Resource": [arn.split(":log-group:", 1)[0] + ":log-group:*"],
+                            },
                         ],
                     },
                     sort_keys=True,
@@ -307,7 +316,7 @@ class Network(pulumi.ComponentResource):
         return aws.ec2.SecurityGroup(
             f"{name}-{role}-sg",
             vpc_id=self.vpc.id,
-            description=description,
+            description=sg_text(description),
             tags=tags(settings, f"{name}-{role}-sg"),
             opts=child(self),
         )
@@ -329,7 +338,7 @@ class Network(pulumi.ComponentResource):
             ip_protocol="tcp",
             from_port=port,
             to_port=port,
-            description=description,
+            description=sg_text(description),
             opts=child(self),
         )
         aws.vpc.SecurityGroupIngressRule(
@@ -339,7 +348,7 @@ class Network(pulumi.ComponentResource):
             ip_protocol="tcp",
             from_port=port,
             to_port=port,
-            description=description,
+            description=sg_text(description),
             opts=child(self),
         )
 

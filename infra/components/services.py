@@ -16,7 +16,7 @@ from infra.components.common import child, tags
 from infra.components.fleet import Fleet, FleetArgs
 from infra.components.load_balancer import APP_PORT, LoadBalancer
 from infra.components.network import MARIADB_PORT, REDIS_PORT, Network, allow_outbound_web
-from infra.naming import physical_prefix
+from infra.naming import physical_prefix, sg_text
 from infra.settings import FleetSettings, Settings
 
 LATTICE_PORT = 443
@@ -63,7 +63,7 @@ class Services(pulumi.ComponentResource):
         service_sg = aws.ec2.SecurityGroup(
             f"{name}-sg",
             vpc_id=network.vpc.id,
-            description="Phase-4 services: 8000 from the ALB and from VPC Lattice",
+            description=sg_text("Phase-4 services: 8000 from the ALB and from VPC Lattice"),
             tags=tags(settings, f"{name}-sg"),
             opts=child(self),
         )
@@ -92,7 +92,7 @@ class Services(pulumi.ComponentResource):
             ip_protocol="tcp",
             from_port=APP_PORT,
             to_port=APP_PORT,
-            description="VPC Lattice to services",
+            description=sg_text("VPC Lattice to services"),
             opts=child(self),
         )
         allow_outbound_web(name, service_sg, self)
@@ -100,7 +100,7 @@ class Services(pulumi.ComponentResource):
         association_sg = aws.ec2.SecurityGroup(
             f"{name}-lattice-sg",
             vpc_id=network.vpc.id,
-            description="VPC Lattice service network: HTTPS from the platform's instances",
+            description=sg_text("VPC Lattice service network: HTTPS from the platform instances"),
             tags=tags(settings, f"{name}-lattice-sg"),
             opts=child(self),
         )
@@ -116,7 +116,7 @@ class Services(pulumi.ComponentResource):
                 ip_protocol="tcp",
                 from_port=LATTICE_PORT,
                 to_port=LATTICE_PORT,
-                description=f"{source_key} to Lattice services",
+                description=sg_text(f"{source_key} to Lattice services"),
                 opts=child(self),
             )
 

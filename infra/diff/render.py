@@ -11,6 +11,8 @@ from infra.cost.render import comparison_markdown, money
 from infra.diff.model import PlanDiff, ResourceChange
 from infra.policy.model import PolicyResult
 from infra.policy.render import policy_markdown
+from infra.validate.model import ValidationResult
+from infra.validate.render import validate_markdown
 
 COMMENT_MARKER = "<!-- gm-infra-preview -->"
 SYMBOL = {"add": "+", "remove": "-", "update": "~", "replace": "±"}
@@ -85,6 +87,7 @@ def diff_markdown(
     cost: CostComparison | None = None,
     policy: PolicyResult | None = None,
     mermaid: str | None = None,
+    validation: ValidationResult | None = None,
 ) -> str:
     lines = [
         COMMENT_MARKER,
@@ -106,6 +109,12 @@ def diff_markdown(
         lines += _details("Removed resources", diff.removed, with_properties=False)
     if policy is not None:
         lines += ["#### Policy", "", policy_markdown(policy)]
+    if validation is not None:
+        lines += [
+            "#### AWS validity (cfn-lint, checkov, limits)",
+            "",
+            validate_markdown(validation),
+        ]
     if cost is not None:
         lines += [
             "#### Cost",

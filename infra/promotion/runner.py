@@ -45,6 +45,9 @@ class PromotionRequest:
     check_only: bool = False  # stop after preflight and diff: nothing is written or deployed
     region: str = DEFAULT_REGION
     verify_options: VerifyOptions = field(default_factory=VerifyOptions)
+    # Policy and validation (cfn-lint, checkov, limits) before preflight; off only for
+    # rehearsals that re-run plans the tests already judge.
+    validate: bool = True
 
 
 @dataclass
@@ -117,6 +120,17 @@ class Promotion:
             f", phase {from_phase or '-'} -> {req.phase}, region {settings.region}",
         )
         plan = record_plan(settings)
+
+        # 1b. policy and validation, offline: an invalid plan never reaches the account
+        if req.validate:
+            from infra.promotion.judges import judge  # imported here: cfn-lint takes ~1 s
+
+            rows, _ = judge(plan, settings.region)
+            self.reporter.checks("policy and validation", rows)
+            if failures(rows):
+                self._step(outcome, "validate", "fail", _names(failures(rows)))
+                return self._refuse(outcome, "policy/validation failed: " + _names(failures(rows)))
+            self._step(outcome, "validate", "ok", f"{len(rows)} checks")
 
         # 2. preflight (quotas count what the stack runs today once, not twice)
         before = self.engine.deployed_plan(req.stack)

@@ -59,7 +59,8 @@ class _Unhealthy:
 
 
 def test_failed_verify_rolls_back(emu: Emulator, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run("phase", "1", "--stack", "rb", "--engine", "local", "--yes").exit_code == 0
+    first = run("phase", "1", "--stack", "rb", "--engine", "local", "--yes", "--no-validate")
+    assert first.exit_code == 0
     original = LocalEngine.client
 
     def client(self: LocalEngine, service: str, region: str) -> Any:
@@ -68,7 +69,16 @@ def test_failed_verify_rolls_back(emu: Emulator, run: Any, monkeypatch: pytest.M
 
     monkeypatch.setattr(LocalEngine, "client", client)
     result = run(
-        "phase", "2", "--stack", "rb", "--engine", "local", "--yes", "--target-timeout", "1"
+        "phase",
+        "2",
+        "--stack",
+        "rb",
+        "--engine",
+        "local",
+        "--yes",
+        "--target-timeout",
+        "1",
+        "--no-validate",
     )
     assert result.exit_code == 1
     assert "rolled back to phase 1" in result.output

@@ -1,0 +1,1 @@
+"""Renderings of the Plan for outside judges (a CloudFormation template for cfn-lint/checkov)."""

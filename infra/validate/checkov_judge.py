@@ -1,0 +1,133 @@
+"""checkov on the exported template, offline and quiet, as a subprocess of its own venv.
+
+checkov 3.3 pins boto3==1.35.49, networkx<2.7 and packaging<24, which would downgrade the
+project's boto3 (1.44), networkx (3.6) and packaging (26); so it lives in its own virtualenv
+(``.venv-checkov``, made by ``scripts/setup.sh``) and runs as a subprocess. Offline it would
+print tracebacks from a call home: ``BC_SKIP_MAPPING`` and ``--skip-download`` stop the
+calls, and its stderr is captured (shown only if it fails).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra.errors import BadInputError, GmError
+from infra.export.cloudformation import Export
+from infra.program import REPO_ROOT
+from infra.validate.model import ERROR, Finding
+
+INSTALL_HINT = (
+    "install it in its own venv: python3 -m venv .venv-checkov && "
+    ".venv-checkov/bin/pip install 'checkov==3.3.30' (scripts/setup.sh does this), "
+    "or set GM_CHECKOV to a checkov executable"
+)
+OFFLINE_ENV = {
+    "BC_SKIP_MAPPING": "TRUE",  # no download of the guideline/severity mapping
+    "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
+    "BC_API_KEY": "",
+    "CHECKOV_NO_OUTPUT": "",
+    "LOG_LEVEL": "ERROR",
+}
+
+
+def find_checkov() -> Path | None:
+    """``$GM_CHECKOV``, then the repository's ``.venv-checkov``, then the venv, then PATH."""
+    configured = os.environ.get("GM_CHECKOV")
+    candidates = [Path(configured)] if configured else []
+    candidates += [
+        REPO_ROOT / ".venv-checkov" / "bin" / "checkov",
+        Path(sys.executable).parent / "checkov",
+    ]
+    on_path = shutil.which("checkov")
+    if on_path:
+        candidates.append(Path(on_path))
+    return next((c for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
+
+
+@dataclass
+class CheckovRun:
+    """A started checkov process; ``findings`` waits for it."""
+
+    process: subprocess.Popen[str]
+    workdir: tempfile.TemporaryDirectory[str]
+    export: Export
+
+    def findings(self, timeout_s: float = 300.0) -> list[Finding]:
+        try:
+            stdout, stderr = self.process.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
+            raise GmError(f"checkov took over {timeout_s:.0f} s and was stopped") from None
+        finally:
+            self.workdir.cleanup()
+        try:
+            report = json.loads(stdout) if stdout.strip() else {}
+        except json.JSONDecodeError:
+            last = (stderr.strip().splitlines() or ["no output"])[-1]
+            raise GmError(
+                f"checkov gave no report (exit {self.process.returncode}): {last}"
+            ) from None
+        return parse_report(report, self.export)
+
+
+def start_checkov(export: Export) -> CheckovRun:
+    executable = find_checkov()
+    if executable is None:
+        raise BadInputError("checkov is not installed", INSTALL_HINT)
+    workdir = tempfile.TemporaryDirectory(prefix="gm-checkov-")
+    template = Path(workdir.name) / "template.json"
+    template.write_text(export.to_json())
+    env = {**os.environ, **OFFLINE_ENV}
+    command = [
+        str(executable),
+        "-f",
+        str(template),
+        "--framework",
+        "cloudformation",
+        "--skip-download",
+        "--quiet",
+        "--compact",
+        "--output",
+        "json",
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=workdir.name,
+    )
+    return CheckovRun(process, workdir, export)
+
+
+def parse_report(report: dict | list, export: Export) -> list[Finding]:
+    """checkov's failed checks, mapped to Plan URNs through the logical id's Metadata."""
+    reports = report if isinstance(report, list) else [report]
+    findings = []
+    for one in reports:
+        for failed in one.get("results", {}).get("failed_checks", []):
+            _, _, logical = str(failed.get("resource", "")).partition(".")
+            urn, name, typ = export.identity(logical)
+            findings.append(
+                Finding(
+                    tool="checkov",
+                    rule=str(failed.get("check_id")),
+                    urn=urn,
+                    name=name,
+                    type=typ,
+                    # Offline, checkov has no severities: a failed check is an error to fix
+                    # or waive with a reason.
+                    severity=ERROR,
+                    message=str(failed.get("check_name", "")),
+                )
+            )
+    return findings

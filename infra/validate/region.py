@@ -1,0 +1,27 @@
+"""The region a plan is judged in: the stack's ``aws:region``, or read off the plan."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from infra.plan.model import Plan
+
+DEFAULT_REGION = "us-east-1"
+ARN_REGION = re.compile(r"arn:aws:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):")
+
+
+def region_for(plan: Plan, phase: int | None, stack: str | None) -> str:
+    """The stack settings' region for --phase/--stack; for a plan file, the commonest
+    region in its ARNs (the mocks build every ARN in the stack's region)."""
+    if phase is not None or stack is not None:
+        from infra.stack_files import settings_for_phase, settings_for_stack
+
+        settings = (
+            settings_for_phase(phase) if phase is not None else settings_for_stack(str(stack))
+        )
+        return settings.region
+    seen: Counter[str] = Counter()
+    for resource in plan.resources:
+        seen.update(ARN_REGION.findall(str(resource.inputs)))
+    return seen.most_common(1)[0][0] if seen else DEFAULT_REGION

@@ -1,0 +1,71 @@
+"""Validation results for people: a terminal table and a pull-request section."""
+
+from __future__ import annotations
+
+from infra.validate.model import ERROR, INFO, WARNING, ValidationResult
+
+
+def validate_text(result: ValidationResult) -> str:
+    verdict = "passed" if result.passed else "FAILED"
+    lines = [f"validate {result.stack} ({result.region}): {verdict}", ""]
+    lines.append(f"  {'tool':10} {'errors':>6} {'warnings':>8} {'info':>4} {'waived':>6}")
+    for tool, row in result.counts().items():
+        lines.append(
+            f"  {tool:10} {row[ERROR]:>6} {row[WARNING]:>8} {row[INFO]:>4} {row['waived']:>6}"
+        )
+    if result.timings:
+        spent = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
+        lines += ["", f"  time: {spent}"]
+    unwaived = result.unwaived()
+    if unwaived:
+        lines.append("")
+    for f in unwaived:
+        label = "FAIL" if f.severity == ERROR else f.severity.upper()
+        message = f.message if len(f.message) <= 240 else f.message[:237] + "..."
+        lines.append(f"  {label} {f.tool} {f.rule} {f.name}: {message}")
+    return "\n".join(lines) + "\n"
+
+
+def validate_markdown(result: ValidationResult) -> str:
+    counts = result.counts()
+    summary = ", ".join(
+        f"{tool} {row[ERROR]} error(s), {row['waived']} waived"
+        for tool, row in counts.items()
+        if tool != "waivers" or row[ERROR]
+    )
+    if result.passed:
+        head = f"✅ **Validation passed** on `{result.stack}`: {summary}"
+    else:
+        head = f"❌ **Validation failed** on `{result.stack}`: {summary}"
+    lines = [head, ""]
+    unwaived = [f for f in result.unwaived() if f.severity in (ERROR, WARNING)]
+    if unwaived:
+        lines += ["| tool | rule | resource | problem |", "|---|---|---|---|"]
+        lines += [f"| {f.tool} | {f.rule} | `{f.name}` | {_cell(f.message)} |" for f in unwaived]
+        lines.append("")
+    # One row per waiver: the same reason over many resources is said once.
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for f in result.findings:
+        if f.waived:
+            grouped.setdefault((f.tool, f.rule, f.reason), []).append(f.name)
+    if grouped:
+        lines += [
+            f"<details><summary>Waived findings ({sum(map(len, grouped.values()))})</summary>",
+            "",
+            "| tool | rule | resources | reason |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {tool} | {rule} | {', '.join(f'`{n}`' for n in sorted(set(names)))} | "
+            f"{_cell(reason)} |"
+            for (tool, rule, reason), names in grouped.items()
+        ]
+        lines += ["", "</details>", ""]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")[:400]
+
+
+__all__ = ["INFO", "validate_markdown", "validate_text"]
