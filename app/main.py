@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
 from app.api.router import api_router
+from app.core.breaker import CircuitOpen
 from app.core.cache import StoreUnavailable
 from app.core.db import Database
 from app.core.middleware import MetricsMiddleware
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         await run_in_threadpool(prepare, state)
         threading.Thread(target=warm_up, args=(state,), name="warm-up", daemon=True).start()
         yield
-        state.database.dispose()
+        state.close()
 
     app = FastAPI(
         title="Green Matchers",
@@ -70,7 +71,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @app.exception_handler(StoreUnavailable)
     async def store_down(_request: Request, error: StoreUnavailable) -> JSONResponse:
-        log.error("session store unavailable: %s", error)
+        if not error.logged:  # the store's circuit breaker logs each outage once
+            log.error("session store unavailable: %s", error)
         return JSONResponse(
             {"detail": "session store (Redis) is unavailable; please try again shortly"},
             status_code=503,
@@ -85,7 +87,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @app.exception_handler(DBAPIError)
     async def database_down(_request: Request, error: DBAPIError) -> JSONResponse:
-        log.error("database error: %s", error.orig)
+        if not isinstance(error.orig, CircuitOpen):  # an open breaker logged its outage once
+            log.error("database error: %s", error.orig)
         return JSONResponse(
             {"detail": "the database is unavailable; please try again shortly"}, status_code=503
         )
