@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 import uuid
-
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.main import create_app
-
 from tests.app.conftest import METRICS_TOKEN, Api, embedded_settings
 from tests.app.live_server import live, raw_get
 
@@ -72,8 +70,11 @@ SPELLINGS = [
     "/metrics?format=prometheus", "/metrics;x", "/metrics%00", "/health/../metrics",
     "/%2e/metrics", "http://127.0.0.1/metrics", "/metrics%20", "/metrics#x",
 ]  # fmt: skip
-BAD_AUTH = [{}, {"Authorization": "Bearer wrong"}, {"Authorization": METRICS_TOKEN},
-            {"Authorization": f"Basic {METRICS_TOKEN}"}, {"Authorization": f"Bearer {METRICS_TOKEN[:-1]}"}]  # fmt: skip
+BAD_AUTH = [
+    {}, {"Authorization": "Bearer wrong"}, {"Authorization": METRICS_TOKEN},
+    {"Authorization": f"Basic {METRICS_TOKEN}"},
+    {"Authorization": f"Bearer {METRICS_TOKEN[:-1]}"},
+]  # fmt: skip
 
 
 def test_metrics_need_the_token_whatever_the_path_spelling(tmp_path: Path) -> None:
