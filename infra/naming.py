@@ -24,3 +24,8 @@ def db_identifier(stack: str, shard: int = 0, replica: int | None = None) -> str
 def redis_group_id(stack: str) -> str:
     """ElastiCache replication group id (at most 40 characters)."""
     return f"{physical_prefix(stack)}-redis"[:40]
+
+
+def session_group_id(stack: str) -> str:
+    """The session store's replication group id (at most 40 characters)."""
+    return f"{physical_prefix(stack)}-sessions"[:40]
