@@ -226,3 +226,15 @@ def test_hung_cache_redis_leaves_sessions_alone(tmp_path: Path, shared_db: str) 
     finally:
         cache.stop()
         sessions.stop()
+
+
+def test_celery_publishing_cannot_hang_on_a_hung_broker() -> None:
+    """The broker is the cache's Redis; a publish that cannot go out falls back in-process."""
+    from app.worker.celery_app import make_celery
+
+    conf = make_celery(settings(redis_url="redis://127.0.0.1:1/0", embed_mode="celery")).conf
+    assert conf.task_publish_retry is False
+    assert conf.broker_connection_timeout <= 2
+    assert conf.broker_transport_options["socket_timeout"] <= 2
+    assert conf.broker_transport_options["socket_connect_timeout"] <= 2
+    assert conf.redis_socket_timeout <= 2
