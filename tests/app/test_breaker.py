@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from pymysql.err import OperationalError as MySQLError
 import pytest
 import redis
+from pymysql.err import OperationalError as MySQLError
 
 from app.core.breaker import CircuitBreaker, CircuitOpen, cause_of
 from app.core.cache import RedisStore, StoreUnavailable
