@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -76,9 +77,17 @@ class Readiness:
     def __init__(self, checks: list[Check], *, budget: float = 2.0) -> None:
         self.checks = checks
         self.budget = budget
-        self._executor = ThreadPoolExecutor(
-            max_workers=max(2, len(checks)), thread_name_prefix="readiness"
-        )
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _pool(self) -> ThreadPoolExecutor:
+        """Made on first use, and again after ``close`` (a lifespan may run more than once)."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=max(2, len(self.checks)), thread_name_prefix="readiness"
+                )
+            return self._executor
 
     def _run(self, check: Check) -> str | None:
         """None when it answers, else a generic cause (the error itself is logged)."""
@@ -98,9 +107,9 @@ class Readiness:
 
     async def report(self) -> tuple[dict[str, object], int]:
         loop = asyncio.get_running_loop()
+        pool = self._pool()
         futures = {
-            check.name: loop.run_in_executor(self._executor, self._run, check)
-            for check in self.checks
+            check.name: loop.run_in_executor(pool, self._run, check) for check in self.checks
         }
         if futures:
             await asyncio.wait(futures.values(), timeout=self.budget)
@@ -121,4 +130,7 @@ class Readiness:
         return body, code
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
