@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from app.core.cache import KeyValue, QueryCache, make_store
+from app.core.breaker import CircuitBreaker
+from app.core.cache import KeyValue, QueryCache, RedisStore, make_store
 from app.core.db import Database
-from app.core.metrics import Metrics
+from app.core.db_guard import breaker_of
+from app.core.metrics import BreakerCollector, Metrics
 from app.core.readiness import Check, Readiness, database_check
 from app.core.sessions import SessionStore
 from app.core.settings import Settings
@@ -61,6 +63,19 @@ def readiness_checks(
     return checks
 
 
+def breakers(database: Database, stores: dict[str, KeyValue]) -> dict[str, CircuitBreaker]:
+    """Every circuit breaker of the instance by dependency label (for metrics)."""
+    found = {
+        label: breaker
+        for label, engine in database.engines.items()
+        if (breaker := breaker_of(engine)) is not None
+    }
+    for store in stores.values():
+        if isinstance(store, RedisStore):
+            found[store.breaker.name.replace(" ", "_")] = store.breaker
+    return found
+
+
 @dataclass
 class AppState:
     settings: Settings
@@ -80,6 +95,8 @@ class AppState:
         metrics = Metrics(database)
         database.on_fallback = metrics.replica_fallbacks.inc
         store, session_store = build_stores(settings)
+        stores = {"cache": store, "sessions": session_store}
+        metrics.registry.register(BreakerCollector(lambda: breakers(database, stores)))
         cache = QueryCache(
             store,
             max_entry_bytes=settings.cache_max_entry_bytes,

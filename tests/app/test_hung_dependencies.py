@@ -198,9 +198,21 @@ def test_hung_redis_reads_answer_and_sessions_get_a_quick_503(
                 assert response.status_code == 503 and elapsed < ANSWER_WITHIN, elapsed
                 assert "session store" in response.json()["detail"]
             assert elapsed < 1.0, elapsed  # the breaker is open: no wait at all
+            body = {"email": unique_email(), "password": PASSWORD, "role": "candidate"}
+            assert client.post("/api/auth/register", json=body).status_code == 201  # MariaDB
+            credentials = {"email": body["email"], "password": PASSWORD}
+            elapsed, response = timed(lambda: client.post("/api/auth/login", json=credentials))
+            assert response.status_code == 503 and elapsed < 1.0, elapsed  # clear and quick
             elapsed, ready = timed(lambda: client.get("/health/ready"))
             assert elapsed < READY_WITHIN and ready.status_code == 503  # sessions live there
             assert "redis" in ready.json()["down"]
+            registry = app.state.gm.metrics.registry
+            assert (
+                registry.get_sample_value("gm_dependency_available", {"dependency": "redis"}) == 0
+            )
+            assert (
+                registry.get_sample_value("gm_dependency_available", {"dependency": "writer"}) == 1
+            )
 
 
 def test_hung_cache_redis_leaves_sessions_alone(tmp_path: Path, shared_db: str) -> None:
