@@ -76,6 +76,19 @@ class MemoryStore:
         return None
 
 
+def redis_options(timeout: float) -> dict[str, Any]:
+    """redis-py client options for any Redis the app talks to (also fit for libraries that
+    pass options through, such as ``limits``' RedisStorage): bounded connect and command
+    time, and no retries (redis-py 6+ retries timeouts 3 times with up to 10 s of backoff
+    by default, which turns a hung Redis into a hung request)."""
+    return {
+        "socket_connect_timeout": timeout,
+        "socket_timeout": timeout,
+        "retry": Retry(NoBackoff(), 0),
+        "health_check_interval": 30,
+    }
+
+
 class RedisStore:
     """Every key is stored under ``prefix`` so several apps or test runs can share a db."""
 
@@ -96,14 +109,7 @@ class RedisStore:
         name: str = "redis",
         cool_down: float = 5.0,
     ) -> RedisStore:
-        client = redis.Redis.from_url(
-            url,
-            decode_responses=True,
-            socket_connect_timeout=timeout,
-            socket_timeout=timeout,
-            retry=Retry(NoBackoff(), 0),
-            health_check_interval=30,
-        )
+        client = redis.Redis.from_url(url, decode_responses=True, **redis_options(timeout))
         return cls(client, prefix, CircuitBreaker(name, cool_down=cool_down))
 
     def _call(self, operation: Callable[[], Any]) -> Any:
