@@ -91,6 +91,8 @@ class Readiness:
 
     def _run(self, check: Check) -> str | None:
         """None when it answers, else a generic cause (the error itself is logged)."""
+        # Readiness only reads the breaker: its probes have tighter timeouts than requests,
+        # so a slow but alive writer must not be switched off by a readiness check.
         if check.breaker is not None and not check.breaker.available():
             return check.breaker.cause or "unavailable"
         try:
@@ -98,11 +100,7 @@ class Readiness:
         except Exception as error:
             cause = cause_of(error)
             log.info("readiness: %s is down (%s): %s", check.name, cause, error)
-            if check.breaker is not None:
-                check.breaker.record_failure(cause)
             return cause
-        if check.breaker is not None:
-            check.breaker.record_success()
         return None
 
     async def report(self) -> tuple[dict[str, object], int]:
