@@ -2,9 +2,9 @@
 
 ``guard_engine(engine, breaker)`` makes every new connection ask the breaker first (an
 open breaker refuses it at once, as a refused TCP connection would be), reports a
-connection, pre-ping or statement that failed for connectivity (refused, timed out, lost)
-as a failure, and a successful checkout as a success. Errors of the query itself
-(integrity, syntax, data) are not the server's availability and do not count.
+connection or pre-ping that failed (refused, timed out, lost) as a failure, and a
+successful checkout as a success. Errors of a statement (a slow query's timeout,
+integrity, syntax, data) are not the server's availability and do not count.
 
 A refusal surfaces as ``sqlalchemy.exc.OperationalError`` wrapping ``CircuitOpen``, so code
 that already handles an unreachable database (``except DBAPIError``, the API's 503
@@ -43,9 +43,14 @@ def check(engine: Engine) -> None:
 
 
 def _connectivity_error(context: ExceptionContext) -> bool:
-    if context.is_disconnect or context.is_pre_ping:
+    """Connecting or the pre-ping failed: the server does not answer.
+
+    A statement that timed out on a live connection does not count: one slow query must
+    not switch the writer off for everyone. SQLAlchemy invalidates the pool after it, so if
+    the server is hung the next connection's handshake times out and counts instead.
+    """
+    if context.is_pre_ping:
         return True
-    # No connection yet: the error came from connecting (refused, timed out, auth).
     return context.connection is None and context.execution_context is None
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.pool import QueuePool
 
 from app.core.breaker import CircuitBreaker
 from app.core.db import Database
+from app.core.db_guard import breaker_of
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -43,8 +44,19 @@ class PoolCollector(Collector):
 class BreakerCollector(Collector):
     """``gm_dependency_available``: 1 while a dependency's circuit is closed, else 0."""
 
-    def __init__(self, breakers: Callable[[], dict[str, CircuitBreaker]]) -> None:
-        self.breakers = breakers
+    def __init__(
+        self, database: Database, more: Callable[[], dict[str, CircuitBreaker]] = dict
+    ) -> None:
+        self.database = database
+        self.more = more  # e.g. the Redis stores' breakers
+
+    def breakers(self) -> dict[str, CircuitBreaker]:
+        found = {
+            label: breaker
+            for label, engine in self.database.engines.items()
+            if (breaker := breaker_of(engine)) is not None
+        }
+        return found | self.more()
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         family = GaugeMetricFamily(

@@ -26,7 +26,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
 from app.core.breaker import CircuitBreaker, cause_of
+from app.core.cache import RedisStore
+from app.core.db import Database
 from app.core.db_guard import breaker_of
+from app.core.stores import Stores
 
 log = logging.getLogger("app.readiness")
 
@@ -64,6 +67,20 @@ def database_check(name: str, engine: Engine, *, required: bool) -> Check:
             connection.execute(text("SELECT 1"))
 
     return Check(name, required, probe, breaker_of(engine))
+
+
+def readiness_checks(database: Database, stores: Stores) -> list[Check]:
+    """Every engine (replicas optional) and each Redis store. Without its own session
+    store, the one Redis holds the sessions, so it is required."""
+    checks = [
+        database_check(label, engine, required=not label.startswith("reader"))
+        for label, engine in database.engines.items()
+    ]
+    if isinstance(stores.cache, RedisStore):
+        checks.append(Check("redis", stores.shared, stores.cache.ping))
+    if not stores.shared and isinstance(stores.sessions, RedisStore):
+        checks.append(Check("session_redis", True, stores.sessions.ping))
+    return checks
 
 
 def verdict(down: dict[str, str], required: set[str]) -> tuple[Status, int]:

