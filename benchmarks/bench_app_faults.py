@@ -10,9 +10,10 @@ for each phase, --clients threads each loop over a mix for --seconds:
   * logged-in: GET /api/auth/me (session store + writer)
   * GET /health
 Phases: healthy; replica hung (SIGSTOP on the replica's mariadbd); Redis hung (SIGSTOP on
-redis-server). Each hung server is resumed (SIGCONT) and the app given time to close its
-breakers before the next phase. A request "answered" got any HTTP status; 503 is counted
-apart; a request with no answer within 10 s counts as a timeout.
+redis-server); healthy again (a control for order effects). Each hung server is resumed
+(SIGCONT) and the app given time to close its breakers before the next phase. A request
+"answered" got any HTTP status; 503 is counted apart; a request with no answer within
+10 s counts as a timeout.
 
 Run: .venv/bin/python benchmarks/bench_app_faults.py [--seconds 10] [--clients 16] [--json]
 """
@@ -223,12 +224,17 @@ def main() -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     sys.exit("the app did not start")
                 time.sleep(0.3)
+        # The app loads its embedding model in a warm-up thread (seconds of CPU): wait for
+        # it, or the first phase measures the model load instead of the requests.
+        body = {"text": "warm up", "limit": 1}
+        httpx.post(base + "/api/match", json=body, timeout=300).raise_for_status()
         clients = [login(base, i) for i in range(args.clients)]
         run_phase(clients, 2)  # warm-up: pools, caches
         phases = {
             "healthy": None,
             "replica hung": replica.process,
             "Redis hung": redis_process,
+            "healthy again": None,  # a control: the same app after both faults
         }
         for name, process in phases.items():
             if process is not None:
