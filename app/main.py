@@ -14,11 +14,15 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
+from app.api import errors
 from app.api.router import api_router
 from app.core.breaker import CircuitOpen
+from app.core.browser_security import SameOriginGuard, SecurityHeaders
 from app.core.cache import StoreUnavailable
 from app.core.db import Database
+from app.core.login_throttle import LoginThrottle
 from app.core.middleware import MetricsMiddleware
+from app.core.request_body import BodyGuard
 from app.core.settings import Settings
 from app.core.state import AppState
 from app.services.embeddings import ModelUnavailable
@@ -59,15 +63,33 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         yield
         state.close()
 
+    # The interactive docs load a CDN script: only on local instances, never in production.
+    docs = settings.is_local
     app = FastAPI(
         title="Green Matchers",
         summary="Green jobs and careers matched to what you care about (UN SDGs 1-17).",
         version="1.0.0",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+        responses=errors.COMMON_RESPONSES,
     )
     app.state.gm = state
+    app.state.login_throttle = LoginThrottle.build(
+        redis_url=settings.redis_url,
+        key_prefix=settings.redis_key_prefix,
+        timeout_seconds=settings.redis_timeout_seconds,
+        per_account=settings.login_limits_per_account,
+        per_client=settings.login_limits_per_client,
+    )
     app.include_router(api_router)
+    # Outermost last: headers on every answer, then metrics, then the request guards.
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SameOriginGuard, trusted_origins=settings.trusted_origin_list)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    app.add_middleware(SecurityHeaders, docs_enabled=docs)
+    errors.install(app)
 
     @app.exception_handler(StoreUnavailable)
     async def store_down(_request: Request, error: StoreUnavailable) -> JSONResponse:

@@ -25,6 +25,9 @@ PHASES = (1, 2, 3, 4)
 RDS_MAX_READ_REPLICAS = 15
 MAX_SHARDS = 16
 SERVICE_NAMES = ("ai-ml", "auth", "matching", "analytics")
+# How a fleet scales: AWS target tracking on cpuTarget (the default), or the scalability
+# guide's simple policies (+1 / -1 instance on CPU alarms, 300 s cooldown).
+SCALING_MODES = ("targetTracking", "simple")
 
 # EC2 families the fleets run on: x86_64 only, because the image is Ubuntu's amd64 AMI.
 EC2_TYPE = re.compile(
@@ -90,6 +93,7 @@ class FleetSettings(_Model):
     desired_capacity: int
     max_size: int
     cpu_target: int = 60
+    scaling: str = "targetTracking"
 
     @field_validator("instance_type")
     @classmethod
@@ -112,6 +116,16 @@ class FleetSettings(_Model):
     def _cpu_target(cls, value: int) -> int:
         if not 10 <= value <= 90:
             raise ValueError("a CPU target from 10 to 90 percent")
+        return value
+
+    @field_validator("scaling")
+    @classmethod
+    def _scaling(cls, value: str) -> str:
+        if value not in SCALING_MODES:
+            raise ValueError(
+                "targetTracking (AWS holds average CPU at cpuTarget) or simple (the guide's "
+                "+1/-1 instance on CPU alarms over 80% / under 20%, 300 s cooldown)"
+            )
         return value
 
     @model_validator(mode="after")

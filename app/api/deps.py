@@ -11,6 +11,7 @@ from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
 from app.core.cache import StoreUnavailable
+from app.core.login_throttle import LoginThrottle
 from app.core.security import unsign
 from app.core.sessions import SessionData
 from app.core.state import AppState
@@ -23,6 +24,22 @@ def get_state(request: Request) -> AppState:
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_login_throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
+LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (behind the ALB, uvicorn's --proxy-headers supplies it)."""
+    return request.client.host if request.client else "unknown"
+
+
+ClientAddress = Annotated[str, Depends(client_address)]
 
 
 def get_login(request: Request, state: StateDep) -> SessionData | None:

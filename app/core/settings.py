@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     demo_data: bool | None = None  # seed an empty database; default: when local
     demo_jobs_per_sdg: int = Field(default=20, ge=0)
     demo_seed: int = 17
+    # Hostile input and browsers (see "Security" in app/README.md).
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)  # larger bodies get 413
+    trusted_origins: str = ""  # comma-separated extra origins allowed to send POSTs
+    login_limits_per_account: str = "5/minute;20/hour;100/day"  # failed logins per e-mail
+    login_limits_per_client: str = "30/minute;300/hour"  # failed logins per client address
 
     @field_validator(
         "database_url", "database_url_read", "database_shard_urls", "redis_url", "session_redis_url"
@@ -86,6 +91,19 @@ class Settings(BaseSettings):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @field_validator("login_limits_per_account", "login_limits_per_client")
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a list of rate limits such as '5/minute;20/hour'"
+            ) from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_defaults_in_production(self) -> Settings:
@@ -112,6 +130,10 @@ class Settings(BaseSettings):
     @property
     def seeds_demo_data(self) -> bool:
         return self.is_local if self.demo_data is None else self.demo_data
+
+    @property
+    def trusted_origin_list(self) -> list[str]:
+        return [origin.rstrip("/").lower() for origin in split_urls(self.trusted_origins)]
 
     @property
     def writer_url(self) -> str:

@@ -3,8 +3,17 @@
 from app.models.application import Application
 from app.models.base import Base
 from app.models.career import Career
-from app.models.employer import Employer
+from app.models.employer import Employer, EmployerInvitation
 from app.models.job import Job
 from app.models.user import Role, User
 
-__all__ = ["Application", "Base", "Career", "Employer", "Job", "Role", "User"]
+__all__ = [
+    "Application",
+    "Base",
+    "Career",
+    "Employer",
+    "EmployerInvitation",
+    "Job",
+    "Role",
+    "User",
+]

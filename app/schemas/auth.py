@@ -1,33 +1,119 @@
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+)
 
-Email = Annotated[
+from app.core.passwords import COMMON_PASSWORDS_CHECKED, is_common
+from app.core.text import has_letters_or_digits
+from app.schemas.common import UtcDatetime
+from app.schemas.text import PASSWORD_PATTERN, Email, Name255
+
+
+def _not_common(password: str) -> str:
+    if is_common(password):
+        raise ValueError(
+            f"this password is among the {COMMON_PASSWORDS_CHECKED:,} most common leaked "
+            "passwords; choose another (a few unrelated words work well)"
+        )
+    return password
+
+
+def _has_letters(name: str) -> str:
+    if not has_letters_or_digits(name):
+        raise ValueError("an employer name needs at least one letter or digit")
+    return name
+
+
+NewPassword = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True,
-        to_lower=True,
-        min_length=3,
-        max_length=255,
-        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-    ),
+    StringConstraints(min_length=8, max_length=256),
+    Field(json_schema_extra={"pattern": PASSWORD_PATTERN}),
+    AfterValidator(_not_common),
 ]
-Password = Annotated[str, Field(min_length=8, max_length=256)]
+AnyPassword = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=256),
+    Field(json_schema_extra={"pattern": PASSWORD_PATTERN}),
+]
+EmployerName = Annotated[Name255, AfterValidator(_has_letters)]
+InvitationToken = Annotated[
+    str, StringConstraints(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+]
+# Strict types (no "5" or true for a number) and no unknown fields, as the schema says.
+STRICT = ConfigDict(strict=True, extra="forbid")
 
 
-class RegisterIn(BaseModel):
+class CandidateRegisterIn(BaseModel):
+    """A candidate account."""
+
+    model_config = STRICT
+
     email: Email
-    password: Password
-    role: Literal["candidate", "employer"]
-    employer_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] = ""
+    password: NewPassword
+    role: Literal["candidate"]
+
+
+class FoundEmployerIn(BaseModel):
+    """An employer account that founds a NEW employer (409 if one with the same name, in
+    any case, accent, width or punctuation, exists)."""
+
+    model_config = STRICT
+
+    email: Email
+    password: NewPassword
+    role: Literal["employer"]
+    employer_name: EmployerName
+
+
+class JoinEmployerIn(BaseModel):
+    """An employer account that joins an existing employer with an invitation issued by
+    one of its members (POST /api/employers/invitations)."""
+
+    model_config = STRICT
+
+    email: Email
+    password: NewPassword
+    role: Literal["employer"]
+    invitation: InvitationToken
+
+
+def _register_kind(body: Any) -> str:
+    """Which form a body is, so errors name the fields of that form only."""
+    if isinstance(body, dict) and body.get("role") == "employer":
+        return "join" if "invitation" in body else "found"
+    return "candidate"  # a wrong role is reported against the candidate form's "role"
+
+
+RegisterIn = Annotated[
+    Annotated[CandidateRegisterIn, Tag("candidate")]
+    | Annotated[FoundEmployerIn, Tag("found")]
+    | Annotated[JoinEmployerIn, Tag("join")],
+    Discriminator(_register_kind),
+]
+
+
+class RegisteredOut(BaseModel):
+    """The same answer whether or not the e-mail already had an account (no enumeration)."""
+
+    email: str
+    role: str
+    detail: str
 
 
 class LoginIn(BaseModel):
+    model_config = STRICT
+
     email: Email
-    password: Annotated[str, Field(min_length=1, max_length=256)]
+    password: AnyPassword
 
 
 class UserOut(BaseModel):
@@ -37,4 +123,4 @@ class UserOut(BaseModel):
     email: str
     role: str
     employer_id: int | None
-    created_at: datetime
+    created_at: UtcDatetime

@@ -2,16 +2,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.job import SdgTag, Text255
+from app.schemas.common import WholeNumber
+from app.schemas.job import SdgTag
+from app.schemas.text import LongText, QueryText, Text255
 
 
 class CareerIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
     title: Text255
-    description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)
-    ]
+    description: LongText
     sdg_tag: SdgTag
     skills: Annotated[list[Text255], Field(max_length=50)] = []
 
@@ -32,9 +34,11 @@ class CareerList(BaseModel):
 
 
 class RecommendIn(BaseModel):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    text: QueryText
     sdg_tag: SdgTag | None = None
-    limit: Annotated[int, Field(ge=1, le=50)] = 5
+    limit: Annotated[int, Field(ge=1, le=50), WholeNumber] = 5
 
 
 class Recommendation(BaseModel):

@@ -1,20 +1,23 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
 )
 
-SdgTag = Annotated[int, Field(ge=1, le=17, description="UN Sustainable Development Goal 1-17")]
-Salary = Annotated[int, Field(ge=0, le=100_000_000)]
-Text255 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+from app.schemas.common import UtcDatetime, WholeNumber
+from app.schemas.text import CoverLetter, LongText, Text255
+
+SdgTag = Annotated[
+    int, Field(ge=1, le=17, description="UN Sustainable Development Goal 1-17"), WholeNumber
+]
+Salary = Annotated[int, Field(ge=0, le=100_000_000), WholeNumber]
+__all__ = ["SdgTag", "Text255"]  # re-exported for the other schemas
 
 
 class EmployerOut(BaseModel):
@@ -26,10 +29,10 @@ class EmployerOut(BaseModel):
 
 
 class JobIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")  # no "5" or true for a number
+
     title: Text255
-    description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)
-    ]
+    description: LongText
     sdg_tag: SdgTag
     salary_min: Salary
     salary_max: Salary
@@ -54,7 +57,7 @@ class JobOut(BaseModel):
     salary_min: int
     salary_max: int
     location: str
-    created_at: datetime
+    created_at: UtcDatetime
     employer: EmployerOut
 
 
@@ -66,7 +69,10 @@ class JobPage(BaseModel):
 
 
 class ApplyIn(BaseModel):
-    cover_letter: Annotated[str, StringConstraints(max_length=2000)] = ""
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    # VARCHAR(2000): 2,000 characters in utf8mb4.
+    cover_letter: CoverLetter = ""
 
 
 class ApplicationOut(BaseModel):
@@ -76,4 +82,4 @@ class ApplicationOut(BaseModel):
     user_id: int
     job_id: int
     status: str
-    created_at: datetime
+    created_at: UtcDatetime

@@ -29,9 +29,13 @@ def apply(*, session: Session, user_id: int, job_id: int, cover_letter: str) -> 
     return application
 
 
-def list_for_user(*, session: Session, user_id: int) -> Sequence[Application]:
+def list_for_user(
+    *, session: Session, user_id: int, skip: int = 0, limit: int = 100
+) -> Sequence[Application]:
     return session.scalars(
         select(Application)
         .where(Application.user_id == user_id)
         .order_by(Application.created_at.desc(), Application.id.desc())
+        .offset(skip)
+        .limit(limit)
     ).all()

@@ -280,13 +280,14 @@ def seed(*, session: Session, per_sdg: int, seed: int, accounts: bool) -> tuple[
     session.add_all(jobs)
     session.add_all(careers)
     if accounts:
+        by_name = {e.name: e.id for e in employers}
         for email, role, employer_name in DEMO_ACCOUNTS:
             create_user(
                 session=session,
                 email=email,
                 password=DEMO_PASSWORD,
                 role=role,
-                employer_name=employer_name,
+                employer_id=by_name[employer_name] if employer_name else None,
             )
     session.commit()
     return len(jobs), len(careers)

@@ -1,47 +1,95 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.security import hash_password, verify_password
+from app.core.text import name_key
 from app.models import Employer, Role, User
+from app.services import employers
 
 
 class EmailTaken(ValueError):
     pass
 
 
-def get_or_create_employer(*, session: Session, name: str) -> Employer:
-    employer = session.scalar(select(Employer).where(Employer.name == name))
-    if employer is None:
-        employer = Employer(name=name, description="")
-        session.add(employer)
-        session.flush()
-    return employer
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown e-mails, so they cost what known ones cost."""
+    return hash_password("no account has this password; it only burns the same time")
+
+
+def email_taken(*, session: Session, email: str) -> bool:
+    return session.scalar(select(User.id).where(User.email == email)) is not None
+
+
+def register(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    role: Role,
+    employer_name: str = "",
+    invitation: str = "",
+) -> User:
+    """Add a user; an employer account founds a new employer or joins by invitation.
+
+    The checks that may fail visibly (employer name taken, invitation invalid) run before
+    the e-mail check, so their answers never depend on whether the e-mail exists. The
+    password is hashed first on every path, so an existing e-mail answers in the same time.
+    Raises EmailTaken (the route answers as if registered), EmployerNameTaken or
+    InvitationInvalid. The caller commits, or rolls back on an error.
+    """
+    password_hash = hash_password(password)
+    invited = None
+    if role is Role.employer:
+        if invitation:
+            invited = employers.find_invitation(session=session, token=invitation)
+        elif session.scalar(
+            select(Employer.id).where(Employer.name_key == name_key(employer_name))
+        ):
+            raise employers.EmployerNameTaken(employer_name)
+    if email_taken(session=session, email=email):
+        raise EmailTaken(email)
+    user = User(email=email, password_hash=password_hash, role=role)
+    if invited is not None:
+        user.employer_id = invited.employer_id
+    elif role is Role.employer:
+        user.employer_id = employers.create_employer(session=session, name=employer_name).id
+    try:
+        with session.begin_nested():
+            session.add(user)
+            session.flush()
+    except IntegrityError as error:  # a concurrent registration of the same e-mail won
+        raise EmailTaken(email) from error
+    if invited is not None:
+        employers.consume_invitation(session=session, invitation=invited, user_id=user.id)
+    return user
 
 
 def create_user(
-    *, session: Session, email: str, password: str, role: Role, employer_name: str = ""
+    *, session: Session, email: str, password: str, role: Role, employer_id: int | None = None
 ) -> User:
-    """Add a user (and for an employer user, its employer); the caller commits."""
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise EmailTaken(email)
-    user = User(email=email, password_hash=hash_password(password), role=role)
-    if role is Role.employer:
-        name = employer_name or email.split("@", 1)[1]
-        user.employer_id = get_or_create_employer(session=session, name=name).id
+    """Add a user directly (demo data, admin tooling): no membership checks."""
+    user = User(
+        email=email, password_hash=hash_password(password), role=role, employer_id=employer_id
+    )
     session.add(user)
-    try:
-        session.flush()
-    except IntegrityError as error:
-        raise EmailTaken(email) from error
+    session.flush()
     return user
 
 
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
+    """The user when the password matches. An unknown e-mail is verified against a dummy
+    hash, so it takes as long as a known one (no timing oracle for which e-mails exist)."""
     user = session.scalar(select(User).where(User.email == email))
-    if user is None or not verify_password(user.password_hash, password):
+    if user is None:
+        verify_password(_dummy_hash(), password)
+        return None
+    if not verify_password(user.password_hash, password):
         return None
     return user
 

@@ -40,6 +40,14 @@ def phase(
     target_timeout: Annotated[
         float, typer.Option("--target-timeout", help="Seconds verify waits for `initial` targets.")
     ] = 300.0,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Stop after the preflight (credentials, zones, instance types, quotas) and "
+            "the diff; nothing is written or deployed.",
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Every resource.")] = False,
     json_output: JsonFlag = False,
 ) -> None:
@@ -47,6 +55,9 @@ def phase(
 
     A failed verify rolls back to the previous phase (exit 1). A stack without a stack file
     gets one from the phase profile.
+
+    With --check it stops after the preflight and the diff (exit 1 on a failed check, such
+    as a quota the plan would exceed).
 
     Example: gm-infra phase 2 --stack demo --engine local --yes
     """
@@ -67,6 +78,7 @@ def phase(
         yes=yes,
         force=force,
         allow_downgrade=allow_downgrade,
+        check_only=check,
         region=region,
         verify_options=VerifyOptions(
             target_timeout_s=target_timeout, poll_s=min(5.0, max(0.1, target_timeout / 10))

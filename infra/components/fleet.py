@@ -16,6 +16,13 @@ from infra.settings import FleetSettings, Settings, WorkerSettings
 
 HEALTH_CHECK_GRACE_SECONDS = 900  # first boot installs the app and loads its model
 INSTANCE_WARMUP_SECONDS = "300"
+# scaling: simple, the scalability guide's policies: one instance more over 80% CPU, one
+# fewer under 20%, then a 300 s cooldown (its `put-scaling-policy --scaling-adjustment ±1
+# --cooldown 300`, whose default policy type is SimpleScaling).
+SIMPLE_STEPS = (("out", 1, "GreaterThanThreshold", 80.0), ("in", -1, "LessThanThreshold", 20.0))
+SIMPLE_COOLDOWN_SECONDS = 300
+ALARM_PERIOD_SECONDS = 60  # launch templates turn on detailed (one-minute) monitoring
+ALARM_EVALUATION_PERIODS = 5  # five minutes past the threshold, as long as the cooldown
 
 
 def spot_alternatives(instance_type: str) -> list[str]:
@@ -160,6 +167,14 @@ class Fleet(pulumi.ComponentResource):
             mixed_instances_policy=mixed,
             capacity_rebalance=True if spot else None,
         )
+        if fleet.scaling == "simple":
+            self._simple_scaling(name, settings, args.role)
+        else:
+            self._target_tracking(name, fleet)
+        self.register_outputs({"groupName": self.group.name})
+
+    def _target_tracking(self, name: str, fleet: FleetSettings) -> None:
+        """AWS adds and removes instances to hold average CPU at ``cpuTarget``."""
         aws.autoscaling.Policy(
             f"{name}-cpu-target",
             autoscaling_group_name=self.group.name,
@@ -173,4 +188,36 @@ class Fleet(pulumi.ComponentResource):
             },
             opts=child(self),
         )
-        self.register_outputs({"groupName": self.group.name})
+
+    def _simple_scaling(self, name: str, settings: Settings, role: str) -> None:
+        """The guide's +1 / -1 policies, each fired by its own CPU alarm."""
+        for direction, adjustment, comparison, threshold in SIMPLE_STEPS:
+            policy = aws.autoscaling.Policy(
+                f"{name}-scale-{direction}",
+                autoscaling_group_name=self.group.name,
+                policy_type="SimpleScaling",
+                adjustment_type="ChangeInCapacity",
+                scaling_adjustment=adjustment,
+                cooldown=SIMPLE_COOLDOWN_SECONDS,
+                opts=child(self),
+            )
+            side = "over" if adjustment > 0 else "under"
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-cpu-scale-{direction}",
+                alarm_description=(
+                    f"{role} fleet CPU {side} {threshold:g}%: one instance "
+                    f"{'more' if adjustment > 0 else 'fewer'}"
+                ),
+                namespace="AWS/EC2",
+                metric_name="CPUUtilization",
+                dimensions={"AutoScalingGroupName": self.group.name},
+                statistic="Average",
+                period=ALARM_PERIOD_SECONDS,
+                evaluation_periods=ALARM_EVALUATION_PERIODS,
+                comparison_operator=comparison,
+                threshold=threshold,
+                treat_missing_data="missing",
+                alarm_actions=[policy.arn],
+                tags=tags(settings, f"{name}-cpu-scale-{direction}", Role=role),
+                opts=child(self),
+            )

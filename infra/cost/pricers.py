@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from infra.cost.model import CostLine, Unpriced
 from infra.cost.tables import PriceTable, Usage
 from infra.plan.model import PlannedResource
+from infra.plan.types import tokens as t
+from infra.plan.types.tokens import LAUNCH_TEMPLATE, PROXY_TARGET, RDS_INSTANCE
 from infra.policy.inputs import as_int, as_list, is_true, lookup
-
-RDS_INSTANCE = "aws:rds/instance:Instance"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-PROXY_TARGET = "aws:rds/proxyTarget:ProxyTarget"
 
 
 @dataclass(frozen=True)
@@ -205,18 +203,19 @@ def kms_key(r: PlannedResource, ctx: PricingContext) -> Result:
     return _line(r, ctx.prices.rate("kms_key_month"), detail="customer-managed KMS key")
 
 
+# One function per type the catalogue (infra/plan/types) marks "priced".
 PRICERS: dict[str, Pricer] = {
-    "aws:autoscaling/group:Group": autoscaling_group,
+    t.AUTOSCALING_GROUP: autoscaling_group,
     RDS_INSTANCE: rds_instance,
-    "aws:rds/proxy:Proxy": rds_proxy,
-    "aws:elasticache/replicationGroup:ReplicationGroup": cache_replication_group,
-    "aws:lb/loadBalancer:LoadBalancer": load_balancer,
-    "aws:ec2/natGateway:NatGateway": nat_gateway,
-    "aws:ec2/eip:Eip": elastic_ip,
-    "aws:cloudfront/distribution:Distribution": cloudfront,
-    "aws:s3/bucket:Bucket": s3_bucket,
-    "aws:vpclattice/service:Service": lattice_service,
-    "aws:cloudwatch/metricAlarm:MetricAlarm": alarm,
+    t.RDS_PROXY: rds_proxy,
+    t.REPLICATION_GROUP: cache_replication_group,
+    t.LOAD_BALANCER: load_balancer,
+    t.NAT_GATEWAY: nat_gateway,
+    t.EIP: elastic_ip,
+    t.DISTRIBUTION: cloudfront,
+    t.BUCKET: s3_bucket,
+    t.LATTICE_SERVICE: lattice_service,
+    t.METRIC_ALARM: alarm,
     "aws:cloudwatch/dashboard:Dashboard": dashboard,
     "aws:secretsmanager/secret:Secret": secret,
     "aws:kms/key:Key": kms_key,

@@ -5,37 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from infra.plan.model import Plan, PlannedResource
+from infra.plan.types import facts
+from infra.plan.types import tokens as t
 from infra.policy.inputs import as_int, is_true
 
-# Drawn node types, by tier (traffic flows from lower to higher tiers).
-TIERS: dict[str, int] = {
-    "aws:cloudfront/distribution:Distribution": 1,
-    "aws:s3/bucket:Bucket": 7,
-    "aws:lb/loadBalancer:LoadBalancer": 2,
-    "aws:lb/targetGroup:TargetGroup": 3,
-    "aws:autoscaling/group:Group": 4,
-    "aws:vpclattice/serviceNetwork:ServiceNetwork": 5,
-    "aws:vpclattice/service:Service": 5,
-    "aws:rds/proxy:Proxy": 6,
-    "aws:rds/instance:Instance": 7,
-    "aws:elasticache/replicationGroup:ReplicationGroup": 7,
-    "aws:ec2/natGateway:NatGateway": 8,
-}
-# Plumbing that joins drawn nodes: an edge may pass through these, never through others
-# (a VPC or subnet joins everything and says nothing).
-PASS_THROUGH = frozenset(
-    {
-        "aws:ec2/launchTemplate:LaunchTemplate",
-        "aws:lb/listener:Listener",
-        "aws:lb/listenerRule:ListenerRule",
-        "aws:rds/proxyTarget:ProxyTarget",
-        "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup",
-        "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment",
-        "aws:vpclattice/listener:Listener",
-        "aws:vpclattice/targetGroup:TargetGroup",
-        "aws:vpclattice/serviceNetworkServiceAssociation:ServiceNetworkServiceAssociation",
-    }
-)
+
+def tier(token: str) -> int | None:
+    """The catalogue's diagram tier of a type; None: not drawn."""
+    found = facts(token)
+    return found.tier if found is not None else None
+
+
+def is_connector(token: str) -> bool:
+    """Plumbing an edge may pass through (a VPC or subnet joins everything and says nothing,
+    so it is not one)."""
+    found = facts(token)
+    return found is not None and found.connector
 
 
 @dataclass(frozen=True)
@@ -65,27 +50,22 @@ class Topology:
 def describe(resource: PlannedResource) -> str:
     """A short second line for a node: size, count, mode."""
     i = resource.inputs
-    kind = resource.type.split(":")[-1]
-    if resource.type == "aws:autoscaling/group:Group":
+    if resource.type == t.AUTOSCALING_GROUP:
         low, high = as_int(i.get("minSize")), as_int(i.get("maxSize"))
         return f"ASG {low}-{high}, desired {as_int(i.get('desiredCapacity'))}"
-    if resource.type == "aws:rds/instance:Instance":
+    if resource.type == t.RDS_INSTANCE:
         role = "replica" if i.get("replicateSourceDb") else "primary"
         az = " Multi-AZ" if is_true(i.get("multiAz")) else ""
         return f"RDS {i.get('instanceClass', '')}{az} {role}"
-    if resource.type == "aws:elasticache/replicationGroup:ReplicationGroup":
+    if resource.type == t.REPLICATION_GROUP:
         return f"Redis {as_int(i.get('numCacheClusters'), 1)} x {i.get('nodeType', '')}"
-    names = {
-        "Distribution": "CloudFront",
-        "LoadBalancer": "ALB",
-        "Bucket": "S3",
-        "TargetGroup": "target group",
-        "Proxy": "RDS Proxy",
-        "NatGateway": "NAT",
-        "Service": "Lattice service",
-        "ServiceNetwork": "Lattice network",
-    }
-    return names.get(kind, kind)
+    found = facts(resource.type)
+    return found.label if found is not None and found.label else resource.type.split(":")[-1]
+
+
+def _tier(resource: PlannedResource) -> int:
+    """The tier of a drawn resource (only drawn ones reach here)."""
+    return tier(resource.type) or 0
 
 
 def _group(resource: PlannedResource) -> str:
@@ -97,9 +77,9 @@ def _group(resource: PlannedResource) -> str:
 
 def build_topology(plan: Plan) -> Topology:
     resources = plan.by_urn()
-    drawn = {urn: r for urn, r in resources.items() if r.custom and r.type in TIERS}
+    drawn = {urn: r for urn, r in resources.items() if r.custom and tier(r.type) is not None}
     nodes = [
-        Node(urn, r.name, r.type, describe(r), TIERS[r.type], _group(r))
+        Node(urn, r.name, r.type, describe(r), _tier(r), _group(r))
         for urn, r in sorted(drawn.items())
     ]
     edges: set[tuple[str, str, str]] = set()
@@ -109,14 +89,14 @@ def build_topology(plan: Plan) -> Topology:
         reached = _dependencies_drawn(urn, drawn, resources)
         if urn in drawn:
             edges.update(_orient(drawn[urn], drawn[other]) for other in reached)
-        elif resource.type in PASS_THROUGH and not _has_dependents(urn, resources):
+        elif is_connector(resource.type) and not _has_dependents(urn, resources):
             # a connector (listener, proxy target): joins everything it points at
             ends = sorted(reached)
             edges.update(
                 _orient(drawn[a], drawn[b])
                 for a in ends
                 for b in ends
-                if a < b and TIERS[drawn[a].type] != TIERS[drawn[b].type]
+                if a < b and _tier(drawn[a]) != _tier(drawn[b])
             )
     ordered = [Edge(a, b, label) for a, b, label in sorted(edges)]
     return Topology(plan.stack, nodes, ordered)
@@ -140,17 +120,17 @@ def _dependencies_drawn(
             seen.add(dep)
             if dep in drawn:
                 found.add(dep)
-            elif resources[dep].type in PASS_THROUGH:
+            elif is_connector(resources[dep].type):
                 frontier.append(dep)
     return found
 
 
 def _orient(a: PlannedResource, b: PlannedResource) -> tuple[str, str, str]:
     """Traffic flows from the lower tier; a replica hangs off its primary."""
-    if TIERS[a.type] != TIERS[b.type]:
-        first, second = (a, b) if TIERS[a.type] < TIERS[b.type] else (b, a)
+    if _tier(a) != _tier(b):
+        first, second = (a, b) if _tier(a) < _tier(b) else (b, a)
         return first.urn, second.urn, ""
-    label = "replicates" if a.type == b.type == "aws:rds/instance:Instance" else ""
+    label = "replicates" if a.type == b.type == t.RDS_INSTANCE else ""
     if b.urn in a.dependencies:  # a depends on b: b is the source (primary -> replica)
         return b.urn, a.urn, label
     return a.urn, b.urn, label

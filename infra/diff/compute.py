@@ -6,8 +6,8 @@ from typing import Any
 
 from infra.diff.match import resource_key
 from infra.diff.model import PlanDiff, PropertyChange, ResourceChange
-from infra.diff.stateful import forces_replacement, is_stateful
 from infra.plan.model import Plan, PlannedResource
+from infra.plan.types import forces_replacement, is_stateful
 
 STACK_MARK = "{stack}"
 

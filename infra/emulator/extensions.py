@@ -13,6 +13,11 @@
   the desired capacity, as AWS does.
 - RDS ``ModifyDBSubnetGroup`` drops the group from moto 5.2's table (it is popped and never
   put back); it is put back.
+- Service Quotas: moto 5.2 knows only the VPC quotas. The emulated account also answers
+  ``GetServiceQuota`` for the on-demand standard vCPU quota (L-1216C47A) with an applied
+  value, as an account that has been raised past a new account's 5 vCPUs does; without it
+  no phase from 2 on could be rehearsed. Every other quota moto lacks stays unanswered, so
+  the preflight uses (and says it uses) the AWS default.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from __future__ import annotations
 from typing import Any
 
 _INSTALLED = False
+# The emulated account's applied on-demand standard vCPU quota: phase 4 at max size needs 112.
+EMULATED_VCPU_QUOTA = 512.0
 
 
 def install() -> None:
@@ -47,6 +54,7 @@ def install() -> None:
     _fix_launch_template_versions()
     _fix_mixed_instances_capacity()
     _fix_db_subnet_group_modify()
+    _applied_vcpu_quota()
     ElastiCacheResponse.increase_replica_count = increase_replica_count  # type: ignore[attr-defined]
     ElastiCacheResponse.decrease_replica_count = decrease_replica_count  # type: ignore[attr-defined]
     _INSTALLED = True
@@ -112,6 +120,27 @@ def _fix_db_subnet_group_modify() -> None:
         return group
 
     RDSBackend.modify_db_subnet_group = modify_db_subnet_group  # type: ignore[method-assign]
+
+
+def _applied_vcpu_quota() -> None:
+    from moto.servicequotas.models import ServiceQuotasBackend
+
+    original = ServiceQuotasBackend.get_service_quota
+
+    def get_service_quota(self: Any, service_code: str, quota_code: str) -> dict[str, Any]:
+        if (service_code, quota_code) == ("ec2", "L-1216C47A"):
+            return {
+                "ServiceCode": "ec2",
+                "QuotaCode": quota_code,
+                "QuotaName": "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances",
+                "Value": EMULATED_VCPU_QUOTA,
+                "Unit": "None",
+                "Adjustable": True,
+                "GlobalQuota": False,
+            }
+        return original(self, service_code, quota_code)
+
+    ServiceQuotasBackend.get_service_quota = get_service_quota  # type: ignore[method-assign]
 
 
 def set_replica_count(group: Any, replicas: int) -> None:

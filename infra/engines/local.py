@@ -2,8 +2,10 @@
 
 For each resource, in dependency order: rewrite its inputs from the plan's fake values to
 the real ones its dependencies got, then create it, update it in place, replace it, or leave
-it. Resources that left the plan are deleted in reverse order, except protected ones, which
-are retained. A protected resource is never replaced or deleted.
+it. A change to an input the type catalogue (``infra/plan/types``) lists as create-only is a
+replacement, as in AWS; other changes go to the handler's update. Resources that left the
+plan are deleted in reverse order, except protected ones, which are retained. A protected
+resource is never replaced or deleted.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from infra.engines.state import ResourceState, StackState, load_state, save_stat
 from infra.errors import CheckFailedError, GmError
 from infra.plan.mocks import fake_outputs
 from infra.plan.model import SECRET, Plan, PlannedResource
+from infra.plan.types import facts
+from infra.plan.types.tokens import RANDOM_PASSWORD
 from infra.settings import PROJECT, Settings
 
-RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 _BOTO_CONFIG = Config(
     retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60
 )
@@ -243,6 +246,11 @@ def _apply_one(
             id=res.urn,
         )
         return record, Change(res.urn, res.type, res.name, "same" if old else "create")
+    if facts(res.type) is None:
+        raise GmError(
+            f"{res.type} ({res.name}) is not in the resource type catalogue",
+            hint="add it to infra/plan/types/entries.py, then a handler in infra/engines/handlers/",
+        )
     handler = HANDLERS.get(res.type)
     if handler is None:
         raise GmError(
@@ -262,7 +270,7 @@ def _apply_one(
             applied = Applied(id=old.id, outputs=old.outputs, emulated=old.emulated, note=old.note)
             action = "same"
         else:
-            applied, action = _change(ctx, res, old, resolved)
+            applied, action = _change(ctx, res, old, resolved, stored)
     except CheckFailedError:
         raise
     except Exception as error:  # boto3 and botocore errors, one line each
@@ -274,18 +282,37 @@ def _apply_one(
     return record, Change(res.urn, res.type, res.name, action, applied.note, applied.emulated)
 
 
+def create_only_changes(
+    res: PlannedResource, old: ResourceState, stored: dict[str, Any]
+) -> list[str]:
+    """Changed top-level inputs that the catalogue says AWS cannot change in place."""
+    found = facts(res.type)
+    create_only = found.replace_on if found is not None else frozenset()
+    return sorted(
+        key
+        for key in create_only
+        if old.type == res.type and old.resolved.get(key) != stored.get(key)
+    )
+
+
 def _change(
-    ctx: Context, res: PlannedResource, old: ResourceState, resolved: dict[str, Any]
+    ctx: Context,
+    res: PlannedResource,
+    old: ResourceState,
+    resolved: dict[str, Any],
+    stored: dict[str, Any],
 ) -> tuple[Applied, Action]:
     handler = HANDLERS[res.type]
-    if handler.update is not None:
+    create_only = create_only_changes(res, old, stored)
+    if handler.update is not None and not create_only:
         try:
             return handler.update(ctx, res, old, resolved), "update"
         except NeedsReplacement:
             pass
     if res.protect or old.protect:
         raise CheckFailedError(
-            f"{res.name} is protected and this change would replace it",
+            f"{res.name} is protected and this change would replace it"
+            + (f" ({', '.join(create_only)} cannot change in place)" if create_only else ""),
             hint="protected resources hold data; change them by hand, never by replacement",
         )
     if handler.delete is not None and old.emulated:

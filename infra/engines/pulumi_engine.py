@@ -15,6 +15,7 @@ from infra.engines.base import Change, DeployResult, Inventory, Progress
 from infra.errors import BadInputError, GmError
 from infra.plan.build import record_plan
 from infra.plan.model import Plan
+from infra.plan.types import tokens as t
 from infra.settings import Settings
 from infra.stack_files import REPO_ROOT, settings_for_stack, stack_file
 
@@ -119,14 +120,14 @@ def inventory_from_deployment(deployment: dict[str, Any], phase: int) -> Invento
     def of(type_token: str) -> list[dict[str, Any]]:
         return [r for r in resources if r.get("type") == type_token]
 
-    databases = of("aws:rds/instance:Instance")
+    databases = of(t.RDS_INSTANCE)
     return Inventory(
         phase=phase,
-        load_balancers=[r["id"] for r in of("aws:lb/loadBalancer:LoadBalancer")],
-        target_groups=[r["id"] for r in of("aws:lb/targetGroup:TargetGroup")],
+        load_balancers=[r["id"] for r in of(t.LOAD_BALANCER)],
+        target_groups=[r["id"] for r in of(t.TARGET_GROUP)],
         auto_scaling_groups={
             r["id"]: int(r.get("outputs", {}).get("desiredCapacity", 0))
-            for r in of("aws:autoscaling/group:Group")
+            for r in of(t.AUTOSCALING_GROUP)
         },
         db_primaries=[
             r["id"] for r in databases if not r.get("outputs", {}).get("replicateSourceDb")
@@ -135,9 +136,9 @@ def inventory_from_deployment(deployment: dict[str, Any], phase: int) -> Invento
         db_classes={r["id"]: str(r.get("outputs", {}).get("instanceClass", "")) for r in databases},
         cache_groups={
             r["id"]: int(r.get("outputs", {}).get("numCacheClusters", 1))
-            for r in of("aws:elasticache/replicationGroup:ReplicationGroup")
+            for r in of(t.REPLICATION_GROUP)
         },
-        distributions=[r["id"] for r in of("aws:cloudfront/distribution:Distribution")],
-        lattice_networks=[r["id"] for r in of("aws:vpclattice/serviceNetwork:ServiceNetwork")],
-        lattice_services=[r["id"] for r in of("aws:vpclattice/service:Service")],
+        distributions=[r["id"] for r in of(t.DISTRIBUTION)],
+        lattice_networks=[r["id"] for r in of(t.LATTICE_NETWORK)],
+        lattice_services=[r["id"] for r in of(t.LATTICE_SERVICE)],
     )

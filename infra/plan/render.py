@@ -6,37 +6,14 @@ from collections import Counter
 from typing import Any
 
 from infra.plan.model import Plan, PlannedResource
+from infra.plan.types import facts
 from infra.settings import phase_profiles
 
-# Per type, the inputs that say the most about a resource (wire names).
-KEY_INPUTS: dict[str, list[str]] = {
-    "aws:ec2/vpc:Vpc": ["cidrBlock"],
-    "aws:ec2/subnet:Subnet": ["cidrBlock", "availabilityZone"],
-    "aws:ec2/natGateway:NatGateway": [],
-    "aws:lb/loadBalancer:LoadBalancer": ["dropInvalidHeaderFields", "enableDeletionProtection"],
-    "aws:lb/targetGroup:TargetGroup": ["port", "healthCheck.path", "stickiness.enabled"],
-    "aws:lb/listener:Listener": ["port", "protocol", "sslPolicy"],
-    "aws:lb/listenerRule:ListenerRule": ["priority", "conditions.0.pathPattern.values"],
-    "aws:ec2/launchTemplate:LaunchTemplate": ["instanceType", "metadataOptions.httpTokens"],
-    "aws:autoscaling/group:Group": ["minSize", "desiredCapacity", "maxSize", "healthCheckType"],
-    "aws:rds/instance:Instance": [
-        "identifier",
-        "instanceClass",
-        "multiAz",
-        "replicateSourceDb",
-        "storageEncrypted",
-    ],
-    "aws:rds/proxy:Proxy": ["name", "requireTls"],
-    "aws:elasticache/replicationGroup:ReplicationGroup": [
-        "nodeType",
-        "numCacheClusters",
-        "automaticFailoverEnabled",
-        "transitEncryptionEnabled",
-    ],
-    "aws:cloudfront/distribution:Distribution": ["priceClass"],
-    "aws:cloudwatch/metricAlarm:MetricAlarm": ["metricName", "threshold"],
-    "aws:vpclattice/service:Service": ["name"],
-}
+
+def shown_inputs(token: str) -> tuple[str, ...] | None:
+    """The inputs the catalogue shows for a type (wire names); None: not in plan tables."""
+    found = facts(token)
+    return found.show if found is not None else None
 
 
 def lookup(inputs: dict[str, Any], dotted: str) -> Any:
@@ -55,7 +32,7 @@ def lookup(inputs: dict[str, Any], dotted: str) -> Any:
 def key_settings(resource: PlannedResource) -> str:
     """``key=value`` pairs of the type's notable inputs."""
     pairs = []
-    for key in KEY_INPUTS.get(resource.type, []):
+    for key in shown_inputs(resource.type) or ():
         value = lookup(resource.inputs, key)
         if value is not None:
             shown = ",".join(map(str, value)) if isinstance(value, list) else value
@@ -100,7 +77,7 @@ def plan_markdown(plan: Plan) -> str:
     lines += [f"| `{typ}` | {count} |" for typ, count in type_counts(plan)]
     lines += ["", "| resource | type | settings | protected |", "|---|---|---|---|"]
     for resource in plan.custom_resources():
-        if resource.type in KEY_INPUTS:
+        if shown_inputs(resource.type) is not None:
             lines.append(
                 f"| `{resource.name}` | `{resource.type.split(':')[-1]}` | "
                 f"{key_settings(resource)} | {'yes' if resource.protect else ''} |"

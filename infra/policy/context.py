@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from infra.plan.model import Plan, PlannedResource
+from infra.plan.types.tokens import (
+    BUCKET,
+    LISTENER,
+    LOAD_BALANCER,
+    PUBLIC_ACCESS_BLOCK,
+    SECURITY_GROUP,
+)
 from infra.policy.inputs import as_list, lookup
-
-LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
-LISTENER = "aws:lb/listener:Listener"
-SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
-BUCKET = "aws:s3/bucket:Bucket"
-PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 
 
 @dataclass(frozen=True)

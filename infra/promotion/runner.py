@@ -42,6 +42,7 @@ class PromotionRequest:
     yes: bool = False
     force: bool = False
     allow_downgrade: bool = False
+    check_only: bool = False  # stop after preflight and diff: nothing is written or deployed
     region: str = DEFAULT_REGION
     verify_options: VerifyOptions = field(default_factory=VerifyOptions)
 
@@ -54,6 +55,7 @@ class PromotionOutcome:
     to_phase: int
     result: str = "pending"
     steps: list[dict[str, str]] = field(default_factory=list)
+    preflight: list[dict[str, Any]] = field(default_factory=list)
     diff: dict[str, Any] = field(default_factory=dict)
     deploy: dict[str, int] = field(default_factory=dict)
     verify: list[dict[str, Any]] = field(default_factory=list)
@@ -68,7 +70,8 @@ def stack_config_for(request: PromotionRequest) -> tuple[dict[str, Any], bool]:
     if stack_file(request.stack, request.stacks_dir).exists():
         return read_stack_config(request.stack, request.stacks_dir), False
     config = {"aws:region": request.region, PHASE_KEY: request.phase}
-    write_stack_config(request.stack, config, request.stacks_dir)
+    if not request.check_only:
+        write_stack_config(request.stack, config, request.stacks_dir)
     return config, True
 
 
@@ -110,13 +113,17 @@ class Promotion:
             outcome,
             "settings",
             "ok",
-            f"{'created ' if created else ''}{stack_file(req.stack, req.stacks_dir).name}"
+            f"{_made(created, req.check_only)}{stack_file(req.stack, req.stacks_dir).name}"
             f", phase {from_phase or '-'} -> {req.phase}, region {settings.region}",
         )
         plan = record_plan(settings)
 
-        # 2. preflight
-        results = preflight(plan, settings.region, lambda s: self.engine.client(s, settings.region))
+        # 2. preflight (quotas count what the stack runs today once, not twice)
+        before = self.engine.deployed_plan(req.stack)
+        results = preflight(
+            plan, settings.region, lambda s: self.engine.client(s, settings.region), before
+        )
+        outcome.preflight = [r.to_dict() for r in results]
         self.reporter.checks("preflight", results)
         if failures(results):
             self._step(outcome, "preflight", "fail", _names(failures(results)))
@@ -124,7 +131,6 @@ class Promotion:
         self._step(outcome, "preflight", "ok", f"{len(results)} checks")
 
         # 3. diff and its gate
-        before = self.engine.deployed_plan(req.stack)
         diff = plan_diff(before, plan)
         outcome.diff = diff.to_dict()
         self.reporter.diff(diff)
@@ -143,6 +149,10 @@ class Promotion:
             "ok",
             summary + (f"; kept (protected): {', '.join(kept)}" if kept else ""),
         )
+
+        if req.check_only:
+            outcome.result = "checked"
+            return outcome
 
         # 4. confirm
         if not req.yes:
@@ -250,6 +260,12 @@ class Promotion:
                 "verify failed",
             )
         )
+
+
+def _made(created: bool, check_only: bool) -> str:
+    if not created:
+        return ""
+    return "would create " if check_only else "created "
 
 
 def _counts(result: DeployResult) -> dict[str, int]:

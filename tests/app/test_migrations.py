@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from app.core.db import make_engine
 from app.core.settings import Settings
-from app.migrate import upgrade_engine
+from app.migrate import alembic_config, upgrade_engine
 from app.models import Base
 from tests.app.conftest import (
     RUN_ID,
@@ -27,7 +28,8 @@ def assert_schema_matches_models(url: str) -> None:
     upgrade_engine(engine)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == "0001"
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert context.get_current_revision() == head
         diff = compare_metadata(context, Base.metadata)
     indexes = {ix["name"] for ix in inspect(engine).get_indexes("jobs")}
     engine.dispose()

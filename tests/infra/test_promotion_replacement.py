@@ -1,7 +1,7 @@
 """One stack promoted 1 -> 2 -> 3 -> 4 never changes an input that forces a replacement.
 
-The same stack name at every phase, so physical names compare too. The inputs listed are
-create-only in the AWS provider: a change to any of them replaces the resource.
+The same stack name at every phase, so physical names compare too. The inputs checked are
+the type catalogue's create-only ones: a change to any of them replaces the resource.
 """
 
 from __future__ import annotations
@@ -10,31 +10,18 @@ import pytest
 
 from infra.plan.build import record_plan
 from infra.plan.model import Plan
+from infra.plan.types import facts
 from infra.settings import settings_from_config
 
-FORCES_REPLACEMENT: dict[str, list[str]] = {
-    "aws:rds/instance:Instance": [
-        "identifier",
-        "engine",
-        "dbName",
-        "username",
-        "storageEncrypted",
-        "replicateSourceDb",
-    ],
-    "aws:elasticache/replicationGroup:ReplicationGroup": [
-        "replicationGroupId",
-        "atRestEncryptionEnabled",
-        "engine",
-        "port",
-    ],
-    "aws:ec2/vpc:Vpc": ["cidrBlock"],
-    "aws:ec2/subnet:Subnet": ["cidrBlock", "availabilityZone", "vpcId"],
-    "aws:ec2/securityGroup:SecurityGroup": ["description", "vpcId"],
-    "aws:rds/parameterGroup:ParameterGroup": ["family"],
-    "aws:s3/bucket:Bucket": ["bucket"],
-    "aws:secretsmanager/secret:Secret": ["name"],
-    "random:index/randomPassword:RandomPassword": ["length", "special"],
-}
+# The catalogue's create-only inputs, plus the replica link: a replica that loses it is
+# promoted to a writer of its own, which is no less a change of role.
+EXTRA = {"aws:rds/instance:Instance": {"replicateSourceDb"}}
+
+
+def create_only(token: str) -> set[str] | None:
+    found = facts(token)
+    keys = set(found.replace_on if found is not None else ()) | EXTRA.get(token, set())
+    return keys or None
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +38,11 @@ def promoted() -> dict[int, Plan]:
 def test_promotion_keeps_every_create_only_input(promoted: dict[int, Plan], phase: int) -> None:
     before, after = promoted[phase].by_urn(), promoted[phase + 1].by_urn()
     for urn, old in before.items():
-        keys = FORCES_REPLACEMENT.get(old.type)
+        keys = create_only(old.type)
         if keys is None or urn not in after:
             continue
         new = after[urn]
-        for key in keys:
+        for key in sorted(keys):
             assert old.inputs.get(key) == new.inputs.get(key), f"{old.name}.{key} changes"
 
 

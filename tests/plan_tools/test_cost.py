@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 
 from cli import app
 from infra.cost.estimate import estimate
-from infra.cost.free import FREE_TYPES
 from infra.cost.pricers import PRICERS
 from infra.cost.tables import Usage, load_prices, load_usage
 from infra.plan.model import Plan
+from infra.plan.types import of_cost
 
 from .factory import compliant, plan_of, res, with_inputs
 
@@ -57,8 +57,9 @@ def test_unknown_type_is_unpriced_not_zero() -> None:
     } == {("gm-search", True), ("gm-db", True)}
 
 
-def test_free_and_priced_lists_do_not_overlap() -> None:
-    assert not FREE_TYPES & PRICERS.keys()
+def test_pricers_are_exactly_the_catalogue_priced_types() -> None:
+    assert set(PRICERS) == of_cost("priced")
+    assert not of_cost("free") & PRICERS.keys()
 
 
 def test_usage_file_overrides_only_its_keys(tmp_path: Path) -> None:

@@ -2,40 +2,101 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from app.api.deps import CurrentLogin, StateDep, WriteDb, get_login
+from app.api.deps import ClientAddress, CurrentLogin, LoginThrottleDep, StateDep, WriteDb, get_login
+from app.api.errors import (
+    CONFLICT,
+    LOGIN_REQUIRED,
+    THROTTLED,
+    UNSAFE_RESPONSES,
+    WRONG_CREDENTIALS,
+)
 from app.core.security import sign
 from app.models import Role
-from app.schemas.auth import LoginIn, RegisterIn, UserOut
-from app.services import users
+from app.schemas.auth import (
+    FoundEmployerIn,
+    JoinEmployerIn,
+    LoginIn,
+    RegisteredOut,
+    RegisterIn,
+    UserOut,
+)
+from app.services import employers, users
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
+REGISTERED = (
+    "If this e-mail had no account, it has one now: log in with it. "
+    "If it had one, nothing was changed."
+)
+BAD_CREDENTIALS = "wrong email or password"
 
-@router.post("/register", status_code=status.HTTP_201_CREATED)
-def register(body: RegisterIn, db: WriteDb, state: StateDep) -> UserOut:
-    """Create a candidate or employer account (admins are not self-registered)."""
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    responses={**UNSAFE_RESPONSES, **CONFLICT},
+)
+def register(body: RegisterIn, db: WriteDb, state: StateDep) -> RegisteredOut:
+    """Create a candidate or employer account (admins are not self-registered).
+
+    An employer account either founds a NEW employer (``employer_name``; 409 when an
+    employer with that name in any case/accent/punctuation spelling exists) or joins an
+    existing one with a single-use ``invitation`` issued by one of its members (403 when
+    the invitation is unknown, expired or used). The answer is the same 201 whether or
+    not the e-mail was registered before, so it cannot be used to find accounts.
+    """
     try:
-        user = users.create_user(
+        users.register(
             session=db,
             email=body.email,
             password=body.password,
             role=Role(body.role),
-            employer_name=body.employer_name,
+            employer_name=body.employer_name if isinstance(body, FoundEmployerIn) else "",
+            invitation=body.invitation if isinstance(body, JoinEmployerIn) else "",
         )
         db.commit()
+        state.metrics.registrations.inc()
     except users.EmailTaken:
         db.rollback()
-        raise HTTPException(status.HTTP_409_CONFLICT, "email already registered") from None
-    state.metrics.registrations.inc()
-    return UserOut.model_validate(user)
+    except employers.EmployerNameTaken:
+        db.rollback()
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            "an employer with this name already exists; to join it, ask one of its "
+            "members for an invitation",
+        ) from None
+    except employers.InvitationInvalid as error:
+        db.rollback()
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
+    return RegisteredOut(email=body.email, role=body.role, detail=REGISTERED)
 
 
-@router.post("/login")
-def login(body: LoginIn, db: WriteDb, state: StateDep, response: Response) -> UserOut:
-    """Check the password and set the session cookie (HttpOnly, SameSite=Lax, Secure in prod)."""
+@router.post("/login", responses={**UNSAFE_RESPONSES, **WRONG_CREDENTIALS, **THROTTLED})
+def login(
+    body: LoginIn,
+    db: WriteDb,
+    state: StateDep,
+    throttle: LoginThrottleDep,
+    client: ClientAddress,
+    response: Response,
+) -> UserOut:
+    """Check the password and set the session cookie (HttpOnly, SameSite=Lax, Secure in prod).
+
+    Failed attempts are throttled per account and per client address (429 with
+    Retry-After); unknown and known e-mails get the same answers in the same time.
+    """
+    wait = throttle.retry_after(email=body.email, client=client)
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many failed logins; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
     user = users.authenticate(session=db, email=body.email, password=body.password)
     if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong email or password")
+        throttle.failed(email=body.email, client=client)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, BAD_CREDENTIALS)
+    throttle.succeeded(email=body.email)
     session = state.sessions.create(user_id=user.id, role=user.role.value)
     response.set_cookie(
         state.settings.session_cookie_name,
@@ -50,7 +111,7 @@ def login(body: LoginIn, db: WriteDb, state: StateDep, response: Response) -> Us
     return UserOut.model_validate(user)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=UNSAFE_RESPONSES)
 def logout(request: Request, state: StateDep, response: Response) -> None:
     session = get_login(request, state)
     if session is not None:
@@ -58,7 +119,7 @@ def logout(request: Request, state: StateDep, response: Response) -> None:
     response.delete_cookie(state.settings.session_cookie_name, path="/")
 
 
-@router.get("/me")
+@router.get("/me", responses=LOGIN_REQUIRED)
 def me(login: CurrentLogin, db: WriteDb) -> UserOut:
     user = users.get_user(session=db, user_id=login.user_id)
     if user is None:

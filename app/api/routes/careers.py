@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Response, status
 
 from app.api.deps import AdminLogin, ReadDb, ReadDbFactory, StateDep, WriteDb
+from app.api.errors import LOGIN_REQUIRED, UNSAFE_RESPONSES
 from app.schemas.career import (
     CareerIn,
     CareerList,
@@ -34,7 +35,9 @@ def list_careers(open_db: ReadDbFactory, state: StateDep) -> CareerList:
     return result
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses={**UNSAFE_RESPONSES, **LOGIN_REQUIRED}
+)
 def create_career(
     body: CareerIn, login: AdminLogin, db: WriteDb, state: StateDep, background: BackgroundTasks
 ) -> CareerOut:
@@ -47,7 +50,7 @@ def create_career(
     return CareerOut.model_validate(career)
 
 
-@router.post("/recommend")
+@router.post("/recommend", responses=UNSAFE_RESPONSES)
 def recommend(body: RecommendIn, db: ReadDb, state: StateDep) -> RecommendOut:
     """Career paths ranked by cosine similarity to the text (what you care about, skills)."""
     index = state.career_index.current()

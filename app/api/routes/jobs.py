@@ -23,6 +23,7 @@ from app.api.deps import (
     StateDep,
     WriteDb,
 )
+from app.api.errors import CONFLICT, LOGIN_REQUIRED, NOT_FOUND, UNSAFE_RESPONSES
 from app.core.cache_policy import jobs_page_key
 from app.schemas.job import ApplicationOut, ApplyIn, JobIn, JobOut, JobPage
 from app.services import applications, jobs, users
@@ -94,7 +95,7 @@ def list_jobs(
     return result
 
 
-@router.get("/jobs/{job_id}", responses={404: {"description": "no such job"}})
+@router.get("/jobs/{job_id}", responses=NOT_FOUND)
 def get_job(job_id: JobId, db: ReadDb) -> JobOut:
     job = jobs.get_job(session=db, job_id=job_id)
     if job is None:
@@ -102,7 +103,9 @@ def get_job(job_id: JobId, db: ReadDb) -> JobOut:
     return JobOut.model_validate(job)
 
 
-@router.post("/jobs", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/jobs", status_code=status.HTTP_201_CREATED, responses={**UNSAFE_RESPONSES, **LOGIN_REQUIRED}
+)
 def create_job(
     body: JobIn,
     login: EmployerLogin,
@@ -128,7 +131,7 @@ def create_job(
 @router.post(
     "/jobs/{job_id}/apply",
     status_code=status.HTTP_201_CREATED,
-    responses={404: {"description": "no such job"}, 409: {"description": "already applied"}},
+    responses={**UNSAFE_RESPONSES, **LOGIN_REQUIRED, **NOT_FOUND, **CONFLICT},
 )
 def apply(
     job_id: JobId, login: CandidateLogin, db: ReadDb, state: StateDep, body: ApplyIn | None = None
@@ -151,9 +154,17 @@ def apply(
     return ApplicationOut.model_validate(application)
 
 
-@router.get("/applications")
-def my_applications(login: CurrentLogin, state: StateDep) -> list[ApplicationOut]:
-    """The caller's applications, read from their shard's writer (their own fresh writes)."""
+@router.get("/applications", responses=LOGIN_REQUIRED)
+def my_applications(
+    login: CurrentLogin,
+    state: StateDep,
+    skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> list[ApplicationOut]:
+    """The caller's applications, newest first, a page at a time (at most 100), read from
+    their shard's writer (their own fresh writes)."""
     with state.database.shard_session(login.user_id) as shard:
-        rows = applications.list_for_user(session=shard, user_id=login.user_id)
+        rows = applications.list_for_user(
+            session=shard, user_id=login.user_id, skip=skip, limit=limit
+        )
         return [ApplicationOut.model_validate(row) for row in rows]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.api.deps import ReadDb, StateDep
+from app.api.errors import UNSAFE_RESPONSES
 from app.schemas.job import JobOut
 from app.schemas.match import MatchIn, MatchOut, MatchResult
 from app.services import jobs
@@ -10,7 +11,7 @@ from app.services import jobs
 router = APIRouter(prefix="/api", tags=["match"])
 
 
-@router.post("/match")
+@router.post("/match", responses=UNSAFE_RESPONSES)
 def match(body: MatchIn, db: ReadDb, state: StateDep) -> MatchOut:
     """Jobs ranked by cosine similarity between the text's embedding and each job's."""
     index = state.job_index.current()

@@ -207,23 +207,42 @@ def _update_group(
 
 
 def _policy(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    """Target tracking, or simple scaling (a fixed adjustment and a cooldown)."""
     name = str(inputs.get("name") or ctx.physical_name(res, 255))
-    tracking = inputs.get("targetTrackingConfiguration", {})
-    predefined = tracking.get("predefinedMetricSpecification", {})
-    metric: dict[str, Any] = {"PredefinedMetricType": predefined["predefinedMetricType"]}
-    if predefined.get("resourceLabel"):
-        metric["ResourceLabel"] = predefined["resourceLabel"]
-    found = ctx.client("autoscaling").put_scaling_policy(
-        AutoScalingGroupName=inputs["autoscalingGroupName"],
-        PolicyName=name,
-        PolicyType=inputs.get("policyType", "TargetTrackingScaling"),
-        EstimatedInstanceWarmup=integer(inputs.get("estimatedInstanceWarmup", 300)),
-        TargetTrackingConfiguration={
+    kind = inputs.get("policyType", "SimpleScaling")  # AWS's default, as the provider's
+    args: dict[str, Any] = {
+        "AutoScalingGroupName": inputs["autoscalingGroupName"],
+        "PolicyName": name,
+        "PolicyType": kind,
+    }
+    if kind == "SimpleScaling":
+        args["AdjustmentType"] = inputs["adjustmentType"]
+        args["ScalingAdjustment"] = integer(inputs["scalingAdjustment"])
+        if inputs.get("cooldown") is not None:
+            args["Cooldown"] = integer(inputs["cooldown"])
+    else:
+        tracking = inputs.get("targetTrackingConfiguration", {})
+        predefined = tracking.get("predefinedMetricSpecification", {})
+        metric: dict[str, Any] = {"PredefinedMetricType": predefined["predefinedMetricType"]}
+        if predefined.get("resourceLabel"):
+            metric["ResourceLabel"] = predefined["resourceLabel"]
+        args["EstimatedInstanceWarmup"] = integer(inputs.get("estimatedInstanceWarmup", 300))
+        args["TargetTrackingConfiguration"] = {
             "PredefinedMetricSpecification": metric,
             "TargetValue": float(tracking["targetValue"]),
-        },
-    )
-    return Applied(id=name, outputs={"name": name, "arn": found.get("PolicyARN", "")})
+        }
+    found = ctx.client("autoscaling").put_scaling_policy(**args)
+    arn = found.get("PolicyARN") or _policy_arn(ctx, args["AutoScalingGroupName"], name)
+    return Applied(id=name, outputs={"name": name, "arn": arn})
+
+
+def _policy_arn(ctx: Context, group: str, name: str) -> str:
+    """moto 5.2 answers PutScalingPolicy with ``PolicyArn``, which botocore drops; the
+    alarms of simple scaling need the ARN, so it is read back."""
+    found = ctx.client("autoscaling").describe_policies(
+        AutoScalingGroupName=group, PolicyNames=[name]
+    )["ScalingPolicies"]
+    return str(found[0].get("PolicyARN", "")) if found else ""
 
 
 def _delete_policy(ctx: Context, old: ResourceState) -> None:

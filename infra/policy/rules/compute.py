@@ -7,12 +7,11 @@ import binascii
 import re
 
 from infra.plan.model import SECRET, PlannedResource
+from infra.plan.types.tokens import EC2_INSTANCE as INSTANCE
+from infra.plan.types.tokens import LAUNCH_TEMPLATE
 from infra.policy.context import PlanIndex
 from infra.policy.inputs import lookup
 from infra.policy.model import Rule
-
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-INSTANCE = "aws:ec2/instance:Instance"
 
 # A value counts as a reference (fine) when it is a shell, f-string or template expansion.
 _REFERENCE = r"(?:\$|\{|%\(|arn:)"  # ARNs name a secret, they are not one

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from infra.plan.model import PlannedResource
+from infra.plan.types.tokens import RDS_INSTANCE, REPLICATION_GROUP
 from infra.policy.context import PlanIndex
 from infra.policy.inputs import as_int, is_true
 from infra.policy.model import Rule
 
-RDS_INSTANCE = "aws:rds/instance:Instance"
-REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 MIN_BACKUP_DAYS = 7
 
 

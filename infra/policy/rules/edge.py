@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from infra.plan.model import PlannedResource
+from infra.plan.types.tokens import DISTRIBUTION
 from infra.policy.context import BUCKET, PlanIndex
 from infra.policy.inputs import as_list, is_true, lookup
 from infra.policy.model import Rule
 
-DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 HTTPS_POLICIES = frozenset({"redirect-to-https", "https-only"})
 # CloudFront viewer policies, oldest first; TLSv1.2_2021 is the floor.
 TLS_ORDER = (

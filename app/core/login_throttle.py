@@ -1,0 +1,93 @@
+"""Login throttling per account and per client, with the ``limits`` library.
+
+Only failed logins count. Each key has several windows (for example 5 a minute, 20 an
+hour, 100 a day), so the wait grows as failures pile up: a back-off. With REDIS_URL set
+the counters live in Redis and hold across every instance; the embedded default keeps
+them in process. Accounts are keyed by a hash of the e-mail (no addresses in Redis) and
+unknown e-mails are counted like known ones, so a 429 says nothing about existence.
+A successful login clears its account's counters, never the client's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse_many
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
+
+from app.core.cache import StoreUnavailable
+
+
+@dataclass
+class LoginThrottle:
+    limiter: MovingWindowRateLimiter
+    per_account: Sequence[RateLimitItem]
+    per_client: Sequence[RateLimitItem]
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        redis_url: str,
+        key_prefix: str,
+        timeout_seconds: float,
+        per_account: str,
+        per_client: str,
+    ) -> LoginThrottle:
+        storage: Storage
+        if redis_url:
+            storage = RedisStorage(
+                redis_url,
+                key_prefix=f"{key_prefix}login-limits",
+                wrap_exceptions=True,
+                socket_timeout=timeout_seconds,
+                socket_connect_timeout=timeout_seconds,
+            )
+        else:
+            storage = MemoryStorage()
+        return cls(
+            MovingWindowRateLimiter(storage), parse_many(per_account), parse_many(per_client)
+        )
+
+    @staticmethod
+    def _account(email: str) -> str:
+        return hashlib.sha256(email.encode()).hexdigest()[:32]
+
+    def _keys(self, email: str, client: str) -> list[tuple[RateLimitItem, str, str]]:
+        account = self._account(email)
+        return [(item, "account", account) for item in self.per_account] + [
+            (item, "client", client) for item in self.per_client
+        ]
+
+    def retry_after(self, *, email: str, client: str) -> int | None:
+        """Seconds until a login may be tried again, or None when it may be tried now."""
+        try:
+            waits = [
+                self.limiter.get_window_stats(item, kind, key).reset_time - time.time()
+                for item, kind, key in self._keys(email, client)
+                if not self.limiter.test(item, kind, key)
+            ]
+        except StorageError as error:
+            raise StoreUnavailable(f"login throttle store: {error}") from error
+        return max(1, math.ceil(max(waits))) if waits else None
+
+    def failed(self, *, email: str, client: str) -> None:
+        try:
+            for item, kind, key in self._keys(email, client):
+                self.limiter.hit(item, kind, key)
+        except StorageError as error:
+            raise StoreUnavailable(f"login throttle store: {error}") from error
+
+    def succeeded(self, *, email: str) -> None:
+        account = self._account(email)
+        try:
+            for item in self.per_account:
+                self.limiter.clear(item, "account", account)
+        except StorageError as error:
+            raise StoreUnavailable(f"login throttle store: {error}") from error
