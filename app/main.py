@@ -77,9 +77,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.gm = state
     app.state.login_throttle = LoginThrottle.build(
-        redis_url=settings.redis_url,
+        # The session store's Redis (noeviction): cache traffic cannot evict the counters.
+        redis_url=settings.sessions_url,
         key_prefix=settings.redis_key_prefix,
         timeout_seconds=settings.redis_timeout_seconds,
+        cool_down=settings.dependency_retry_seconds,
         per_account=settings.login_limits_per_account,
         per_client=settings.login_limits_per_client,
     )
