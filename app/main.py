@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api import errors
 from app.api.router import api_router
+from app.core.breaker import CircuitOpen
 from app.core.browser_security import SameOriginGuard, SecurityHeaders
 from app.core.cache import StoreUnavailable
 from app.core.db import Database
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         await run_in_threadpool(prepare, state)
         threading.Thread(target=warm_up, args=(state,), name="warm-up", daemon=True).start()
         yield
-        state.database.dispose()
+        state.close()
 
     # The interactive docs load a CDN script: only on local instances, never in production.
     docs = settings.is_local
@@ -76,9 +77,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.gm = state
     app.state.login_throttle = LoginThrottle.build(
-        redis_url=settings.redis_url,
+        # The session store's Redis (noeviction): cache traffic cannot evict the counters.
+        redis_url=settings.sessions_url,
         key_prefix=settings.redis_key_prefix,
         timeout_seconds=settings.redis_timeout_seconds,
+        cool_down=settings.dependency_retry_seconds,
         per_account=settings.login_limits_per_account,
         per_client=settings.login_limits_per_client,
     )
@@ -92,7 +95,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @app.exception_handler(StoreUnavailable)
     async def store_down(_request: Request, error: StoreUnavailable) -> JSONResponse:
-        log.error("session store unavailable: %s", error)
+        if not error.logged:  # the store's circuit breaker logs each outage once
+            log.error("session store unavailable: %s", error)
         return JSONResponse(
             {"detail": "session store (Redis) is unavailable; please try again shortly"},
             status_code=503,
@@ -107,7 +111,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @app.exception_handler(DBAPIError)
     async def database_down(_request: Request, error: DBAPIError) -> JSONResponse:
-        log.error("database error: %s", error.orig)
+        if not isinstance(error.orig, CircuitOpen):  # an open breaker logged its outage once
+            log.error("database error: %s", error.orig)
         return JSONResponse(
             {"detail": "the database is unavailable; please try again shortly"}, status_code=503
         )

@@ -70,7 +70,7 @@ def upgrade_all(database: Database) -> None:
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
-    database = Database.from_settings(settings)
+    database = Database.from_settings(settings, maintenance=True)  # long statement timeouts
     try:
         upgrade_all(database)
     finally:

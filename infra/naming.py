@@ -48,3 +48,8 @@ def dashboard_name(text: str) -> str:
     """A CloudWatch dashboard name for any stack name Pulumi allows (letters, digits, ``-``,
     ``_`` and ``.``): PutDashboard allows only letters, digits, ``-`` and ``_``, 1-255."""
     return re.sub(r"[^A-Za-z0-9_-]", "-", text)[:255]
+
+
+def session_group_id(stack: str) -> str:
+    """The session store's replication group id (at most 40 characters)."""
+    return f"{physical_prefix(stack)}-sessions"[:40]

@@ -83,6 +83,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
             secret_arns=[
                 *(s.secret_arn for s in database.shards),
                 cache.auth_secret.arn,
+                cache.session_auth_secret.arn,
                 app_secrets.session_secret.arn,
             ],
         ),
@@ -108,6 +109,8 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
             shard_secrets=pulumi.Output.all(*[s.secret_arn for s in database.shards]),
             redis=cache.group.primary_endpoint_address,
             redis_secret=cache.auth_secret.arn,
+            session_redis=cache.session_group.primary_endpoint_address,
+            session_redis_secret=cache.session_auth_secret.arn,
             session_secret=app_secrets.session_secret.arn,
         ).apply(
             lambda v: encode_user_data(
@@ -127,6 +130,8 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                         redis_secret_arn=v["redis_secret"],
                         service_name=service,
                         session_secret_arn=v["session_secret"],
+                        session_redis_host=v["session_redis"],
+                        session_redis_secret_arn=v["session_redis_secret"],
                         trusted_proxy_cidrs=(config.network.vpc_cidr,),
                     )
                 )
@@ -226,6 +231,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
             *[r.address for s in database.shards for r in s.replicas]
         ),
         "redisEndpoint": cache.group.primary_endpoint_address,
+        "sessionRedisEndpoint": cache.session_group.primary_endpoint_address,
         "asgNames": pulumi.Output.all(**{k: f.group.name for k, f in fleets.items()}),
     }
     if services is not None:

@@ -226,8 +226,10 @@ class DatabaseSettings(_Model):
 class CacheSettings(_Model):
     node_type: str
     nodes: int
+    # Sessions have their own replication group (noeviction, same node count): small keys.
+    session_node_type: str = "cache.t3.small"
 
-    @field_validator("node_type")
+    @field_validator("node_type", "session_node_type")
     @classmethod
     def _node_type(cls, value: str) -> str:
         if not CACHE_NODE_TYPE.match(value):

@@ -7,7 +7,7 @@ shard 0, every shard), so it is measured with placeholders as long as AWS's real
 from __future__ import annotations
 
 from infra.errors import SettingsError
-from infra.naming import db_identifier, physical_prefix, redis_group_id
+from infra.naming import db_identifier, physical_prefix, redis_group_id, session_group_id
 from infra.render.userdata import Role, UserDataContext, render_userdata
 from infra.settings import PROJECT, Settings
 
@@ -53,6 +53,8 @@ def worst_case_context(settings: Settings, role: Role) -> UserDataContext:
         else (),
         redis_host=f"master.{redis_group_id(stack)}.abc123.use1.cache.amazonaws.com",
         redis_secret_arn=_secret_arn(settings, "gm-redis-auth"),
+        session_redis_host=(f"master.{session_group_id(stack)}.abc123.use1.cache.amazonaws.com"),
+        session_redis_secret_arn=_secret_arn(settings, "gm-redis-sessions-auth"),
         service_name="analytics" if role == "service" else None,
         session_secret_arn=_secret_arn(settings, "gm-secrets-session"),
         trusted_proxy_cidrs=(settings.config.network.vpc_cidr,),

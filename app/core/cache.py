@@ -1,6 +1,10 @@
 """Query cache and key-value store: Redis when configured, else in-process.
 
-Redis failures never fail a read: the cache is bypassed and the error counted.
+Redis failures never fail a read: the cache is bypassed and the error counted. Each
+Redis store has its own circuit breaker: after a call timed out or was refused, calls
+fail at once (``StoreUnavailable``) until one probe after the cool-down answers, so a
+hung Redis costs one timeout, not one per call. redis-py's own retries are off: a retry
+against a hung server only multiplies the wait.
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from app.core.breaker import CircuitBreaker, CircuitOpen, cause_of
 
 log = logging.getLogger("app.cache")
 
@@ -27,7 +35,15 @@ class KeyValue(Protocol):
 
 
 class StoreUnavailable(RuntimeError):
-    """The backing store (Redis) cannot be reached."""
+    """The backing store (Redis) cannot be reached.
+
+    ``logged`` is true when the store's circuit breaker already logged the outage (it logs
+    each state change once): handlers then need not log again for every request.
+    """
+
+    def __init__(self, message: str, *, logged: bool = False) -> None:
+        super().__init__(message)
+        self.logged = logged
 
 
 class MemoryStore:
@@ -60,74 +76,110 @@ class MemoryStore:
         return None
 
 
+def redis_options(timeout: float) -> dict[str, Any]:
+    """redis-py client options for any Redis the app talks to (also fit for libraries that
+    pass options through, such as ``limits``' RedisStorage): bounded connect and command
+    time, and no retries (redis-py 6+ retries timeouts 3 times with up to 10 s of backoff
+    by default, which turns a hung Redis into a hung request)."""
+    return {
+        "socket_connect_timeout": timeout,
+        "socket_timeout": timeout,
+        "retry": Retry(NoBackoff(), 0),
+        "health_check_interval": 30,
+    }
+
+
 class RedisStore:
     """Every key is stored under ``prefix`` so several apps or test runs can share a db."""
 
-    def __init__(self, client: redis.Redis, prefix: str = "") -> None:
+    def __init__(
+        self, client: redis.Redis, prefix: str = "", breaker: CircuitBreaker | None = None
+    ) -> None:
         self.client = client
         self.prefix = prefix
+        self.breaker = breaker or CircuitBreaker("redis", cool_down=5.0)
 
     @classmethod
-    def from_url(cls, url: str, timeout: float, prefix: str = "") -> RedisStore:
-        client = redis.Redis.from_url(
-            url,
-            decode_responses=True,
-            socket_connect_timeout=timeout,
-            socket_timeout=timeout,
-            health_check_interval=30,
-        )
-        return cls(client, prefix)
+    def from_url(
+        cls,
+        url: str,
+        timeout: float,
+        prefix: str = "",
+        *,
+        name: str = "redis",
+        cool_down: float = 5.0,
+    ) -> RedisStore:
+        client = redis.Redis.from_url(url, decode_responses=True, **redis_options(timeout))
+        return cls(client, prefix, CircuitBreaker(name, cool_down=cool_down))
+
+    def _call(self, operation: Callable[[], Any]) -> Any:
+        if not self.breaker.allow():
+            open_error = CircuitOpen(self.breaker.name, self.breaker.cause)
+            raise StoreUnavailable(str(open_error), logged=True)
+        try:
+            result = operation()
+        except (redis.ConnectionError, redis.TimeoutError) as error:  # the server, not the call
+            self.breaker.record_failure(cause_of(error))
+            message = f"{self.breaker.name}: {cause_of(error)}"
+            raise StoreUnavailable(message, logged=True) from error
+        except redis.RedisError as error:  # e.g. OOM under noeviction: the server answered
+            self.breaker.record_success()
+            raise StoreUnavailable(f"{self.breaker.name}: {type(error).__name__}") from error
+        self.breaker.record_success()
+        return result
 
     def get(self, key: str) -> str | None:
-        try:
-            value = self.client.get(self.prefix + key)
-        except redis.RedisError as error:
-            raise StoreUnavailable(str(error)) from error
+        value = self._call(lambda: self.client.get(self.prefix + key))
         return value if isinstance(value, str) or value is None else str(value)
 
     def set(self, key: str, value: str, ttl: int) -> None:
-        try:
-            self.client.setex(self.prefix + key, ttl, value)
-        except redis.RedisError as error:
-            raise StoreUnavailable(str(error)) from error
+        self._call(lambda: self.client.setex(self.prefix + key, ttl, value))
 
     def delete(self, key: str) -> None:
-        try:
-            self.client.delete(self.prefix + key)
-        except redis.RedisError as error:
-            raise StoreUnavailable(str(error)) from error
+        self._call(lambda: self.client.delete(self.prefix + key))
 
     def ping(self) -> None:
-        try:
-            self.client.ping()
-        except redis.RedisError as error:
-            raise StoreUnavailable(str(error)) from error
+        self._call(self.client.ping)
 
 
-def make_store(redis_url: str, timeout: float, prefix: str = "") -> KeyValue:
+def make_store(
+    redis_url: str, timeout: float, prefix: str = "", *, name: str = "redis", cool_down: float = 5.0
+) -> KeyValue:
     if redis_url:
-        return RedisStore.from_url(redis_url, timeout, prefix)
+        return RedisStore.from_url(redis_url, timeout, prefix, name=name, cool_down=cool_down)
     return MemoryStore()
 
 
 class QueryCache:
     """JSON values under ``cache:<name>:<key>``; misses and Redis faults fall through.
 
-    ``on_hit``/``on_miss``/``on_error`` are metric hooks taking the cache name.
+    ``on_hit``/``on_miss``/``on_error`` are metric hooks taking the cache name. Values
+    over ``max_entry_bytes`` are not stored (a page that large is served, not cached).
     """
 
     def __init__(
         self,
         store: KeyValue,
         *,
+        max_entry_bytes: int = 128 * 1024,
         on_hit: Callable[[str], None] = lambda name: None,
         on_miss: Callable[[str], None] = lambda name: None,
         on_error: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
+        self.max_entry_bytes = max_entry_bytes
         self.on_hit = on_hit
         self.on_miss = on_miss
         self.on_error = on_error
+
+    def _fault(self, what: str, error: StoreUnavailable, *, stale: bool = False) -> None:
+        """Count every fault; log those the store's breaker has not logged, and always
+        those that leave stale data behind (they happen on writes, not on every read)."""
+        self.on_error()
+        if stale:
+            log.error("%s: %s", what, error)
+        elif not error.logged:
+            log.warning("%s: %s", what, error)
 
     @staticmethod
     def key(name: str, key: str) -> str:
@@ -142,8 +194,7 @@ class QueryCache:
         try:
             raw = self.store.get(self.key(name, key))
         except StoreUnavailable as error:
-            log.warning("cache bypassed, store unreachable: %s", error)
-            self.on_error()
+            self._fault("cache bypassed", error)
             self.on_miss(name)
             return None
         if raw is None:
@@ -156,19 +207,20 @@ class QueryCache:
         self.set_raw(name, key, json.dumps(value), ttl)
 
     def set_raw(self, name: str, key: str, raw: str, ttl: int) -> None:
+        if len(raw) > self.max_entry_bytes or len(raw.encode()) > self.max_entry_bytes:
+            log.debug("cache %s: entry of %d characters not stored", name, len(raw))
+            return
         try:
             self.store.set(self.key(name, key), raw, ttl)
         except StoreUnavailable as error:
-            log.warning("cache not written, store unreachable: %s", error)
-            self.on_error()
+            self._fault("cache not written", error)
 
     def invalidate(self, name: str, key: str) -> bool:
         """Drop one entry; False when the store could not be reached."""
         try:
             self.store.delete(self.key(name, key))
         except StoreUnavailable as error:
-            log.error("cache entry %s not invalidated: %s", self.key(name, key), error)
-            self.on_error()
+            self._fault(f"cache entry {self.key(name, key)} not invalidated", error, stale=True)
             return False
         return True
 
@@ -185,5 +237,4 @@ class QueryCache:
         try:
             self.store.set(self.key(name, "generation"), str(time.time_ns()), 7 * 24 * 3600)
         except StoreUnavailable as error:
-            log.error("cache generation %s not bumped: %s", name, error)
-            self.on_error()
+            self._fault(f"cache generation {name} not bumped", error, stale=True)

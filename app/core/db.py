@@ -1,6 +1,9 @@
 """Database engines: one writer, rotated readers with fallback, and user_id shards.
 
 Built once per app (in the factory), never at import time, so tests can swap them.
+Every MariaDB connection has connect, read and write timeouts, and every engine has a
+circuit breaker (``app/core/breaker.py``, wired in ``app/core/db_guard.py``): a server that
+timed out or refused is skipped until its cool-down ends, then probed by one caller.
 """
 
 from __future__ import annotations
@@ -8,24 +11,40 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
+from app.core.breaker import CircuitBreaker
+from app.core.db_guard import breaker_of, check, guard_engine
 from app.core.settings import Settings
 
 log = logging.getLogger("app.db")
 
 
-def make_engine(url: str, settings: Settings) -> Engine:
+def mysql_connect_args(settings: Settings, *, maintenance: bool = False) -> dict[str, Any]:
+    """PyMySQL's socket timeouts: a server that accepts but never answers costs seconds.
+
+    ``maintenance`` (migrations, resharding) allows long statements: GET_LOCK waits and
+    ALTER TABLE on a large table legitimately take minutes.
+    """
+    statement = settings.db_maintenance_timeout if maintenance else settings.db_read_timeout
+    return {
+        "connect_timeout": settings.db_connect_timeout,
+        "read_timeout": statement,
+        "write_timeout": settings.db_maintenance_timeout if maintenance else statement,
+        "charset": "utf8mb4",
+    }
+
+
+def make_engine(url: str, settings: Settings, *, maintenance: bool = False) -> Engine:
     """An engine with the source document's pool settings (SQLite gets its own defaults)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -40,7 +59,7 @@ def make_engine(url: str, settings: Settings) -> Engine:
         return engine
     connect_args: dict[str, Any] = {}
     if url.startswith(("mysql", "mariadb")):
-        connect_args = {"connect_timeout": settings.db_connect_timeout, "charset": "utf8mb4"}
+        connect_args = mysql_connect_args(settings, maintenance=maintenance)
     return create_engine(
         url,
         poolclass=QueuePool,
@@ -53,12 +72,29 @@ def make_engine(url: str, settings: Settings) -> Engine:
     )
 
 
+def guarded_engine(
+    url: str, settings: Settings, label: str, *, maintenance: bool = False
+) -> Engine:
+    """``make_engine`` plus a circuit breaker named after the engine's role."""
+    cool_down = (
+        settings.replica_retry_seconds
+        if label.startswith("reader")
+        else settings.dependency_retry_seconds
+    )
+    breaker = CircuitBreaker(f"database {label}", cool_down=cool_down)
+    return guard_engine(make_engine(url, settings, maintenance=maintenance), breaker)
+
+
 @dataclass
 class Replica:
-    """A read replica and when it may next be tried after a failure."""
+    """A read replica; its availability is its engine's circuit breaker."""
 
     engine: Engine
-    retry_at: float = 0.0
+
+    @property
+    def available(self) -> bool:
+        breaker = breaker_of(self.engine)
+        return breaker is None or breaker.available()
 
 
 @dataclass
@@ -68,20 +104,23 @@ class Database:
     writer: Engine
     replicas: list[Replica] = field(default_factory=list)
     shards: list[Engine] = field(default_factory=list)
-    retry_seconds: float = 30.0
     on_fallback: Callable[[], None] = field(default=lambda: None)
     _turn: Iterator[int] = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _falling_back: bool = False
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Database:
+    def from_settings(cls, settings: Settings, *, maintenance: bool = False) -> Database:
         if not settings.database_url:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+        def engine(url: str, label: str) -> Engine:
+            return guarded_engine(url, settings, label, maintenance=maintenance)
+
         return cls(
-            writer=make_engine(settings.writer_url, settings),
-            replicas=[Replica(make_engine(u, settings)) for u in settings.reader_urls],
-            shards=[make_engine(u, settings) for u in settings.shard_urls],
-            retry_seconds=settings.replica_retry_seconds,
+            writer=engine(settings.writer_url, "writer"),
+            replicas=[Replica(engine(u, f"reader{i}")) for i, u in enumerate(settings.reader_urls)],
+            shards=[engine(u, f"shard{i}") for i, u in enumerate(settings.shard_urls)],
         )
 
     @property
@@ -93,32 +132,39 @@ class Database:
         return named
 
     def write_session(self) -> Session:
+        check(self.writer)
         return Session(self.writer, expire_on_commit=False)
 
     def _reader_connection(self) -> Connection:
-        """A connection to the next healthy replica, or to the writer when none answers."""
+        """A connection to the next available replica, or to the writer when none answers."""
         if self.replicas:
             with self._lock:
                 start = next(self._turn)
-            now = time.monotonic()
             count = len(self.replicas)
             for step in range(count):
                 replica = self.replicas[(start + step) % count]
-                if replica.retry_at > now:
+                if not replica.available:
                     continue
                 try:
-                    return replica.engine.connect()
-                except DBAPIError as error:
-                    replica.retry_at = now + self.retry_seconds
-                    log.warning(
-                        "read replica %s unreachable, skipped for %.0fs: %s",
-                        replica.engine.url.render_as_string(hide_password=True),
-                        self.retry_seconds,
-                        error.orig,
-                    )
-            log.warning("no read replica answers; reading from the writer")
+                    connection = replica.engine.connect()
+                except DBAPIError:  # its breaker has logged why and opened
+                    continue
+                self._note_fallback(False)
+                return connection
+            self._note_fallback(True)
             self.on_fallback()
+        check(self.writer)
         return self.writer.connect()
+
+    def _note_fallback(self, falling_back: bool) -> None:
+        """Log when reads move to the writer and when they come back, not once per read."""
+        if falling_back == self._falling_back:
+            return
+        self._falling_back = falling_back
+        if falling_back:
+            log.warning("no read replica answers; reading from the writer")
+        else:
+            log.warning("a read replica answers again; reads go back to the replicas")
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
@@ -136,19 +182,9 @@ class Database:
         return self.shards[user_id % len(self.shards)]
 
     def shard_session(self, user_id: int) -> Session:
-        return Session(self.shard_for(user_id), expire_on_commit=False)
-
-    def ping(self) -> dict[str, str | None]:
-        """``{label: None}`` when reachable, else the error text."""
-        status: dict[str, str | None] = {}
-        for label, engine in self.engines.items():
-            try:
-                with engine.connect() as connection:
-                    connection.execute(text("SELECT 1"))
-                status[label] = None
-            except DBAPIError as error:
-                status[label] = str(error.orig).splitlines()[0][:200]
-        return status
+        engine = self.shard_for(user_id)
+        check(engine)
+        return Session(engine, expire_on_commit=False)
 
     def dispose(self) -> None:
         for engine in self.engines.values():

@@ -13,15 +13,19 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
-from app.core.cache import StoreUnavailable
+from app.core.breaker import CircuitBreaker, CircuitOpen, cause_of
+from app.core.cache import StoreUnavailable, redis_options
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -29,6 +33,23 @@ class LoginThrottle:
     limiter: MovingWindowRateLimiter
     per_account: Sequence[RateLimitItem]
     per_client: Sequence[RateLimitItem]
+    # A hung Redis costs one timeout, then logins answer 503 at once until a probe answers.
+    breaker: CircuitBreaker = field(
+        default_factory=lambda: CircuitBreaker("login throttle redis", cool_down=5.0)
+    )
+
+    def _guarded(self, call: Callable[[], T]) -> T:
+        if not self.breaker.allow():
+            raise StoreUnavailable(
+                str(CircuitOpen(self.breaker.name, self.breaker.cause)), logged=True
+            )
+        try:
+            result = call()
+        except StorageError as error:
+            self.breaker.record_failure(cause_of(error))
+            raise StoreUnavailable(f"login throttle store: {error}", logged=True) from error
+        self.breaker.record_success()
+        return result
 
     @classmethod
     def build(
@@ -39,6 +60,7 @@ class LoginThrottle:
         timeout_seconds: float,
         per_account: str,
         per_client: str,
+        cool_down: float = 5.0,
     ) -> LoginThrottle:
         storage: Storage
         if redis_url:
@@ -46,13 +68,15 @@ class LoginThrottle:
                 redis_url,
                 key_prefix=f"{key_prefix}login-limits",
                 wrap_exceptions=True,
-                socket_timeout=timeout_seconds,
-                socket_connect_timeout=timeout_seconds,
+                **redis_options(timeout_seconds),  # bounded sockets, no retries
             )
         else:
             storage = MemoryStorage()
         return cls(
-            MovingWindowRateLimiter(storage), parse_many(per_account), parse_many(per_client)
+            MovingWindowRateLimiter(storage),
+            parse_many(per_account),
+            parse_many(per_client),
+            CircuitBreaker("login throttle redis", cool_down=cool_down),
         )
 
     @staticmethod
@@ -67,27 +91,27 @@ class LoginThrottle:
 
     def retry_after(self, *, email: str, client: str) -> int | None:
         """Seconds until a login may be tried again, or None when it may be tried now."""
-        try:
-            waits = [
+        waits = self._guarded(
+            lambda: [
                 self.limiter.get_window_stats(item, kind, key).reset_time - time.time()
                 for item, kind, key in self._keys(email, client)
                 if not self.limiter.test(item, kind, key)
             ]
-        except StorageError as error:
-            raise StoreUnavailable(f"login throttle store: {error}") from error
+        )
         return max(1, math.ceil(max(waits))) if waits else None
 
     def failed(self, *, email: str, client: str) -> None:
-        try:
+        def hit_all() -> None:
             for item, kind, key in self._keys(email, client):
                 self.limiter.hit(item, kind, key)
-        except StorageError as error:
-            raise StoreUnavailable(f"login throttle store: {error}") from error
+
+        self._guarded(hit_all)
 
     def succeeded(self, *, email: str) -> None:
         account = self._account(email)
-        try:
+
+        def clear_all() -> None:
             for item in self.per_account:
                 self.limiter.clear(item, "account", account)
-        except StorageError as error:
-            raise StoreUnavailable(f"login throttle store: {error}") from error
+
+        self._guarded(clear_all)

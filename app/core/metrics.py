@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.pool import QueuePool
 
+from app.core.breaker import CircuitBreaker
 from app.core.db import Database
+from app.core.db_guard import breaker_of
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -37,6 +39,34 @@ class PoolCollector(Collector):
         yield checked_out
         yield size
         yield overflow
+
+
+class BreakerCollector(Collector):
+    """``gm_dependency_available``: 1 while a dependency's circuit is closed, else 0."""
+
+    def __init__(
+        self, database: Database, more: Callable[[], dict[str, CircuitBreaker]] = dict
+    ) -> None:
+        self.database = database
+        self.more = more  # e.g. the Redis stores' breakers
+
+    def breakers(self) -> dict[str, CircuitBreaker]:
+        found = {
+            label: breaker
+            for label, engine in self.database.engines.items()
+            if (breaker := breaker_of(engine)) is not None
+        }
+        return found | self.more()
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "gm_dependency_available",
+            "1 while the dependency's circuit breaker is closed (it answers), 0 while skipped",
+            labels=["dependency"],
+        )
+        for name, breaker in sorted(self.breakers().items()):
+            family.add_metric([name], 1.0 if breaker.state == "closed" else 0.0)
+        yield family
 
 
 class Metrics:

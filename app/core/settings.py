@@ -41,16 +41,24 @@ class Settings(BaseSettings):
     # The source document's pool settings.
     db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=40, ge=0)
-    db_pool_timeout: float = Field(default=30.0, gt=0)
+    # The guide's 30 s pool timeout would hold a request far past the 5 s answer goal.
+    db_pool_timeout: float = Field(default=3.0, gt=0)
     db_pool_recycle: int = Field(default=3600, ge=1)
-    db_connect_timeout: int = Field(default=5, ge=1)
-    replica_retry_seconds: float = Field(default=30.0, ge=0)
+    # Socket timeouts of every MariaDB connection (PyMySQL): a hung server costs this much.
+    db_connect_timeout: int = Field(default=2, ge=1)
+    db_read_timeout: int = Field(default=3, ge=1)  # also bounds one statement's first answer
+    db_maintenance_timeout: int = Field(default=3600, ge=1)  # migrations, resharding
+    replica_retry_seconds: float = Field(default=30.0, ge=0)  # a failed replica is skipped
+    dependency_retry_seconds: float = Field(default=5.0, ge=0)  # writer, shards, Redis
     read_your_writes_seconds: float = Field(default=5.0, ge=0)
     auto_migrate: bool | None = None  # alembic upgrade at start-up; default: when local
     # Redis: sessions, query cache, Celery broker. Empty means in-process stores.
     redis_url: str = ""
-    redis_timeout_seconds: float = Field(default=0.5, gt=0)
+    redis_timeout_seconds: float = Field(default=0.5, gt=0)  # connect and each command
     redis_key_prefix: str = "gm:"  # sessions and cache keys live under it
+    # Sessions in their own Redis (noeviction), so cache traffic cannot evict them.
+    # Empty: REDIS_URL (shared fate, logged as a warning in production).
+    session_redis_url: str = ""
     celery_broker_url: str = ""  # defaults to REDIS_URL
     celery_result_backend: str = ""  # defaults to REDIS_URL
     embed_mode: Literal["auto", "inline", "celery"] = "auto"
@@ -61,6 +69,9 @@ class Settings(BaseSettings):
     # Caching.
     careers_cache_ttl_seconds: int = Field(default=600, ge=1)
     jobs_cache_ttl_seconds: int = Field(default=60, ge=0)
+    cache_max_entry_bytes: int = Field(default=128 * 1024, ge=1)  # larger pages are not cached
+    # Internal endpoints (/metrics): a bearer token; empty switches them off.
+    metrics_token: str = Field(default="", repr=False)
     # Embeddings and matching.
     embedding_model: str = ""  # empty: bundled MiniLM locally, all-mpnet-base-v2 in production
     exact_search_max_rows: int = Field(default=5_000, ge=1)  # exact stays under ~2 ms
@@ -74,7 +85,9 @@ class Settings(BaseSettings):
     login_limits_per_account: str = "5/minute;20/hour;100/day"  # failed logins per e-mail
     login_limits_per_client: str = "30/minute;300/hour"  # failed logins per client address
 
-    @field_validator("database_url", "database_url_read", "database_shard_urls", "redis_url")
+    @field_validator(
+        "database_url", "database_url_read", "database_shard_urls", "redis_url", "session_redis_url"
+    )
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
@@ -94,6 +107,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_defaults_in_production(self) -> Settings:
+        if self.metrics_token and len(self.metrics_token) < 32:
+            raise ValueError("METRICS_TOKEN must be empty (off) or at least 32 characters")
         if self.app_env == "production":
             if self.session_secret == DEFAULT_SESSION_SECRET or len(self.session_secret) < 32:
                 raise ValueError(
@@ -139,6 +154,11 @@ class Settings(BaseSettings):
         if self.embedding_model:
             return self.embedding_model
         return BUNDLED_MODEL if self.is_local else PRODUCTION_MODEL
+
+    @property
+    def sessions_url(self) -> str:
+        """Where sessions live: SESSION_REDIS_URL, else REDIS_URL, else in-process."""
+        return self.session_redis_url or self.redis_url
 
     @property
     def broker_url(self) -> str:

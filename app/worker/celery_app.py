@@ -10,6 +10,8 @@ from celery import Celery
 
 from app.core.settings import Settings
 
+BROKER_TIMEOUT_SECONDS = 2.0
+
 
 def make_celery(settings: Settings) -> Celery:
     celery = Celery(
@@ -29,6 +31,16 @@ def make_celery(settings: Settings) -> Celery:
         task_soft_time_limit=25 * 60,
         task_always_eager=settings.embeds_inline,
         broker_connection_retry_on_startup=True,
+        # A hung broker (Redis) must not hold a request: bounded sockets, no publish
+        # retries (dispatch then embeds in-process, see app/worker/dispatch.py).
+        broker_connection_timeout=BROKER_TIMEOUT_SECONDS,
+        broker_transport_options={
+            "socket_timeout": BROKER_TIMEOUT_SECONDS,
+            "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+        },
+        redis_socket_timeout=BROKER_TIMEOUT_SECONDS,
+        redis_socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
+        task_publish_retry=False,
         worker_prefetch_multiplier=1,
         task_acks_late=True,
     )

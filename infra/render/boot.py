@@ -113,6 +113,10 @@ def app_env(cfg: dict[str, Any], secret: Any) -> dict[str, str]:
         "SESSION_SECRET": session_secret,
         "GM_ARTIFACT_KEY": cfg["artifact_key"],
     }
+    sessions = cfg.get("session_redis")
+    if sessions:  # the session store's own Redis (noeviction)
+        session_token = redis_token(secret(sessions["secret_arn"]))
+        env["SESSION_REDIS_URL"] = redis_url(session_token, sessions["host"], sessions["port"])
     if cfg["service_name"]:
         env["SERVICE_NAME"] = cfg["service_name"]
     return env

@@ -47,5 +47,9 @@ def example_context(
         db_shard_secret_arns=tuple(rds_secret_arn(region, i) for i in range(shards)),
         redis_host=f"master.gm-redis.x1y2z3.{region.replace('-', '')[:5]}.cache.amazonaws.com",
         redis_secret_arn=secret_arn(region, "green-matchers/redis-auth-token"),
+        session_redis_host=(
+            f"master.gm-sessions.x1y2z3.{region.replace('-', '')[:5]}.cache.amazonaws.com"
+        ),
+        session_redis_secret_arn=secret_arn(region, "green-matchers/redis-sessions-auth-token"),
         service_name=service_name,
     )

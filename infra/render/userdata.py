@@ -72,6 +72,9 @@ class UserDataContext:
     db_port: int = 3306
     redis_port: int = 6379
     session_secret_arn: str = ""  # empty: derived at boot from the Redis auth token
+    # The session store's own Redis (noeviction); empty: sessions share the cache's Redis.
+    session_redis_host: str = ""
+    session_redis_secret_arn: str = ""
     trusted_proxy_cidrs: tuple[str, ...] = nginx.PRIVATE_NETWORKS
     pip_extra_index_url: str = "https://download.pytorch.org/whl/cpu"  # CPU torch, not CUDA
 
@@ -126,9 +129,14 @@ def check_context(ctx: UserDataContext) -> None:
     for arn in (ctx.db_secret_arn, ctx.redis_secret_arn, *ctx.db_shard_secret_arns):
         if not ARN.fullmatch(arn):
             raise ValueError(f"{arn!r} is not a Secrets Manager ARN")
-    if ctx.session_secret_arn and not ARN.fullmatch(ctx.session_secret_arn):
-        raise ValueError(f"{ctx.session_secret_arn!r} is not a Secrets Manager ARN")
+    for optional in (ctx.session_secret_arn, ctx.session_redis_secret_arn):
+        if optional and not ARN.fullmatch(optional):
+            raise ValueError(f"{optional!r} is not a Secrets Manager ARN")
+    if bool(ctx.session_redis_host) != bool(ctx.session_redis_secret_arn):
+        raise ValueError("session_redis_host and session_redis_secret_arn go together")
     hosts = (ctx.db_writer_host, *ctx.db_reader_hosts, *ctx.db_shard_hosts, ctx.redis_host)
+    if ctx.session_redis_host:
+        hosts += (ctx.session_redis_host,)
     for host in hosts:
         nginx.check_host(host)
     if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", ctx.db_name):
@@ -164,6 +172,13 @@ def boot_config(ctx: UserDataContext) -> dict[str, object]:
             "port": ctx.redis_port,
             "secret_arn": ctx.redis_secret_arn,
         },
+        "session_redis": {
+            "host": ctx.session_redis_host,
+            "port": ctx.redis_port,
+            "secret_arn": ctx.session_redis_secret_arn,
+        }
+        if ctx.session_redis_host
+        else None,
         "session_secret_arn": ctx.session_secret_arn,
     }
 

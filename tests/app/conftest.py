@@ -25,6 +25,7 @@ REDIS_TEST_DB = 11  # this suite's own Redis database
 RUN_ID = f"{os.getpid()}"  # runs that overlap (other engineers, CI) use their own names
 REDIS_PREFIX = f"gmtest{RUN_ID}:"
 PASSWORD = "correct-horse-battery"
+METRICS_TOKEN = "test-metrics-token-" + "0123456789abcdef" * 2  # /metrics needs a bearer token
 
 
 def reachable(host: str, port: int) -> bool:
@@ -107,6 +108,7 @@ def embedded_settings(data_dir: Path, **overrides: object) -> Settings:
         "demo_jobs_per_sdg": 2,
         "redis_url": "",
         "database_url": "",
+        "metrics_token": METRICS_TOKEN,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -145,6 +147,7 @@ def services_app() -> Iterator[Api]:
         demo_jobs_per_sdg=2,
         db_pool_size=5,
         db_max_overflow=5,
+        metrics_token=METRICS_TOKEN,
     )
     with TestClient(create_app(settings)) as client:
         yield Api(client)

@@ -15,7 +15,8 @@ def test_embedded_default_needs_no_environment(tmp_path: Path) -> None:
     assert settings.model_name == BUNDLED_MODEL
     assert settings.embeds_inline and settings.migrates_on_start and settings.seeds_demo_data
     assert (settings.db_pool_size, settings.db_max_overflow) == (20, 40)
-    assert (settings.db_pool_timeout, settings.db_pool_recycle) == (30, 3600)
+    assert (settings.db_pool_timeout, settings.db_pool_recycle) == (3, 3600)
+    assert settings.metrics_token == "" and settings.sessions_url == ""
 
 
 def test_comma_separated_urls_are_split() -> None:
@@ -40,3 +41,16 @@ def test_production_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.model_name == PRODUCTION_MODEL
     assert not settings.seeds_demo_data and not settings.migrates_on_start
     assert not settings.embeds_inline and settings.broker_url == "redis://cache:6379/0"
+
+
+def test_sessions_get_their_own_redis_or_fall_back_to_redis_url() -> None:
+    shared = Settings(redis_url="redis://cache:6379/0")
+    assert shared.sessions_url == "redis://cache:6379/0"
+    apart = Settings(redis_url="redis://cache:6379/0", session_redis_url=" redis://s:6379/0 ")
+    assert apart.sessions_url == "redis://s:6379/0"
+
+
+def test_a_short_metrics_token_is_refused() -> None:
+    with pytest.raises(ValidationError, match="METRICS_TOKEN"):
+        Settings(metrics_token="short")
+    assert Settings(metrics_token="t" * 32).metrics_token == "t" * 32

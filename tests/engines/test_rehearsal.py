@@ -83,13 +83,14 @@ def test_rehearsal_phase_1_to_4(emu: Emulator, run: Any) -> None:
     # Phase 1: one app server, a single database, one Redis node, no Lattice.
     assert one["asg"] == {"gm-api-asg": (1, 1, 2, 1)}
     assert one["primaries"] == ["gm-rehearsal-db"] and one["replicas"] == []
-    assert one["redis_members"] == {"gm-rehearsal-redis": 1}
+    # the cache and, apart, the session store (noeviction)
+    assert one["redis_members"] == {"gm-rehearsal-redis": 1, "gm-rehearsal-sessions": 1}
     assert one["lattice"] == 0
     # Phase 2: ASG 2/3/10, workers, two read replicas, Redis with replicas.
     assert two["asg"]["gm-api-asg"] == (2, 3, 10, 3)
     assert two["asg"]["gm-worker-asg"][1] == 2
     assert two["replicas"] == ["gm-rehearsal-db-replica-1", "gm-rehearsal-db-replica-2"]
-    assert two["redis_members"] == {"gm-rehearsal-redis": 3}
+    assert two["redis_members"] == {"gm-rehearsal-redis": 3, "gm-rehearsal-sessions": 3}
     # Phase 3: three shards, each with two replicas.
     assert len(three["primaries"]) == 3 and len(three["replicas"]) == 6
     # Phase 4: four service ASGs and VPC Lattice.

@@ -50,12 +50,36 @@ def test_databases_are_encrypted_private_protected_and_backed_up(
 
 @pytest.mark.parametrize("phase", PHASES)
 def test_redis_is_encrypted_with_a_secret_auth_token(plans: dict[int, Plan], phase: int) -> None:
-    redis = plans[phase].of_type(REDIS)[0]
-    assert redis.inputs["atRestEncryptionEnabled"] is True
-    assert redis.inputs["transitEncryptionEnabled"] is True
-    assert redis.inputs["authToken"] == SECRET
-    assert redis.inputs["engine"] == "redis"
-    assert redis.protect
+    groups = plans[phase].of_type(REDIS)
+    assert len(groups) == 2  # the query cache and, apart, the sessions
+    for redis in groups:
+        assert redis.inputs["atRestEncryptionEnabled"] is True
+        assert redis.inputs["transitEncryptionEnabled"] is True
+        assert redis.inputs["authToken"] == SECRET
+        assert redis.inputs["engine"] == "redis"
+        assert redis.protect
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_sessions_have_their_own_noeviction_redis_read_by_the_instances(
+    plans: dict[int, Plan], phase: int
+) -> None:
+    plan = plans[phase]
+    cache, sessions = by_name(plan, "gm-redis", REDIS), by_name(plan, "gm-redis-sessions", REDIS)
+    assert cache.inputs["replicationGroupId"] != sessions.inputs["replicationGroupId"]
+    assert cache.inputs["parameterGroupName"] == "default.redis7"  # the cache may evict
+    params = by_name(plan, "gm-redis-sessions-params")
+    assert params.inputs["parameters"] == [{"name": "maxmemory-policy", "value": "noeviction"}]
+    assert params.urn in sessions.dependencies
+    assert sessions.inputs["numCacheClusters"] == cache.inputs["numCacheClusters"]
+    secret = by_name(plan, "gm-redis-sessions-auth")
+    assert secret.protect and by_name(plan, "gm-redis-sessions-auth-token").protect
+    readable = json.loads(by_name(plan, "gm-instance-runtime").inputs["policy"])["Statement"][1]
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:gm-redis-sessions-auth-"
+    assert any(str(r).startswith(arn) for r in readable["Resource"])
+    boot = user_data(by_name(plan, "gm-api-lt"))
+    assert '"session_redis": {"host": ' in boot and arn in boot
+    assert "sessionRedisEndpoint" in plan.outputs
 
 
 @pytest.mark.parametrize("phase", PHASES)

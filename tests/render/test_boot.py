@@ -26,6 +26,7 @@ from infra.render.userdata import UserDataContext, boot_config
 DB_PASSWORD = "p@ss:w/rd%+#?Z1"  # every character a URL cares about
 SHARD_PASSWORD = "Sh4rd!pw&=;x"
 REDIS_TOKEN = "redis-token-Q9x8-w7v6-u5t4-s3r2q1"
+SESSION_REDIS_TOKEN = "session-token-A1b2-C3d4-E5f6-g7h8"
 REGION = "eu-west-1"
 
 
@@ -86,6 +87,9 @@ def seeded_context(client: Any) -> UserDataContext:
         for i in range(3)
     )
     redis = client.create_secret(Name="gm/redis", SecretString=REDIS_TOKEN)["ARN"]
+    sessions = client.create_secret(
+        Name="gm/redis-sessions", SecretString=json.dumps({"auth_token": SESSION_REDIS_TOKEN})
+    )["ARN"]
     base = example_context("api", 3)
     return UserDataContext(
         **{
@@ -93,6 +97,7 @@ def seeded_context(client: Any) -> UserDataContext:
             "db_secret_arn": db,
             "db_shard_secret_arns": shard_arns,
             "redis_secret_arn": redis,
+            "session_redis_secret_arn": sessions,
         }
     )
 
@@ -129,12 +134,16 @@ def test_write_env_fetches_secrets_into_a_private_file(
         assert make_url(url).query["ssl_check_hostname"] == "true"
     assert env["REDIS_URL"].startswith(f"rediss://:{REDIS_TOKEN}@{ctx.redis_host}:6379/0")
     assert len(env["SESSION_SECRET"]) >= 32 and REDIS_TOKEN not in env["SESSION_SECRET"]
+    # sessions in their own Redis, with their own token
+    session_url = f"rediss://:{SESSION_REDIS_TOKEN}@{ctx.session_redis_host}:6379/0"
+    assert env["SESSION_REDIS_URL"].startswith(session_url)
     assert "SERVICE_NAME" not in env
     runtime = (etc / "runtime.env").read_text()
     assert "API_WORKERS=" in runtime and "WORKER_CONCURRENCY=" in runtime
 
     printed = capsys.readouterr()
-    for secret in (DB_PASSWORD, SHARD_PASSWORD, REDIS_TOKEN, env["SESSION_SECRET"]):
+    secrets = (DB_PASSWORD, SHARD_PASSWORD, REDIS_TOKEN, SESSION_REDIS_TOKEN, env["SESSION_SECRET"])
+    for secret in secrets:
         assert secret not in printed.out + printed.err  # cloud-init-output.log stays clean
         assert secret not in (tmp_path / "boot.json").read_text()
 

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Query, Response, status
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    status,
+)
 from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import (
@@ -16,6 +24,7 @@ from app.api.deps import (
     WriteDb,
 )
 from app.api.errors import CONFLICT, LOGIN_REQUIRED, NOT_FOUND, UNSAFE_RESPONSES
+from app.core.cache_policy import jobs_page_key
 from app.schemas.job import ApplicationOut, ApplyIn, JobIn, JobOut, JobPage
 from app.services import applications, jobs, users
 from app.worker.dispatch import schedule_embeddings
@@ -31,6 +40,7 @@ SalaryQuery = Annotated[int | None, Query(ge=0, le=100_000_000)]
 def list_jobs(
     open_db: ReadDbFactory,
     state: StateDep,
+    request: Request,
     skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     search: Annotated[str | None, Query(max_length=255)] = None,
@@ -51,10 +61,20 @@ def list_jobs(
             ]
         )
     search = search.strip() if search else None
-    params = [skip, limit, search, sdg_tag, salary_min, salary_max]
-    key = f"{state.cache.generation('jobs')}:{json.dumps(params)}"
     ttl = state.settings.jobs_cache_ttl_seconds
-    cached = state.cache.get_raw("jobs", key) if ttl else None
+    page_key = jobs_page_key(
+        query_names=[name for name, _ in request.query_params.multi_items()],
+        skip=skip,
+        limit=limit,
+        search=search,
+        sdg_tag=sdg_tag,
+        salary_min=salary_min,
+        salary_max=salary_max,
+    )  # None: not a canonical page, neither read from nor stored in the cache
+    if not ttl:
+        page_key = None
+    key = f"{state.cache.generation('jobs')}:{page_key}" if page_key else ""
+    cached = state.cache.get_raw("jobs", key) if key else None
     if cached is not None:
         return Response(cached, media_type="application/json")  # type: ignore[return-value]
     with open_db() as db:
@@ -70,7 +90,7 @@ def list_jobs(
         result = JobPage(
             jobs=[JobOut.model_validate(job) for job in page], total=total, skip=skip, limit=limit
         )
-    if ttl:
+    if key:
         state.cache.set_raw("jobs", key, result.model_dump_json(), ttl)
     return result
 

@@ -274,6 +274,18 @@ def _group_outputs(group: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _cache_parameter_group(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    name = str(inputs.get("name") or ctx.physical_name(res, 255)).lower()
+    return Applied(
+        id=name,
+        outputs={"name": name, "arn": f"arn:aws:elasticache:{ctx.region}:000000000000:"
+                 f"parametergroup:{name}"},
+        emulated=False,
+        note="moto has no ElastiCache parameter groups: the session store's noeviction "
+        "policy is recorded, not applied",
+    )  # fmt: skip
+
+
 def _replication_group(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
     group_id = str(inputs.get("replicationGroupId") or ctx.physical_name(res, 40)).lower()
     clusters = integer(inputs.get("numCacheClusters", 1))
@@ -384,6 +396,10 @@ HANDLERS: dict[str, Handler] = {
         create=_cache_subnets,
         update=_update_cache_subnets,
         note="moto has no DeleteCacheSubnetGroup: a removed group stays in the emulator",
+    ),
+    "aws:elasticache/parameterGroup:ParameterGroup": Handler(
+        create=_cache_parameter_group,
+        update=lambda ctx, res, old, inputs: _cache_parameter_group(ctx, res, inputs),
     ),
     "aws:elasticache/replicationGroup:ReplicationGroup": Handler(
         create=_replication_group,

@@ -1,0 +1,178 @@
+"""A real uvicorn server in a thread, and throwaway redis-server / mariadbd processes.
+
+The fault tests suspend their own processes with SIGSTOP (a hung server: the port accepts
+connections that never answer) and resume them with SIGCONT; never the shared services.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from tests.app import mariadb_pair
+
+REDIS_SERVER = "redis-server"
+
+
+def require(missing: str | None) -> None:
+    """Skip with the reason, or fail under GM_REQUIRE_SERVICES=1."""
+    if missing is None:
+        return
+    if os.environ.get("GM_REQUIRE_SERVICES") == "1":
+        pytest.fail(missing)
+    pytest.skip(missing)
+
+
+@dataclass
+class LiveServer:
+    """``uvicorn.Server`` on a free loopback port, with the app's thread pool as deployed."""
+
+    app: FastAPI
+    port: int = field(default_factory=mariadb_pair.free_port)
+    server: uvicorn.Server | None = None
+    thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="uvicorn", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 120
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.should_exit = True
+        if self.thread is not None:
+            self.thread.join(timeout=30)
+
+
+@contextmanager
+def live(app: FastAPI) -> Iterator[LiveServer]:
+    server = LiveServer(app)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def raw_get(port: int, target: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """One HTTP/1.1 GET with ``target`` sent exactly as given (no client normalisation)."""
+    lines = [f"GET {target} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
+    return status, data
+
+
+class Suspendable:
+    """A child process that can be hung (SIGSTOP) and resumed (SIGCONT)."""
+
+    process: subprocess.Popen[bytes] | None
+
+    @contextmanager
+    def hung(self) -> Iterator[None]:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            self.process.send_signal(signal.SIGCONT)
+
+
+@dataclass
+class RedisServer(Suspendable):
+    """``redis-server`` on a spare loopback port, nothing on disk."""
+
+    workdir: Path
+    port: int = field(default_factory=mariadb_pair.free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def missing() -> str | None:
+        if shutil.which(REDIS_SERVER) is None:
+            return "redis-server is not installed (apt-get install -y redis-server)"
+        return None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, *extra: str) -> None:
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir), *extra],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server on port {self.port} did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.terminate()
+            self.process.wait(timeout=15)
+        self.process = None
+
+
+class MariaDBServer(Suspendable):
+    """One throwaway ``mariadbd`` (see ``mariadb_pair``), suspendable."""
+
+    def __init__(self, root: Path) -> None:
+        template = root / "template"
+        subprocess.run(
+            [mariadb_pair.INSTALL_DB, "--no-defaults", f"--datadir={template}", "--user=root",
+             "--auth-root-authentication-method=normal", "--skip-test-db"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        self.server = mariadb_pair.Server(template, mariadb_pair.free_port(), 7)
+        self.server.start()
+
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:  # type: ignore[override]
+        return self.server.process
+
+    def url(self, database: str) -> str:
+        return self.server.url(database)
+
+    def stop(self) -> None:
+        if self.server.process is not None and self.server.process.poll() is None:
+            self.server.process.send_signal(signal.SIGCONT)
+        self.server.stop()
