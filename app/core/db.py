@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from app.core.settings import Settings
+from app.core.shard_map import ShardMap
 
 log = logging.getLogger("app.db")
 
@@ -70,6 +71,7 @@ class Database:
     shards: list[Engine] = field(default_factory=list)
     retry_seconds: float = 30.0
     on_fallback: Callable[[], None] = field(default=lambda: None)
+    shard_map: ShardMap | None = None  # built from shards[0] when there are shards
     _turn: Iterator[int] = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -77,12 +79,22 @@ class Database:
     def from_settings(cls, settings: Settings) -> Database:
         if not settings.database_url:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return cls(
+        database = cls(
             writer=make_engine(settings.writer_url, settings),
             replicas=[Replica(make_engine(u, settings)) for u in settings.reader_urls],
             shards=[make_engine(u, settings) for u in settings.shard_urls],
             retry_seconds=settings.replica_retry_seconds,
         )
+        if settings.shard_urls:
+            # Its own pool: a write holds a map connection while it takes a shard connection.
+            map_engine = make_engine(settings.shard_urls[0], settings)
+            database.use_shard_map(map_engine, settings.shard_map_ttl_seconds)
+        return database
+
+    def use_shard_map(self, engine: Engine | None = None, ttl: float = 1.0) -> None:
+        """Route user rows by the shard map kept in shard 0 (see ``app/core/shard_map.py``)."""
+        if self.shards:
+            self.shard_map = ShardMap(engine or self.shards[0], len(self.shards), ttl=ttl)
 
     @property
     def engines(self) -> dict[str, Engine]:
@@ -130,12 +142,32 @@ class Database:
             connection.close()
 
     def shard_for(self, user_id: int) -> Engine:
-        """Where a user's own rows live: shard ``user_id % N``, or the writer without shards."""
+        """Where a user's rows are read: the shard map's answer, or the writer without shards."""
         if not self.shards:
             return self.writer
-        return self.shards[user_id % len(self.shards)]
+        if self.shard_map is None:
+            return self.shards[0]
+        return self.shards[self.shard_map.read_shard(user_id)]
 
-    def shard_session(self, user_id: int) -> Session:
+    @contextmanager
+    def shard_session(self, user_id: int) -> Iterator[Session]:
+        """A session for writing a user's rows, routed by the shard map.
+
+        Commit inside the ``with`` block: the user's range stays share-locked in shard 0 until
+        the block ends, so a reshard cannot move the range under the write.
+        """
+        if not self.shards or self.shard_map is None:
+            with Session(self.shard_for(user_id), expire_on_commit=False) as session:
+                yield session
+            return
+        with (
+            self.shard_map.write_route(user_id) as index,
+            Session(self.shards[index], expire_on_commit=False) as session,
+        ):
+            yield session
+
+    def shard_read_session(self, user_id: int) -> Session:
+        """A session for reading a user's rows (no lock; a fenced range is still readable)."""
         return Session(self.shard_for(user_id), expire_on_commit=False)
 
     def ping(self) -> dict[str, str | None]:
@@ -153,3 +185,5 @@ class Database:
     def dispose(self) -> None:
         for engine in self.engines.values():
             engine.dispose()
+        if self.shard_map is not None:
+            self.shard_map.engine.dispose()

@@ -5,6 +5,17 @@ from app.models.base import Base
 from app.models.career import Career
 from app.models.employer import Employer
 from app.models.job import Job
+from app.models.shard_map import ShardMapHeader, ShardMapRange
 from app.models.user import Role, User
 
-__all__ = ["Application", "Base", "Career", "Employer", "Job", "Role", "User"]
+__all__ = [
+    "Application",
+    "Base",
+    "Career",
+    "Employer",
+    "Job",
+    "Role",
+    "ShardMapHeader",
+    "ShardMapRange",
+    "User",
+]

@@ -27,7 +27,7 @@ def assert_schema_matches_models(url: str) -> None:
     upgrade_engine(engine)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == "0001"
+        assert context.get_current_revision() == "0002_shard_map"
         diff = compare_metadata(context, Base.metadata)
     indexes = {ix["name"] for ix in inspect(engine).get_indexes("jobs")}
     engine.dispose()

@@ -134,6 +134,6 @@ def apply(
 @router.get("/applications")
 def my_applications(login: CurrentLogin, state: StateDep) -> list[ApplicationOut]:
     """The caller's applications, read from their shard's writer (their own fresh writes)."""
-    with state.database.shard_session(login.user_id) as shard:
+    with state.database.shard_read_session(login.user_id) as shard:
         rows = applications.list_for_user(session=shard, user_id=login.user_id)
         return [ApplicationOut.model_validate(row) for row in rows]
