@@ -412,6 +412,7 @@ class Reshard:
                         f"verification failed for users [{lo}, {hi if hi is not None else '∞'}): "
                         f"{mismatched} rows differ after catch-up; the range stays where it was",
                         "something else writes to the targets; find it, then rerun",
+                        fault=True,
                     )
                 pause_ms = int((time.monotonic() - fenced_at) * 1000)
                 flipped = self.map.flip(
@@ -437,6 +438,7 @@ class Reshard:
             f"users [{lo}, {hi}) could not be caught up within the fence lease "
             f"({self.options.lease_seconds}s) in {self.options.attempts} attempts",
             "use a smaller range (fewer rows fenced at once) or rerun when writes are fewer",
+            fault=True,
         )
 
     def _unfence_quietly(self, range_id: int) -> None:
@@ -489,6 +491,7 @@ class Reshard:
             raise self._fault(error) from None
 
     def _delete(self, engine: Engine, where: str) -> None:
+        gone = 0
         for table in rows.SHARDED_TABLES:
             while True:
                 with engine.begin() as connection:
@@ -498,7 +501,8 @@ class Reshard:
                             f"ORDER BY id LIMIT {self.options.batch_size}"
                         )
                     ).rowcount
-                self.progress("cleanup", deleted, deleted)
+                gone += deleted
+                self.progress("cleanup", gone, gone)
                 if deleted < self.options.batch_size:
                     break
 
@@ -522,7 +526,9 @@ class Reshard:
 
     def _fault(self, error: DBAPIError) -> ReshardError:
         first = str(error.orig).splitlines()[0] if error.orig else str(error)
-        return ReshardError(f"a database stopped answering mid-reshard: {first}", RESUME_HINT)
+        return ReshardError(
+            f"a database stopped answering mid-reshard: {first}", RESUME_HINT, fault=True
+        )
 
 
 def status(source_url: str) -> dict[str, Any]:

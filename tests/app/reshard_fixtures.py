@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pymysql
+
 from app.core.db import Database
 from app.core.settings import Settings
 from app.migrate import upgrade_engine
@@ -46,7 +47,7 @@ class Shards:
 
     def query(self, index: int, sql: str, *args: object) -> list[tuple[object, ...]]:
         connection = pymysql.connect(
-            host=MARIADB_HOST, port=MARIADB_PORT, user="root", password="", database=self.names[index]
+            host=MARIADB_HOST, port=MARIADB_PORT, user="root", database=self.names[index]
         )
         try:
             with connection.cursor() as cursor:
@@ -74,7 +75,9 @@ def make_shards(count: int = 3) -> Iterator[Shards]:
 def populate(shards: Shards, users: int, per_user: int) -> int:
     """Applications for users 1..users, ``per_user`` each, straight into the source."""
     values = [
-        (user, job, f"letter {user}/{job}") for user in range(1, users + 1) for job in range(per_user)
+        (user, job, f"letter {user}/{job}")
+        for user in range(1, users + 1)
+        for job in range(per_user)
     ]
     connection = pymysql.connect(
         host=MARIADB_HOST, port=MARIADB_PORT, user="root", password="", database=shards.names[0]
@@ -116,4 +119,3 @@ def locate(shards: Shards) -> dict[tuple[int, int], list[int]]:
 def map_status(shards: Shards) -> str:
     rows = shards.query(0, "SELECT status FROM shard_map WHERE id = 1")
     return str(rows[0][0])
-
