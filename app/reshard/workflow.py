@@ -24,7 +24,7 @@ from app.reshard.plan import id_block, split_ranges
 
 log = logging.getLogger("app.reshard")
 
-LOCK_NAME = "gm_reshard"
+LOCK_NAME = "gm_reshard:"
 RESUME_HINT = "rerun the same command to resume, or run it with --rollback"
 
 # phase ("copy", "catch-up", "rollback", "cleanup"), done, total
@@ -241,8 +241,13 @@ class Reshard:
             )
 
     def _take_lock(self) -> None:
+        """One run per source at a time (the server drops the lock if the run dies)."""
+        if self._lock is not None:
+            return
         connection = self.source.connect()
-        got = connection.execute(text("SELECT GET_LOCK(:n, 0)"), {"n": LOCK_NAME}).scalar()
+        got = connection.execute(
+            text("SELECT GET_LOCK(CONCAT(:n, DATABASE()), 0)"), {"n": LOCK_NAME}
+        ).scalar()
         if got != 1:
             connection.close()
             raise ReshardError(

@@ -3,13 +3,17 @@ a populated source, and the app's own write and read paths (``Database``)."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pymysql
 
-from app.core.db import Database
+from app.core.db import Database, make_engine
 from app.core.settings import Settings
 from app.migrate import upgrade_engine
 from app.services import applications
@@ -51,7 +55,7 @@ class Shards:
         )
         try:
             with connection.cursor() as cursor:
-                cursor.execute(sql, args)
+                cursor.execute(sql, args or None)
                 rows = list(cursor.fetchall())
             connection.commit()
             return rows
@@ -59,15 +63,33 @@ class Shards:
             connection.close()
 
 
+_TEMPLATE: list[str] = []
+
+
+def _template() -> str:
+    """A database migrated once per test session; each test's shards are cloned from it."""
+    if not _TEMPLATE:
+        name = f"gm_rs_{RUN_ID}_template"
+        recreate_databases(name)
+        engine = make_engine(mariadb_url(name), Settings())
+        upgrade_engine(engine)
+        engine.dispose()
+        _TEMPLATE.append(name)
+        atexit.register(drop_databases, name)
+    return _TEMPLATE[0]
+
+
 def make_shards(count: int = 3) -> Iterator[Shards]:
     need_service("MariaDB", MARIADB_HOST, MARIADB_PORT)
+    template = _template()
     tag = uuid.uuid4().hex[:6]
     shards = Shards([f"gm_rs_{RUN_ID}_{tag}_{i}" for i in range(count)])
     recreate_databases(*shards.names)
-    database = shards.database()
-    for engine in database.shards:
-        upgrade_engine(engine)
-    database.dispose()
+    tables = [str(row[0]) for row in Shards([template]).query(0, "SHOW TABLES")]
+    for index in range(count):
+        for table in tables:
+            shards.query(index, f"CREATE TABLE `{table}` LIKE `{template}`.`{table}`")
+            shards.query(index, f"INSERT INTO `{table}` SELECT * FROM `{template}`.`{table}`")
     yield shards
     drop_databases(*shards.names)
 
@@ -119,3 +141,58 @@ def locate(shards: Shards) -> dict[tuple[int, int], list[int]]:
 def map_status(shards: Shards) -> str:
     rows = shards.query(0, "SELECT status FROM shard_map WHERE id = 1")
     return str(rows[0][0])
+
+
+class Proxy:
+    """A TCP proxy to the shared MariaDB that a test can cut (a target unreachable mid-copy)."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.links: list[socket.socket] = []
+        self.open = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, database: str) -> str:
+        return f"mysql+pymysql://root:@127.0.0.1:{self.port}/{database}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()
+                continue
+            upstream = socket.create_connection((MARIADB_HOST, MARIADB_PORT))
+            self.links += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        """Drop every connection and refuse new ones (until ``mend``)."""
+        self.open = False
+        for link in self.links:
+            with contextlib.suppress(OSError):
+                link.shutdown(socket.SHUT_RDWR)
+        self.links.clear()
+
+    def mend(self) -> None:
+        self.open = True
+
+    def close(self) -> None:
+        self.cut()
+        self.server.close()

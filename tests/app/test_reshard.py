@@ -16,14 +16,18 @@ from typing import Any
 
 import pytest
 
+from app.core.shard_map import RangeFenced
+from app.reshard.errors import ReshardError
 from app.reshard.workflow import Options, Reshard
 from tests.app.reshard_fixtures import (
     MAP_TTL,
+    Proxy,
     Shards,
     apply,
     jobs_of,
     locate,
     make_shards,
+    map_status,
     populate,
 )
 
@@ -170,3 +174,179 @@ def test_sigkill_at_random_points_then_rerun_ends_in_the_same_state(shards: Shar
     status = json.loads(gm(*reshard_args(shards)[:4], "--status", "--format", "json").stdout)
     assert status["status"] == "done" and status["ranges_at_source"] == 0
     database.dispose()
+
+
+def test_rollback_after_a_completed_reshard_keeps_writes_made_on_the_targets(
+    shards: Shards,
+) -> None:
+    populate(shards, users=60, per_user=3)
+    source_rows = shards.query(0, "SELECT COUNT(*) FROM applications")[0][0]
+    database = shards.database()
+    run = reshard(shards)
+    try:
+        assert run.run().status == "done"
+    finally:
+        run.close()
+    # nothing leaves the source before --cleanup
+    assert shards.query(0, "SELECT COUNT(*) FROM applications")[0][0] == source_rows
+    time.sleep(MAP_TTL)
+    for user in (1, 2, 4, 5, 61, 62):  # written on the targets after the flip
+        apply(database, user, 500)
+        assert locate(shards)[(user, 500)] == [user % 3]
+    expected = {u: jobs_of(database, u) for u in range(1, 63)}
+    run = reshard(shards)
+    try:
+        summary = run.rollback()
+    finally:
+        run.close()
+    assert summary.status == "rolled_back" and summary.verified
+    assert {u: jobs_of(database, u) for u in range(1, 63)} == expected
+    for user in (1, 2, 4, 5, 61, 62):
+        assert 0 in locate(shards)[(user, 500)]  # brought back to the source
+    apply(database, 4, 501)  # after the rollback, writes go to the source again
+    assert locate(shards)[(4, 501)] == [0]
+    run = reshard(shards)
+    try:
+        assert run.cleanup().status == "idle"  # the targets' copies go, the map is trivial
+    finally:
+        run.close()
+    assert shards.query(1, "SELECT COUNT(*) FROM applications")[0][0] == 0
+    assert shards.query(2, "SELECT COUNT(*) FROM applications")[0][0] == 0
+    assert {u: jobs_of(database, u) for u in range(1, 63)} == {
+        **expected,
+        4: expected[4] | {501},
+    }
+    database.dispose()
+
+
+def test_cleanup_after_done_removes_only_the_moved_rows_from_the_source(shards: Shards) -> None:
+    populate(shards, users=30, per_user=2)
+    database = shards.database()
+    expected = {u: jobs_of(database, u) for u in range(1, 31)}
+    run = reshard(shards)
+    try:
+        run.run()
+        assert run.cleanup().status == "done"
+        with pytest.raises(ReshardError, match="deleted by --cleanup"):
+            run.rollback()
+    finally:
+        run.close()
+    left = shards.query(0, "SELECT DISTINCT user_id % 3 FROM applications")
+    assert left == [(0,)]
+    assert {u: jobs_of(database, u) for u in range(1, 31)} == expected
+    database.dispose()
+
+
+def test_a_target_cut_mid_copy_then_rerun_completes(shards: Shards) -> None:
+    populate(shards, users=90, per_user=4)
+    database = shards.database()
+    expected = {u: jobs_of(database, u) for u in range(1, 91)}
+    proxy = Proxy()
+    targets = [shards.urls[0], shards.urls[1], proxy.url(shards.names[2])]
+    batches = 0
+
+    def cut_after_two_batches(phase: str, _done: int, _total: int) -> None:
+        nonlocal batches
+        if phase == "copy":
+            batches += 1
+            if batches == 3:
+                proxy.cut()
+
+    options = Options(batch_size=40, range_rows=100, map_ttl=MAP_TTL)
+    run = Reshard(shards.urls[0], targets, options, progress=cut_after_two_batches)
+    try:
+        with pytest.raises(ReshardError, match="stopped answering") as failed:
+            run.run()
+        assert failed.value.fault and "rerun" in failed.value.hint
+    finally:
+        run.close()
+    assert map_status(shards) == "copying"
+    assert {u: jobs_of(database, u) for u in range(1, 91)} == expected  # still served
+    proxy.mend()
+    run = Reshard(shards.urls[0], targets, options)
+    try:
+        assert run.run().verified
+    finally:
+        run.close()
+        proxy.close()
+    assert {u: jobs_of(database, u) for u in range(1, 91)} == expected
+    database.dispose()
+
+
+def test_a_fenced_range_holds_writers_briefly_and_a_lapsed_fence_refuses_the_flip(
+    shards: Shards,
+) -> None:
+    from app.reshard.map_admin import MapAdmin
+
+    populate(shards, users=3, per_user=1)
+    database = shards.database()
+    run = reshard(shards)
+    try:
+        run._prepare()
+        run._start()
+    finally:
+        run.close()
+    admin = MapAdmin(run.source)
+    admin.fence(0, lease_seconds=0.6)
+    started = time.monotonic()
+    apply(database, 1, 77)  # waits for the lease, then writes to the source
+    assert 0.3 < time.monotonic() - started < 2.0
+    assert locate(shards)[(1, 77)] == [0]
+    assert not admin.flip(0, "target", rows=0, users=0, checksum="", pause_ms=0)
+    assert map_status(shards) == "copying"  # nothing moved
+    admin.fence(0, lease_seconds=5)
+    assert database.shard_map is not None
+    database.shard_map.max_wait = 0.2
+    with pytest.raises(RangeFenced):
+        apply(database, 1, 78)
+    admin.unfence(0)
+    admin.engine.dispose()
+    database.dispose()
+
+
+def test_bad_input_is_refused_with_a_clear_message_and_nothing_changes(shards: Shards) -> None:
+    populate(shards, users=10, per_user=1)
+    a, b, c = shards.urls
+    cases = [
+        ([a, c], b, "first --target"),
+        ([a, b, b], a, "same database twice"),
+        ([a], a, "needs N >= 2"),
+        (["sqlite:///x.db", b], a, "needs MariaDB"),
+        ([a, b, "mysql+pymysql://root:secret@127.0.0.1:1/nowhere"], a, "unreachable"),
+    ]
+    for targets, source, message in cases:
+        with pytest.raises(ReshardError, match=message) as refused:
+            Reshard(source, targets, OPTIONS).run()
+        assert "secret" not in refused.value.message and not refused.value.fault
+    shards.query(
+        1,
+        "INSERT INTO applications (user_id, job_id, status, cover_letter, created_at) "
+        "VALUES (4, 1, 's', '', NOW())",
+    )
+    with pytest.raises(ReshardError, match="not empty of foreign data"):
+        run = reshard(shards)
+        try:
+            run.run()
+        finally:
+            run.close()
+    assert map_status(shards) == "idle"
+    shards.query(1, "DELETE FROM applications")
+    run = reshard(shards)
+    try:
+        run.run()
+    finally:
+        run.close()
+    mismatched = [([a, b], "2 targets were given"), ([a, c, b], "targets differ")]
+    for targets, message in mismatched:
+        run = Reshard(a, targets, OPTIONS)
+        try:
+            with pytest.raises(ReshardError, match=message):
+                run.run()
+        finally:
+            run.close()
+    no_yes = gm(
+        "app", "reshard", "--source", a, "--target", a, "--target", b, stdin=subprocess.DEVNULL
+    )
+    assert no_yes.returncode == 2 and "--yes" in no_yes.stderr
+    bad = gm(*reshard_args(shards)[:4], "--target", a, "--target", c, "--yes")
+    assert bad.returncode == 2 and "error:" in bad.stderr and "Traceback" not in bad.stderr
