@@ -34,6 +34,14 @@ def phase(
             help="Allow going to a lower phase (data-bearing resources are kept).",
         ),
     ] = False,
+    shard_map: Annotated[
+        str | None,
+        typer.Option(
+            "--shard-map",
+            help="Shard 0's database URL: a 3 -> 2 downgrade checks there that every user's "
+            "rows are back on shard 0.",
+        ),
+    ] = None,
     region: Annotated[str, typer.Option("--region", help="Region of a new stack file.")] = (
         "us-east-1"
     ),
@@ -67,6 +75,7 @@ def phase(
         yes=yes,
         force=force,
         allow_downgrade=allow_downgrade,
+        shard_map_url=shard_map,
         region=region,
         verify_options=VerifyOptions(
             target_timeout_s=target_timeout, poll_s=min(5.0, max(0.1, target_timeout / 10))
