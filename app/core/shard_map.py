@@ -65,6 +65,20 @@ class RangeFenced(OperationalError):
         )
 
 
+class ShardMapMismatch(OperationalError):
+    """The map routes to a shard this instance was not given (a 503, logged)."""
+
+    def __init__(self, index: int, configured: int) -> None:
+        super().__init__(
+            "shard map",
+            None,
+            Exception(
+                f"the shard map routes to shard {index} but DATABASE_SHARD_URLS lists "
+                f"{configured}; configure every shard of the reshard"
+            ),
+        )
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The map as read at one moment: range starts, their locations, status and version."""
@@ -141,10 +155,7 @@ class ShardMap:
 
     def _checked(self, index: int) -> int:
         if index >= self.shards:
-            raise RuntimeError(
-                f"the shard map routes to shard {index} but DATABASE_SHARD_URLS lists "
-                f"{self.shards}; configure every shard of the reshard"
-            )
+            raise ShardMapMismatch(index, self.shards)
         return index
 
     def snapshot(self) -> Snapshot:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from app.core.shard_map import RangeFenced
+from app.core.shard_map import RangeFenced, ShardMapMismatch
 from app.reshard.errors import ReshardError
 from app.reshard.workflow import Options, Reshard
 from tests.app.reshard_fixtures import (
@@ -235,6 +235,12 @@ def test_cleanup_after_done_removes_only_the_moved_rows_from_the_source(shards: 
     assert left == [(0,)]
     assert {u: jobs_of(database, u) for u in range(1, 31)} == expected
     database.dispose()
+    # an instance configured with fewer shards than the map names answers 503, never guesses
+    short = Shards(shards.names[:2]).database()
+    with pytest.raises(ShardMapMismatch):
+        jobs_of(short, 2)
+    assert jobs_of(short, 1) == expected[1]
+    short.dispose()
 
 
 def test_a_target_cut_mid_copy_then_rerun_completes(shards: Shards) -> None:
