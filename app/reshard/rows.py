@@ -54,8 +54,11 @@ def row_digest_sql(table: Table) -> str:
     return f"MD5(CONCAT_WS(0x1f, {', '.join(parts)}))"
 
 
-def range_clause(hi: int | None) -> str:
-    return f"`{USER_COLUMN}` >= :lo" + ("" if hi is None else f" AND `{USER_COLUMN}` < :hi")
+def range_clause(hi: int | None, above: int | None = None, upto: int | None = None) -> str:
+    """Users in ``[lo, hi)``; optionally only ids above ``above`` or up to ``upto``."""
+    clause = f"`{USER_COLUMN}` >= :lo" + ("" if hi is None else f" AND `{USER_COLUMN}` < :hi")
+    clause += "" if above is None else " AND id > :above"
+    return clause + ("" if upto is None else " AND id <= :upto")
 
 
 def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -97,22 +100,25 @@ class Side:
     def _filter(self, shard: int) -> str:
         raise NotImplementedError
 
-    def hashes(self, table: Table, lo: int, hi: int | None) -> dict[int, RowHash]:
+    def hashes(
+        self, table: Table, lo: int, hi: int | None, *, above: int | None = None
+    ) -> dict[int, RowHash]:
         """``{id: (user_id, digest)}`` for the range's rows on this side."""
         found: dict[int, RowHash] = {}
         sql = (
             f"SELECT id, `{USER_COLUMN}` AS u, {row_digest_sql(table)} AS d FROM `{table.name}` "
-            f"WHERE {range_clause(hi)} AND {{filter}}"
+            f"WHERE {range_clause(hi, above)} AND {{filter}}"
         )
+        params = {"lo": lo, "hi": hi, "above": above}
         for shard, engine in self.engines.items():
             with engine.connect() as connection:
-                for row in connection.execute(
-                    text(sql.format(filter=self._filter(shard))), {"lo": lo, "hi": hi}
-                ):
+                for row in connection.execute(text(sql.format(filter=self._filter(shard))), params):
                     found[row.id] = RowHash(row.u, row.d)
         return found
 
-    def aggregate(self, table: Table, lo: int, hi: int | None) -> Aggregate:
+    def aggregate(
+        self, table: Table, lo: int, hi: int | None, *, upto: int | None = None
+    ) -> Aggregate:
         """Count, distinct users and an order-free checksum of the range's rows, computed by
         the servers (a few bytes back instead of every row's digest)."""
         total = Aggregate(0, 0, 0, 0)
@@ -122,13 +128,12 @@ class Side:
             f"COALESCE(SUM(CAST(CONV(SUBSTRING({digest}, 1, 15), 16, 10) AS UNSIGNED)), 0) AS s, "
             f"COALESCE(BIT_XOR(CAST(CONV(SUBSTRING({digest}, 17, 15), 16, 10) AS UNSIGNED)), 0) "
             "AS x "
-            f"FROM `{table.name}` WHERE {range_clause(hi)} AND {{filter}}"
+            f"FROM `{table.name}` WHERE {range_clause(hi, upto=upto)} AND {{filter}}"
         )
+        params = {"lo": lo, "hi": hi, "upto": upto}
         for shard, engine in self.engines.items():
             with engine.connect() as connection:
-                row = connection.execute(
-                    text(sql.format(filter=self._filter(shard))), {"lo": lo, "hi": hi}
-                ).one()
+                row = connection.execute(text(sql.format(filter=self._filter(shard))), params).one()
             total = Aggregate(
                 rows=total.rows + int(row.n),
                 users=total.users + int(row.u),  # a user lives on one database of a side
@@ -136,6 +141,18 @@ class Side:
                 xor=total.xor ^ int(row.x),
             )
         return total
+
+    def high_mark(self, table: Table, lo: int, hi: int | None) -> int:
+        """The largest id of the range's rows on this side (0 when none)."""
+        sql = f"SELECT COALESCE(MAX(id), 0) FROM `{table.name}` WHERE {range_clause(hi)} AND {{f}}"
+        mark = 0
+        for shard, engine in self.engines.items():
+            with engine.connect() as connection:
+                found = connection.execute(
+                    text(sql.format(f=self._filter(shard))), {"lo": lo, "hi": hi}
+                ).scalar_one()
+            mark = max(mark, int(found))
+        return mark
 
     def fetch(self, table: Table, wanted: dict[int, RowHash]) -> list[dict[str, Any]]:
         """Full rows by id (each read from the database holding its user)."""
@@ -206,14 +223,32 @@ class Reconciled:
     deleted: int
 
 
-def reconcile(table: Table, lo: int, hi: int | None, authority: Side, copy: Side) -> Reconciled:
+def reconcile(
+    table: Table,
+    lo: int,
+    hi: int | None,
+    authority: Side,
+    copy: Side,
+    *,
+    mark: int | None = None,
+) -> Reconciled:
     """Make ``copy`` hold exactly ``authority``'s rows of the range (deletes first, so a
     re-created (user, job) pair does not collide with its stale copy). Equal aggregates on
-    both sides mean nothing to do; otherwise rows are compared one by one."""
+    both sides mean nothing to do; otherwise rows are compared one by one.
+
+    ``mark`` (the authority's largest id at an earlier reconcile): when the rows up to it
+    still agree in aggregate, only the rows above it are compared one by one (new rows are
+    the common case under a fence; updates and deletes fall back to the whole range).
+    """
     if authority.aggregate(table, lo, hi) == copy.aggregate(table, lo, hi):
         return Reconciled(upserted=0, deleted=0)
-    want = authority.hashes(table, lo, hi)
-    have = copy.hashes(table, lo, hi)
+    above = None
+    if mark is not None and authority.aggregate(table, lo, hi, upto=mark) == copy.aggregate(
+        table, lo, hi, upto=mark
+    ):
+        above = mark
+    want = authority.hashes(table, lo, hi, above=above)
+    have = copy.hashes(table, lo, hi, above=above)
     doomed = {i: row for i, row in have.items() if i not in want or want[i].user_id != row.user_id}
     missing = {i: row for i, row in want.items() if i not in have or have[i] != row}
     copy.delete(table, doomed)

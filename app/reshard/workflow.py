@@ -404,7 +404,9 @@ class Reshard:
         to = "target" if forward else "source"
         lo, hi = range_.lo, range_.hi
         for attempt in range(1, self.options.attempts + 1):
+            marks: dict[str, int] = {}
             for table in rows.SHARDED_TABLES:  # shrink the delta while writes go on
+                marks[table.name] = authority.high_mark(table, lo, hi)
                 self._copied_this_run += rows.reconcile(table, lo, hi, authority, copy).upserted
             self.map.fence(range_.id, self.options.lease_seconds)
             fenced_at = time.monotonic()
@@ -413,7 +415,9 @@ class Reshard:
                 checks = [rows.verify(t, lo, hi, authority, copy) for t in rows.SHARDED_TABLES]
                 if any(c.mismatched for c in checks):
                     for table in rows.SHARDED_TABLES:
-                        done = rows.reconcile(table, lo, hi, authority, copy)
+                        done = rows.reconcile(
+                            table, lo, hi, authority, copy, mark=marks[table.name]
+                        )
                         self._copied_this_run += done.upserted
                     checks = [rows.verify(t, lo, hi, authority, copy) for t in rows.SHARDED_TABLES]
                 if any(c.mismatched for c in checks):

@@ -356,3 +356,34 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_changes(shards: S
     assert no_yes.returncode == 2 and "--yes" in no_yes.stderr
     bad = gm(*reshard_args(shards)[:4], "--target", a, "--target", c, "--yes")
     assert bad.returncode == 2 and "error:" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_catch_up_compares_only_new_rows_unless_old_ones_changed(shards: Shards) -> None:
+    from sqlalchemy import create_engine
+
+    from app.reshard import rows
+
+    populate(shards, users=12, per_user=2)
+    engines = [create_engine(url) for url in shards.urls]
+    source, targets = rows.SourceSide(engines[0], 3), rows.TargetSide(dict(enumerate(engines)), 3)
+    targets.engines.pop(0)
+    table = rows.SHARDED_TABLES[0]
+    assert rows.reconcile(table, 0, None, source, targets).upserted == 16  # 8 users move
+    mark = source.high_mark(table, 0, None)
+    insert = (
+        "INSERT INTO applications (user_id, job_id, status, cover_letter, created_at) "
+        "VALUES (%s, 99, 'submitted', '', NOW())"
+    )
+    shards.query(0, insert, 4)  # a new row above the mark
+    done = rows.reconcile(table, 0, None, source, targets, mark=mark)
+    assert (done.upserted, done.deleted) == (1, 0)
+    shards.query(0, "UPDATE applications SET status = 'seen' WHERE user_id = 5 AND job_id = 0")
+    shards.query(0, "DELETE FROM applications WHERE user_id = 7 AND job_id = 1")
+    done = rows.reconcile(table, 0, None, source, targets, mark=mark)  # old rows changed too
+    assert (done.upserted, done.deleted) == (1, 1)
+    assert not rows.verify(table, 0, None, source, targets).mismatched
+    assert shards.query(2, "SELECT status FROM applications WHERE user_id = 5 AND job_id = 0") == [
+        ("seen",)
+    ]
+    for engine in engines:
+        engine.dispose()
