@@ -231,6 +231,7 @@ def reconcile(
     copy: Side,
     *,
     mark: int | None = None,
+    differ: bool = False,
 ) -> Reconciled:
     """Make ``copy`` hold exactly ``authority``'s rows of the range (deletes first, so a
     re-created (user, job) pair does not collide with its stale copy). Equal aggregates on
@@ -239,8 +240,9 @@ def reconcile(
     ``mark`` (the authority's largest id at an earlier reconcile): when the rows up to it
     still agree in aggregate, only the rows above it are compared one by one (new rows are
     the common case under a fence; updates and deletes fall back to the whole range).
+    ``differ``: the caller just saw the aggregates differ (skip comparing them again).
     """
-    if authority.aggregate(table, lo, hi) == copy.aggregate(table, lo, hi):
+    if not differ and authority.aggregate(table, lo, hi) == copy.aggregate(table, lo, hi):
         return Reconciled(upserted=0, deleted=0)
     above = None
     if mark is not None and authority.aggregate(table, lo, hi, upto=mark) == copy.aggregate(

@@ -111,6 +111,7 @@ class Reshard:
         self.tgt_side = rows.TargetSide(self.targets, self.n)
         self._lock: Connection | None = None
         self._ids: tuple[str, list[str]] = ("", [])
+        self._bulk_marks: dict[str, int] = {}
         self._copied_this_run = 0
         self._bulk_rows = 0
         self._bulk_seconds = 0.0
@@ -384,6 +385,7 @@ class Reshard:
 
     def _move_all(self, *, forward: bool) -> None:
         header = self.map.read(self._settle)
+        self._bulk_marks = {k: int(v) for k, v in header.workflow.get("copied", {}).items()}
         frm = "source" if forward else "target"
         pending = [r for r in header.ranges if r.location == frm]
         done = len(header.ranges) - len(pending)
@@ -407,16 +409,25 @@ class Reshard:
             marks: dict[str, int] = {}
             for table in rows.SHARDED_TABLES:  # shrink the delta while writes go on
                 marks[table.name] = authority.high_mark(table, lo, hi)
-                self._copied_this_run += rows.reconcile(table, lo, hi, authority, copy).upserted
+                # After the bulk copy, rows up to its last id are usually on the targets.
+                bulk = self._bulk_marks.get(table.name) if forward else None
+                done = rows.reconcile(table, lo, hi, authority, copy, mark=bulk)
+                self._copied_this_run += done.upserted
             self.map.fence(range_.id, self.options.lease_seconds)
             fenced_at = time.monotonic()
             try:
                 # No writer of this range now: verify, and catch up first if anything differs.
                 checks = [rows.verify(t, lo, hi, authority, copy) for t in rows.SHARDED_TABLES]
                 if any(c.mismatched for c in checks):
-                    for table in rows.SHARDED_TABLES:
+                    for table, check in zip(rows.SHARDED_TABLES, checks, strict=True):
                         done = rows.reconcile(
-                            table, lo, hi, authority, copy, mark=marks[table.name]
+                            table,
+                            lo,
+                            hi,
+                            authority,
+                            copy,
+                            mark=marks[table.name],
+                            differ=check.mismatched,
                         )
                         self._copied_this_run += done.upserted
                     checks = [rows.verify(t, lo, hi, authority, copy) for t in rows.SHARDED_TABLES]
