@@ -370,7 +370,7 @@ class Reshard:
                     ]
                 if not batch:
                     break
-                self._target_upsert(table, batch)
+                self.tgt_side.upsert(table, batch)
                 last = batch[-1]["id"]
                 workflow["copied"][table.name] = last
                 self.map.save_progress(workflow, len(batch))
@@ -379,9 +379,6 @@ class Reshard:
                 self._bulk_seconds = time.monotonic() - began
                 done += len(batch)
                 self.progress("copy", done, max(total, done))
-
-    def _target_upsert(self, table: Any, batch: list[dict[str, Any]]) -> None:
-        self.tgt_side.upsert(table, batch)
 
     def _move_all(self, *, forward: bool) -> None:
         header = self.map.read(self._settle)
