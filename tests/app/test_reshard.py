@@ -130,15 +130,36 @@ def reshard_args(shards: Shards, *extra: str) -> list[str]:
     return [*args, "--batch-size", "50", "--range-rows", "60", "--yes", "--format", "json", *extra]
 
 
+def progress_of(shards: Shards) -> tuple[str, int, int, int]:
+    """status, rows copied, ranges at their targets, ranges fenced: read from the map."""
+    status, copied = shards.query(0, "SELECT status, rows_copied FROM shard_map")[0]
+    flipped, fenced = shards.query(
+        0,
+        "SELECT COALESCE(SUM(location = 'target'), 0), "
+        "COALESCE(SUM(fenced_until > NOW(6)), 0) FROM shard_map_ranges",
+    )[0]
+    return str(status), int(copied), int(flipped), int(fenced)  # type: ignore[call-overload]
+
+
 def test_sigkill_at_random_points_then_rerun_ends_in_the_same_state(shards: Shards) -> None:
     populate(shards, users=120, per_user=5)
     database = shards.database()
     before = {u: jobs_of(database, u) for u in range(1, 121)}
     seed = int(time.time())
     rng = random.Random(seed)
+    # Random points by work done (not by time, which depends on the machine's load):
+    # mid-copy after some batches, then mid-catch-up after some ranges or under a fence.
+    points = [
+        lambda p, rows=rng.randint(1, 6) * 50: p[0] == "copying" and p[1] >= rows,
+        rng.choice(
+            [
+                lambda p, ranges=rng.randint(1, 8): p[2] >= ranges,
+                lambda p: p[3] > 0,
+            ]
+        ),
+    ]
     kills = 0
-    # the CLI starts in about 1.7 s; then copy, a 0.9 s settle, and 10 ranges of 60 rows
-    for attempt, delay in enumerate(sorted(rng.uniform(1.5, 3.5) for _ in range(2))):
+    for attempt, point in enumerate(points):
         process = subprocess.Popen(
             [*GM, *reshard_args(shards)],
             cwd=ROOT,
@@ -146,7 +167,8 @@ def test_sigkill_at_random_points_then_rerun_ends_in_the_same_state(shards: Shar
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(delay)
+        while process.poll() is None and not point(progress_of(shards)):
+            time.sleep(0.005)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
@@ -156,6 +178,7 @@ def test_sigkill_at_random_points_then_rerun_ends_in_the_same_state(shards: Shar
         apply(fresh, 7, 9000 + attempt)  # and writes (a killed run's fence lease expires)
         before[7].add(9000 + attempt)
         fresh.dispose()
+    assert kills >= 1, f"seed {seed}: no run was killed"
     done = gm(*reshard_args(shards))
     assert kills >= 1, f"seed {seed}: no run was killed"
     assert done.returncode == 0, done.stderr
