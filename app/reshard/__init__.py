@@ -10,8 +10,10 @@ Consistency mechanism: a per-range write fence with a short, bounded pause.
 2. ``copy``: rows of users with ``user_id % N != 0`` are copied in primary-key batches
    (keyset pagination) to shard ``user_id % N`` with their ids kept (upserts, so a retried
    batch duplicates nothing), while the app keeps writing to the source.
-3. ``catch up`` per range: reconcile the range (per-row MD5 of every column, both sides:
-   insert what is missing, update what differs, delete what the source no longer has); fence
+3. ``catch up`` per range: reconcile the range (row count and a checksum of every row's
+   MD5 on both sides; where they differ, per-row MD5s of the rows above the last mark, or of
+   the whole range if older rows changed: insert what is missing, update what differs,
+   delete what the source no longer has); fence
    the range in the map (a lease of ``lease_seconds``; writers of that range wait, readers
    still read the source); reconcile again, now with no writer; verify that both sides hold
    exactly the same rows (count and checksum); flip the range to its targets (version + 1)
