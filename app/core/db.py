@@ -25,6 +25,7 @@ from sqlalchemy.pool import QueuePool
 from app.core.breaker import CircuitBreaker
 from app.core.db_guard import breaker_of, check, guard_engine
 from app.core.settings import Settings
+from app.core.shard_map import ShardMap
 
 log = logging.getLogger("app.db")
 
@@ -105,6 +106,7 @@ class Database:
     replicas: list[Replica] = field(default_factory=list)
     shards: list[Engine] = field(default_factory=list)
     on_fallback: Callable[[], None] = field(default=lambda: None)
+    shard_map: ShardMap | None = None  # built from shards[0] when there are shards
     _turn: Iterator[int] = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _falling_back: bool = False
@@ -117,11 +119,25 @@ class Database:
         def engine(url: str, label: str) -> Engine:
             return guarded_engine(url, settings, label, maintenance=maintenance)
 
-        return cls(
+        database = cls(
             writer=engine(settings.writer_url, "writer"),
             replicas=[Replica(engine(u, f"reader{i}")) for i, u in enumerate(settings.reader_urls)],
             shards=[engine(u, f"shard{i}") for i, u in enumerate(settings.shard_urls)],
         )
+        if settings.shard_urls:
+            # Its own pool: a write holds a map connection while it takes a shard connection.
+            # It shares shard 0's circuit breaker: a hung shard 0 is skipped for both.
+            map_engine = make_engine(settings.shard_urls[0], settings, maintenance=maintenance)
+            shard0_breaker = breaker_of(database.shards[0])
+            if shard0_breaker is not None:
+                guard_engine(map_engine, shard0_breaker)
+            database.use_shard_map(map_engine, settings.shard_map_ttl_seconds)
+        return database
+
+    def use_shard_map(self, engine: Engine | None = None, ttl: float = 1.0) -> None:
+        """Route user rows by the shard map kept in shard 0 (see ``app/core/shard_map.py``)."""
+        if self.shards:
+            self.shard_map = ShardMap(engine or self.shards[0], len(self.shards), ttl=ttl)
 
     @property
     def engines(self) -> dict[str, Engine]:
@@ -176,12 +192,33 @@ class Database:
             connection.close()
 
     def shard_for(self, user_id: int) -> Engine:
-        """Where a user's own rows live: shard ``user_id % N``, or the writer without shards."""
+        """Where a user's rows are read: the shard map's answer, or the writer without shards."""
         if not self.shards:
             return self.writer
-        return self.shards[user_id % len(self.shards)]
+        if self.shard_map is None:
+            return self.shards[0]
+        return self.shards[self.shard_map.read_shard(user_id)]
 
-    def shard_session(self, user_id: int) -> Session:
+    @contextmanager
+    def shard_session(self, user_id: int) -> Iterator[Session]:
+        """A session for writing a user's rows, routed by the shard map.
+
+        Commit inside the ``with`` block: the user's range stays share-locked in shard 0 until
+        the block ends, so a reshard cannot move the range under the write.
+        """
+        if not self.shards or self.shard_map is None:
+            engine = self.shard_for(user_id)
+            check(engine)
+            with Session(engine, expire_on_commit=False) as session:
+                yield session
+            return
+        with self.shard_map.write_route(user_id) as index:
+            check(self.shards[index])
+            with Session(self.shards[index], expire_on_commit=False) as session:
+                yield session
+
+    def shard_read_session(self, user_id: int) -> Session:
+        """A session for reading a user's rows (no lock; a fenced range is still readable)."""
         engine = self.shard_for(user_id)
         check(engine)
         return Session(engine, expire_on_commit=False)
@@ -189,3 +226,5 @@ class Database:
     def dispose(self) -> None:
         for engine in self.engines.values():
             engine.dispose()
+        if self.shard_map is not None:
+            self.shard_map.engine.dispose()

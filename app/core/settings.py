@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     database_url_read: str = ""  # comma-separated replica URLs
     database_shard_urls: str = ""  # comma-separated shard URLs (phase 3); applications live there
+    shard_map_ttl_seconds: float = Field(default=1.0, gt=0)  # app's cache of the shard map
     data_dir: Path = Field(default_factory=default_data_dir)
     # The source document's pool settings.
     db_pool_size: int = Field(default=20, ge=1)

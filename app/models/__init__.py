@@ -5,6 +5,7 @@ from app.models.base import Base
 from app.models.career import Career
 from app.models.employer import Employer, EmployerInvitation
 from app.models.job import Job
+from app.models.shard_map import ShardMapHeader, ShardMapRange
 from app.models.user import Role, User
 
 __all__ = [
@@ -15,5 +16,7 @@ __all__ = [
     "EmployerInvitation",
     "Job",
     "Role",
+    "ShardMapHeader",
+    "ShardMapRange",
     "User",
 ]

@@ -1,14 +1,22 @@
-"""``gm-infra app serve``: run the bundled Green Matchers app (uvicorn, app factory)."""
+"""``gm-infra app serve``: run the bundled Green Matchers app (uvicorn, app factory);
+``gm-infra app reshard``: move users' rows to their shards while the app serves."""
 
 from __future__ import annotations
 
+import json
+import os
 import socket
-from typing import Annotated
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
-from infra.errors import BadInputError
+from infra.commands.options import FormatOption, OutputFormat
+from infra.errors import BadInputError, CheckFailedError, GmError
+
+if TYPE_CHECKING:
+    from app.reshard.errors import ReshardError
 
 app_group = typer.Typer(
     help="The bundled Green Matchers matching app.", no_args_is_help=True, add_completion=False
@@ -71,6 +79,168 @@ def serve(
         proxy_headers=True,
         log_level="info",
     )
+
+
+SourceOption = Annotated[
+    str,
+    typer.Option("--source", help="Shard 0: the phase-1/2 database (the apps' DATABASE_URL)."),
+]
+TargetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--target",
+        help="A shard, once per shard in order; the first is the source itself (N = count).",
+    ),
+]
+
+
+def _reshard_error(error: ReshardError) -> GmError:
+    if error.fault:
+        return CheckFailedError(error.message, hint=error.hint or None)
+    return BadInputError(error.message, hint=error.hint or None)
+
+
+def _map_ttl() -> float:
+    raw = os.environ.get("SHARD_MAP_TTL_SECONDS", "1.0")
+    try:
+        ttl = float(raw)
+    except ValueError:
+        ttl = -1.0
+    if ttl <= 0:
+        raise BadInputError(
+            f"SHARD_MAP_TTL_SECONDS={raw!r} is not allowed: a number of seconds above 0",
+            hint="use the value the apps run with (default 1.0)",
+        )
+    return ttl
+
+
+@app_group.command("reshard")
+def reshard(
+    source: SourceOption,
+    target: TargetOption = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, max=50_000, help="Rows per copy batch.")
+    ] = 1000,
+    range_rows: Annotated[
+        int,
+        typer.Option(
+            "--range-rows",
+            min=1,
+            max=1_000_000,
+            help="Rows per user range (fenced, verified and flipped together).",
+        ),
+    ] = 2000,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    show_status: Annotated[
+        bool, typer.Option("--status", help="Show the shard map and the progress; change nothing.")
+    ] = False,
+    rollback: Annotated[
+        bool, typer.Option("--rollback", help="Move every range back to the source.")
+    ] = False,
+    cleanup: Annotated[
+        bool,
+        typer.Option(
+            "--cleanup",
+            help="After done: delete moved rows from the source. After a rollback: empty the "
+            "targets and restore the trivial map.",
+        ),
+    ] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Move each user's rows from the source to shard user_id % N while the app serves
+    (copy, catch up, verify, flip per user range; resumable; reversible until --cleanup).
+
+    Every app instance must already run with DATABASE_SHARD_URLS listing these N shards
+    (shard 0 first): before a reshard that routes everyone to shard 0.
+
+    Example: gm-infra app reshard --source mysql+pymysql://root:@127.0.0.1/gm
+    --target mysql+pymysql://root:@127.0.0.1/gm --target .../gm_shard_1 --target .../gm_shard_2
+    """
+    from app.reshard.errors import ReshardError
+    from app.reshard.workflow import Options, Reshard, status, summary_dict
+
+    as_json = fmt == OutputFormat.json
+    if sum((show_status, rollback, cleanup)) > 1:
+        raise BadInputError("give at most one of --status, --rollback, --cleanup")
+    try:
+        if show_status:
+            _print_result(status(source), as_json, "reshard status")
+            return
+        targets = list(target or [])
+        if not targets:
+            raise BadInputError(
+                "no --target given", hint="pass --target once per shard, the source first"
+            )
+        action = "roll back" if rollback else "clean up" if cleanup else "reshard"
+        if not yes:
+            if not sys.stdin.isatty():
+                raise BadInputError(
+                    f"{action} changes live databases", hint="pass --yes to run without a prompt"
+                )
+            typer.confirm(f"{action.capitalize()} to {len(targets)} shards?", abort=True)
+        options = Options(batch_size=batch_size, range_rows=range_rows, map_ttl=_map_ttl())
+        with ProgressBar(enabled=not as_json and sys.stderr.isatty()) as progress:
+            run = Reshard(source, targets, options, progress=progress)
+            try:
+                result = run.rollback() if rollback else run.cleanup() if cleanup else run.run()
+            finally:
+                run.close()
+    except ReshardError as error:
+        raise _reshard_error(error) from None
+    _print_result(summary_dict(result), as_json, action)
+
+
+def _print_result(result: dict[str, Any], as_json: bool, title: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(result, default=str))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False)
+    for key, value in result.items():
+        table.add_row(key, ", ".join(value) if isinstance(value, list) else str(value))
+    Console().print(table)
+
+
+class ProgressBar:
+    """A rich progress bar on stderr (one task per phase), or nothing when not a terminal."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self.bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+        )
+        self.bar.start()
+        return self.update
+
+    def update(self, phase: str, done: int, total: int) -> None:
+        label = {
+            "copy": "rows copied",
+            "catch-up": "ranges moved",
+            "rollback": "ranges back",
+            "cleanup": "rows deleted",
+        }
+        if phase not in self.tasks:
+            self.tasks[phase] = self.bar.add_task(label.get(phase, phase), total=total)
+        self.bar.update(self.tasks[phase], completed=done, total=total)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def register(root: typer.Typer) -> None:

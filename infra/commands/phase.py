@@ -34,6 +34,14 @@ def phase(
             help="Allow going to a lower phase (data-bearing resources are kept).",
         ),
     ] = False,
+    shard_map: Annotated[
+        str | None,
+        typer.Option(
+            "--shard-map",
+            help="Shard 0's database URL: a 3 -> 2 downgrade checks there that every user's "
+            "rows are back on shard 0.",
+        ),
+    ] = None,
     region: Annotated[str, typer.Option("--region", help="Region of a new stack file.")] = (
         "us-east-1"
     ),
@@ -87,6 +95,7 @@ def phase(
         force=force,
         allow_downgrade=allow_downgrade,
         check_only=check,
+        shard_map_url=shard_map,
         region=region,
         validate=validate,
         verify_options=VerifyOptions(

@@ -48,6 +48,7 @@ class PromotionRequest:
     # Policy and validation (cfn-lint, checkov, limits) before preflight; off only for
     # rehearsals that re-run plans the tests already judge.
     validate: bool = True
+    shard_map_url: str | None = None  # shard 0, where a 3 -> 2 downgrade checks the map
 
 
 @dataclass
@@ -92,6 +93,36 @@ def check_step(from_phase: int, to_phase: int, force: bool, allow_downgrade: boo
         )
 
 
+SHARDED_PHASE = 3
+MERGED = ("idle", "rolled_back")  # every user's rows are on shard 0 again
+
+
+def check_merge(from_phase: int, to_phase: int, shard_map_url: str | None) -> None:
+    """Below phase 3 the app reads only shard 0: refuse unless the shard map says every
+    user's rows are back there (``gm-infra app reshard --rollback``, then ``--cleanup``)."""
+    if not (from_phase >= SHARDED_PHASE > to_phase):
+        return
+    merge = "gm-infra app reshard --rollback, then --cleanup (the merge back to shard 0)"
+    if not shard_map_url:
+        raise BadInputError(
+            f"phase {from_phase} -> {to_phase} leaves only shard 0, and after a reshard users' "
+            "rows live on shards 1..N-1",
+            hint=f"run {merge}; then pass --shard-map <shard 0 URL> so the map can be checked",
+        )
+    from app.reshard.errors import ReshardError
+    from app.reshard.workflow import status
+
+    try:
+        current = status(shard_map_url)["status"]
+    except ReshardError as error:
+        raise BadInputError(error.message, hint="--shard-map takes shard 0's URL") from None
+    if current not in MERGED:
+        raise BadInputError(
+            f"the shard map says {current!r}: users' rows are not all on shard 0",
+            hint=f"run {merge} first",
+        )
+
+
 class Promotion:
     def __init__(self, engine: Engine, request: PromotionRequest, reporter: Reporter):
         self.engine = engine
@@ -112,6 +143,7 @@ class Promotion:
         new_config = {**config, PHASE_KEY: req.phase}
         settings = settings_from_config(req.stack, new_config)
         check_step(from_phase, req.phase, req.force, req.allow_downgrade)
+        check_merge(from_phase, req.phase, req.shard_map_url)
         self._step(
             outcome,
             "settings",
@@ -192,6 +224,9 @@ class Promotion:
             outcome, "deploy", "ok", ", ".join(f"{n} {a}" for a, n in outcome.deploy.items() if n)
         )
 
+        if from_phase < SHARDED_PHASE <= req.phase:
+            self._reshard_step(outcome)
+
         # 6. verify
         checks = verify(
             self.engine.inventory(req.stack),
@@ -221,6 +256,25 @@ class Promotion:
         )
         self._step(outcome, "record", "ok", str(path))
         return outcome
+
+    def _reshard_step(self, outcome: PromotionOutcome) -> None:
+        """The new shards are empty and the shard map is trivial, so the apps route everyone
+        to shard 0 (correct); the data moves with ``gm-infra app reshard``."""
+        if self.engine.name == "local":
+            note = (
+                "reshard: the emulator's databases hold no rows; rehearse the data move with "
+                "gm-infra app reshard against local MariaDB (README: Local data rehearsal)"
+            )
+            outcome.not_emulated.append(note)
+            self._step(outcome, "reshard", "not-emulated", note.split(": ", 1)[1])
+            return
+        self._step(
+            outcome,
+            "reshard",
+            "pending",
+            "every user stays on shard 0 until the data moves: run gm-infra app reshard on a "
+            "worker instance (README: Resharding), then --status",
+        )
 
     def _refuse(
         self, outcome: PromotionOutcome, why: str, raise_error: bool = True

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy.pool import QueuePool
 
 from app.core.db import Database, Replica, make_engine, mysql_connect_args
 from app.core.settings import Settings
+from app.migrate import upgrade_engine
 
 
 def sqlite_db(path: Path, name: str) -> str:
@@ -79,15 +81,34 @@ def test_fallback_goes_to_a_healthy_replica_first(tmp_path: Path) -> None:
     assert {whoami(database) for _ in range(3)} == {"good"}
 
 
-def test_shard_routing_by_user_id(tmp_path: Path) -> None:
+def test_shard_routing_follows_the_shard_map(tmp_path: Path) -> None:
+    """Trivial map (before any reshard): everyone on shard 0. Done map: shard user_id % N."""
     urls = [sqlite_db(tmp_path, f"shard{i}") for i in range(3)]
-    database = Database.from_settings(
-        Settings(database_url=sqlite_db(tmp_path, "writer"), database_shard_urls=",".join(urls))
+    settings = Settings(
+        database_url=sqlite_db(tmp_path, "writer"),
+        database_shard_urls=",".join(urls),
+        shard_map_ttl_seconds=0.01,
     )
-    for user_id in (0, 1, 2, 3, 7, 11):
+    database = Database.from_settings(settings)
+    upgrade_engine(database.shards[0])  # the map lives in shard 0
+    users = (0, 1, 2, 3, 7, 11)
+
+    def written_to(user_id: int) -> str:
         with database.shard_session(user_id) as session:
-            name = session.execute(text("SELECT name FROM who")).scalar()
-        assert name == f"shard{user_id % 3}"
+            return str(session.execute(text("SELECT name FROM who")).scalar())
+
+    def read_from(user_id: int) -> str:
+        with database.shard_read_session(user_id) as session:
+            return str(session.execute(text("SELECT name FROM who")).scalar())
+
+    assert {written_to(u) for u in users} == {read_from(u) for u in users} == {"shard0"}
+    with database.shards[0].begin() as connection:
+        connection.execute(text("UPDATE shard_map SET status = 'done', shards = 3, version = 2"))
+        connection.execute(text("UPDATE shard_map_ranges SET location = 'target'"))
+    time.sleep(0.02)  # past the map cache's TTL
+    for user_id in users:
+        assert written_to(user_id) == read_from(user_id) == f"shard{user_id % 3}"
+    database.dispose()
 
 
 def test_without_shards_user_rows_stay_on_the_writer(tmp_path: Path) -> None:

@@ -78,6 +78,17 @@ def test_rehearsal_phase_1_to_4(emu: Emulator, run: Any) -> None:
             # Skipping a phase needs --force.
             skipped = promote(run, 4)
             assert skipped.exit_code == 2 and "skips a phase" in skipped.output
+        if phase == 3:
+            # The data move is not emulated (the emulator's RDS holds no rows): said so.
+            reshard = [s for s in outcome["steps"] if s["step"] == "reshard"]
+            assert reshard and reshard[0]["status"] == "not-emulated"
+            assert "gm-infra app reshard" in reshard[0]["detail"]
+            assert any(n.startswith("reshard:") for n in outcome["not_emulated"])
+            # Down to 2 needs the merge back to shard 0 first, even with --allow-downgrade.
+            before = snapshot(emu)
+            refused = promote(run, 2, "--allow-downgrade")
+            assert refused.exit_code == 2 and "--rollback" in refused.output
+            assert snapshot(emu) == before
 
     one, two, three, four = seen[1], seen[2], seen[3], seen[4]
     # Phase 1: one app server, a single database, one Redis node, no Lattice.

@@ -163,7 +163,7 @@ def my_applications(
 ) -> list[ApplicationOut]:
     """The caller's applications, newest first, a page at a time (at most 100), read from
     their shard's writer (their own fresh writes)."""
-    with state.database.shard_session(login.user_id) as shard:
+    with state.database.shard_read_session(login.user_id) as shard:
         rows = applications.list_for_user(
             session=shard, user_id=login.user_id, skip=skip, limit=limit
         )
