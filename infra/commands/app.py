@@ -9,6 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from infra.errors import BadInputError
+from infra.extras import require_extra
 
 app_group = typer.Typer(
     help="The bundled Green Matchers matching app.", no_args_is_help=True, add_completion=False
@@ -40,6 +41,7 @@ def serve(
 
     Example: gm-infra app serve --port 8000   (then open http://127.0.0.1:8000)
     """
+    require_extra("app", "gm-infra app serve")
     import uvicorn
 
     from app.core.settings import Settings
