@@ -49,5 +49,7 @@ echo "setup: installing Python packages into .venv (first run takes a few minute
 pip_install --upgrade pip
 # torch first and pinned: the CPU build lies on this disk; unpinned it pulls a CUDA build of several GB.
 pip_install "torch==2.13.0"
-pip_install -e ".[dev]"
+# Everything, for this repository's two commands (the tests and the app): the base install is
+# the infrastructure toolkit; app, ai (torch CPU, the model) and dev (tests, linters) on top.
+pip_install -e ".[app,ai,dev]"
 echo "setup: done (.venv ready; gm-infra is .venv/bin/gm-infra)"

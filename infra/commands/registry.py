@@ -13,6 +13,7 @@ from infra.commands import (
     phase,
     plan,
     policy,
+    preview,
     rehearse,
     render,
     rightsize,
@@ -27,6 +28,7 @@ def register_all(app: typer.Typer) -> None:
     cost.register(app)
     policy.register(app)
     diagram.register(app)
+    preview.register(app)
     render.register(app)
     app_cmd.register(app)
     phase.register(app)

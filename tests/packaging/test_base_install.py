@@ -38,12 +38,7 @@ EXTRA_ONLY = (
     "moto",
     "httpx",
 )
-RUNNER = (
-    "import sys\n"
-    "for name in {blocked!r}:\n"
-    "    sys.modules[name] = None\n"
-    "{body}\n"
-)
+RUNNER = "import sys\nfor name in {blocked!r}:\n    sys.modules[name] = None\n{body}\n"
 CLI = "import cli\nsys.argv = ['gm-infra', *sys.argv[1:]]\ncli.main()\n"
 
 
@@ -74,7 +69,7 @@ def test_infra_modules_import_without_any_extra() -> None:
         "import importlib\n"
         "for name in ('infra.plan.build', 'infra.diff.compute', 'infra.diff.gitref',\n"
         "             'infra.policy.evaluate', 'infra.policy.rules', 'infra.cost.estimate',\n"
-        "             'infra.diagram.mermaid', 'infra.diagram.graphviz',\n"
+        "             'infra.diagram.mermaid', 'infra.diagram.graphviz', 'infra.preview.build',\n"
         "             'infra.commands.phase', 'infra.commands.local', 'infra.commands.app',\n"
         "             'infra.engines.local', 'infra.render.userdata', 'cli'):\n"
         "    importlib.import_module(name)\n"
