@@ -115,7 +115,7 @@ def main() -> None:
     t = data["t"]
     names = ("import pulumi", "import pulumi_aws (top)", "import the plan builder + program",
              "program under mocks (record_plan)", "plan to JSON")  # fmt: skip
-    for name, start, end in zip(names, t, t[1:], strict=True):
+    for name, start, end in zip(names, t[:-1], t[1:], strict=True):
         print(f"    {name:<44} {end - start:6.2f} s")
     floor = "import pulumi, " + ", ".join(data["aws"])
     line(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from infra.cost.render import money
-from infra.cost.tables import load_prices
+from infra.cost.tables import load_prices, load_usage
 from infra.diff.render import COMMENT_MARKER
 from infra.preview.blocks import Block
 from infra.preview.compare import Compared, compare_target
@@ -69,7 +70,8 @@ def build_preview(
     before = base.finish()
     labels = (ref.label, head_label(root))
     prices = load_prices()
-    results = [compare_target(t, before[t], heads[t], labels, prices) for t in targets]
+    usage = functools.cache(load_usage)  # one read of the usage tables per phase
+    results = [compare_target(t, before[t], heads[t], labels, prices, usage) for t in targets]
     return Preview(labels[0], labels[1], results)
 
 

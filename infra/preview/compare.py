@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from infra.cost.compare import CostComparison, compare
 from infra.cost.estimate import estimate
-from infra.cost.tables import PriceTable, load_usage
+from infra.cost.tables import PriceTable, Usage
 from infra.diff.compute import diff_plans
 from infra.diff.model import PlanDiff
 from infra.plan.model import Plan
@@ -39,11 +40,12 @@ def compare_target(
     after: Plan,
     labels: tuple[str, str],
     prices: PriceTable,
+    usage: Callable[[int], Usage],
 ) -> Compared:
     diff = diff_plans(before, after)
     cost = compare(
-        estimate(before, prices, load_usage(before.phase)),
-        estimate(after, prices, load_usage(after.phase)),
+        estimate(before, prices, usage(before.phase)),
+        estimate(after, prices, usage(after.phase)),
     )
     policy = evaluate(after, ALL_RULES, load_suppressions(DEFAULT_FILE, set(rule_ids())))
     scripts = script_diffs(diff, before, after, *labels)

@@ -12,6 +12,7 @@ systemd units and, on instances that serve HTTP, nginx's config (``nginx.py``, k
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import json
 import re
@@ -195,6 +196,7 @@ def boot_config(ctx: UserDataContext) -> dict[str, object]:
     }
 
 
+@functools.cache  # compiled templates are reused: settings render every role to check its size
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from infra.cost.tables import load_prices
+from infra.cost.tables import load_prices, load_usage
 from infra.errors import BadInputError
 from infra.preview.blocks import Block, code, details
 from infra.preview.build import Preview, comment_markdown
@@ -50,7 +50,7 @@ def _compared(before_script: str, after_script: str) -> Compared:
     old = plan_of(*base.values(), res(LT, "gm-boot-lt", {"userData": b64(before_script)}))
     new = plan_of(*base.values(), res(LT, "gm-boot-lt", {"userData": b64(after_script)}))
     labels = ("origin/main@abc1234", "HEAD@def5678")
-    return compare_target(Target("stack", "test"), old, new, labels, load_prices())
+    return compare_target(Target("stack", "test"), old, new, labels, load_prices(), load_usage)
 
 
 def test_a_user_data_change_shows_as_a_script_diff() -> None:

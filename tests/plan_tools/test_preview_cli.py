@@ -16,9 +16,7 @@ from cli import app
         (["--base-ref", "no-such-ref-anywhere"], "git ref 'no-such-ref-anywhere' does not exist"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(
-    runner: CliRunner, args: list[str], message: str
-) -> None:
+def test_bad_input_is_one_line_and_exit_2(runner: CliRunner, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["preview", *args])
     assert result.exit_code == 2, result.output
     assert message in result.output
