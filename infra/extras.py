@@ -11,13 +11,12 @@ from typing import Literal
 
 from infra.errors import GmError
 
-Extra = Literal["app", "ai", "local"]
+Extra = Literal["app", "local"]  # the app reports a missing ``ai`` itself (503 on match)
 DISTRIBUTION = "green-matchers-infra"
 
 # The top-level modules each extra provides (those gm-infra itself imports).
 MODULES: dict[Extra, tuple[str, ...]] = {
     "app": ("fastapi", "uvicorn", "sqlalchemy", "pydantic_settings", "redis", "numpy"),
-    "ai": ("torch", "sentence_transformers"),
     "local": ("moto",),
 }
 
