@@ -49,7 +49,9 @@ echo "setup: installing Python packages into .venv (first run takes a few minute
 pip_install --upgrade pip
 # torch first and pinned: the CPU build lies on this disk; unpinned it pulls a CUDA build of several GB.
 pip_install "torch==2.13.0"
-pip_install -e ".[dev]"
+# Everything, for this repository's two commands (the tests and the app): the base install is
+# the infrastructure toolkit; app, ai (torch CPU, the model) and dev (tests, linters) on top.
+pip_install -e ".[app,ai,dev]"
 # checkov (gm-infra validate) pins boto3, networkx and packaging below ours: a venv of its own.
 CHECKOV_VERSION="3.3.30"
 if [ ! -x .venv-checkov/bin/checkov ] || ! .venv-checkov/bin/checkov --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then

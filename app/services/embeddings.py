@@ -85,8 +85,14 @@ def get_embedder(name: str) -> Embedder:
     with _lock:
         embedder = _models.get(name)
         if embedder is None:
-            from sentence_transformers import SentenceTransformer
-
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError:
+                # The app runs without the ai extra; only embedding needs it (503 on match).
+                raise ModelUnavailable(
+                    f"embedding model {name!r} needs the 'ai' extra: "
+                    "pip install 'green-matchers-infra[ai]'"
+                ) from None
             try:
                 model = SentenceTransformer(resolve_model_path(name), device="cpu")
             except Exception as error:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from infra.commands.options import FormatOption, OutputFormat
 from infra.errors import BadInputError, CheckFailedError, GmError
+from infra.extras import require_extra
 
 if TYPE_CHECKING:
     from app.reshard.errors import ReshardError
@@ -48,6 +49,7 @@ def serve(
 
     Example: gm-infra app serve --port 8000   (then open http://127.0.0.1:8000)
     """
+    require_extra("app", "gm-infra app serve")
     import uvicorn
 
     from app.core.settings import Settings
@@ -156,6 +158,7 @@ def reshard(
     Example: gm-infra app reshard --source mysql+pymysql://root:@127.0.0.1/gm
     --target mysql+pymysql://root:@127.0.0.1/gm --target .../gm_shard_1 --target .../gm_shard_2
     """
+    require_extra("app", "gm-infra app reshard")
     from app.reshard.errors import ReshardError
     from app.reshard.workflow import Options, Reshard, status, summary_dict
 

@@ -14,6 +14,7 @@ from infra.commands import (
     phase,
     plan,
     policy,
+    preview,
     rehearse,
     render,
     rightsize,
@@ -31,6 +32,7 @@ def register_all(app: typer.Typer) -> None:
     validate.register(app)
     export.register(app)
     diagram.register(app)
+    preview.register(app)
     render.register(app)
     app_cmd.register(app)
     phase.register(app)

@@ -15,6 +15,7 @@ from pathlib import Path
 from infra.emulator.server import LOOPBACK, free_port, reachable
 from infra.engines.paths import data_dir
 from infra.errors import GmError
+from infra.extras import require_extra
 
 START_TIMEOUT_S = 20.0
 
@@ -62,6 +63,7 @@ def start_background(port: int = 0) -> tuple[EmulatorProcess, bool]:
     found = current()
     if found is not None and reachable(found.endpoint):
         return found, False
+    require_extra("local", "gm-infra local start")
     chosen = port or free_port()
     endpoint = f"http://{LOOPBACK}:{chosen}"
     log = data_dir() / "emulator.log"

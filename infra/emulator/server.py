@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from infra.emulator.extensions import install
+from infra.extras import require_extra
 
 LOOPBACK = "127.0.0.1"
 
@@ -37,6 +38,7 @@ class Emulator:
 
 def start(port: int = 0, host: str = LOOPBACK) -> Emulator:
     """Start moto's ThreadedMotoServer on loopback (a free port when ``port`` is 0)."""
+    require_extra("local", "the local AWS emulator")
     from moto.server import ThreadedMotoServer
 
     install()

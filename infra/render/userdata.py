@@ -12,6 +12,7 @@ systemd units and, on instances that serve HTTP, nginx's config (``nginx.py``, k
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import json
 import re
@@ -104,6 +105,33 @@ def units_for(role: Role, phase: int) -> tuple[str, ...]:
     return (MIGRATE_UNIT, API_UNIT)
 
 
+# Services that embed text in-process; every other phase-4 service runs without torch.
+EMBEDDING_SERVICES = ("ai-ml", "matching")
+
+
+def extras_for(role: Role, service_name: str | None = None) -> tuple[str, ...]:
+    """The package extras an instance installs: only what its role runs.
+
+    api (phases 1-3 match in-process) and worker (recomputes embeddings) need the model;
+    phase-4 services need it only where they embed (``EMBEDDING_SERVICES``).
+    """
+    if role == "service" and service_name not in EMBEDDING_SERVICES:
+        return ("app",)
+    return ("app", "ai")
+
+
+def pip_target(ctx: UserDataContext) -> str:
+    """What the script hands pip: the unpacked artifact with the role's extras."""
+    return f"$GM/src[{','.join(extras_for(ctx.role, ctx.service_name))}]"
+
+
+def pip_index_options(ctx: UserDataContext) -> str:
+    """The CPU torch index, only for roles that install torch (``ai``)."""
+    if ctx.pip_extra_index_url and "ai" in extras_for(ctx.role, ctx.service_name):
+        return f"--extra-index-url {ctx.pip_extra_index_url} "
+    return ""
+
+
 def serves_http(role: Role) -> bool:
     return role != "worker"
 
@@ -183,6 +211,7 @@ def boot_config(ctx: UserDataContext) -> dict[str, object]:
     }
 
 
+@functools.cache  # compiled templates are reused: settings render every role to check its size
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -255,6 +284,8 @@ def render_userdata(ctx: UserDataContext) -> str:
             files=embedded_files(ctx),
             units=units_for(ctx.role, ctx.phase),
             nginx=serves_http(ctx.role),
+            pip_target=pip_target(ctx),
+            pip_index_options=pip_index_options(ctx),
             eof=EOF_MARK,
             **_paths(),
         )

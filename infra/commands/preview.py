@@ -1,0 +1,62 @@
+"""``gm-infra preview``: the pull-request comment for every phase, in one process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from infra.commands.options import FormatOption, JsonFlag, OutputFormat
+from infra.errors import CheckFailedError
+
+BaseRef = Annotated[str, typer.Option("--base-ref", help="Before: the program at this git ref.")]
+Phases = Annotated[
+    str | None, typer.Option("--phases", help="Comma-separated phases (default 1,2,3,4).")
+]
+Stacks = Annotated[
+    str | None, typer.Option("--stacks", help="Comma-separated stacks instead of phases.")
+]
+Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")]
+
+
+def preview(
+    base_ref: BaseRef = "origin/main",
+    phases: Phases = None,
+    stacks: Stacks = None,
+    out: Out = None,
+    output_format: FormatOption = OutputFormat.markdown,
+    json_output: JsonFlag = False,
+) -> None:
+    """The whole pull-request comment: per phase the diff with its cost change, policy, user-data
+    script diffs and the diagram; one line for a phase that does not change. Each side of each
+    phase is planned once (the base ref in the background, both through the plan cache).
+
+    Exit 1 when policy fails on the working tree (the comment is written first).
+
+    Examples: gm-infra preview --base-ref origin/main --out comment.md;
+    gm-infra preview --base-ref HEAD~1 --phases 2,3 --json
+    """
+    from infra.preview.build import build_preview, comment_markdown
+    from infra.preview.targets import parse_targets
+
+    fmt = OutputFormat.json if json_output else output_format
+    targets = parse_targets(phases, stacks)
+    result = build_preview(base_ref, targets, progress=lambda msg: typer.echo(msg, err=True))
+    if fmt is OutputFormat.json:
+        text = json.dumps(result.to_dict(), indent=2, default=str) + "\n"
+    else:
+        text = comment_markdown(result)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text)
+        typer.echo(f"wrote {out} ({len(text):,} characters)", err=True)
+    if not result.policy_ok:
+        failed = [c.target.label for c in result.results if not c.policy.ok]
+        raise CheckFailedError(f"policy failed on {', '.join(failed)}")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("preview")(preview)

@@ -1,0 +1,101 @@
+"""Assemble the preview: plan both sides once per target, compare, render, fit."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from infra.cost.render import money
+from infra.cost.tables import load_prices, load_usage
+from infra.diff.render import COMMENT_MARKER
+from infra.preview.blocks import Block
+from infra.preview.compare import Compared, compare_target
+from infra.preview.fit import LIMIT, fit
+from infra.preview.sections import target_blocks
+from infra.preview.sides import REPO_ROOT, BasePlanner, head_label, head_plan, resolve_ref
+from infra.preview.targets import Target
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Preview:
+    base: str  # "origin/main@abc1234"
+    head: str  # "HEAD@def5678"
+    results: list[Compared]
+
+    @property
+    def policy_ok(self) -> bool:
+        return all(c.policy.ok for c in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "head": self.head,
+            "targets": [
+                {
+                    "target": c.target.label,
+                    "diff": c.diff.to_dict(),
+                    "cost": c.cost.to_dict(),
+                    "policy": c.policy.to_dict(),
+                    "userData": [{"name": s.name, "diff": s.diff} for s in c.scripts],
+                }
+                for c in self.results
+            ],
+        }
+
+
+def build_preview(
+    base_ref: str, targets: list[Target], root: Path = REPO_ROOT, progress: Progress | None = None
+) -> Preview:
+    """Each side of each target planned once: the base in a background subprocess while the
+    head plans here; then diff, cost, policy and user data from those plans."""
+    say = progress or (lambda _msg: None)
+    ref = resolve_ref(base_ref, root)
+    base = BasePlanner(ref, targets, root)
+    if base.missing:
+        say(f"planning {ref.label} ({', '.join(t.label for t in base.missing)}) in the background")
+    base.start()
+    try:
+        heads = {}
+        for target in targets:
+            say(f"planning {target.label} at the working tree")
+            heads[target] = head_plan(target, root)
+    except BaseException:
+        base.close()
+        raise
+    before = base.finish()
+    labels = (ref.label, head_label(root))
+    prices = load_prices()
+    usage = functools.cache(load_usage)  # one read of the usage tables per phase
+    results = [compare_target(t, before[t], heads[t], labels, prices, usage) for t in targets]
+    return Preview(labels[0], labels[1], results)
+
+
+def comment_blocks(preview: Preview) -> list[Block]:
+    changed = [c for c in preview.results if not c.diff.empty]
+    delta = sum(c.cost.delta for c in preview.results)
+    lines = [
+        COMMENT_MARKER,
+        f"## Infrastructure preview: `{preview.base}` → `{preview.head}`",
+        "",
+        f"**{len(changed)} of {len(preview.results)} changed** · monthly cost "
+        f"{money(delta, signed=True)} · policy {'passed' if preview.policy_ok else 'FAILED'}",
+    ]
+    blocks = [Block("headline", "", "\n".join(lines) + "\n")]
+    unchanged = [c for c in preview.results if c.diff.empty]
+    for c in preview.results:
+        if c in unchanged:
+            continue
+        blocks += target_blocks(c)
+    if unchanged:
+        lines = [b.text for c in unchanged for b in target_blocks(c)]
+        blocks.append(Block("unchanged", "", "\n".join(lines) + "\n"))
+    return blocks
+
+
+def comment_markdown(preview: Preview, limit: int = LIMIT) -> str:
+    return fit(comment_blocks(preview), limit)

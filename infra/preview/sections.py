@@ -1,0 +1,121 @@
+"""The parts of one target's section, each a builder from ``Compared`` to whole blocks.
+
+``SECTIONS`` is the one list a new part joins: validation (``infra/validate``, cfn-lint and
+checkov over the plan) goes in as one more builder, after policy, once it lands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from infra.cost.render import comparison_markdown, money
+from infra.diagram.graph import build_topology
+from infra.diagram.mermaid import to_mermaid
+from infra.diff.model import ResourceChange
+from infra.diff.render import SYMBOL, _cell, _short, _summary_table, headline
+from infra.policy.render import policy_markdown
+from infra.preview.blocks import Block, code, details
+from infra.preview.compare import Compared
+from infra.preview.userdata import USER_DATA
+
+Section = Callable[[Compared], list[Block]]
+
+
+def unchanged_line(c: Compared) -> Block:
+    """The one line of a target with no resource change."""
+    policy = (
+        f"policy passed ({c.policy.passed} checks)"
+        if c.policy.ok
+        else f"❌ policy failed ({len(c.policy.violations)} violations)"
+    )
+    return Block(
+        "unchanged",
+        c.target.label,
+        f"- **`{c.target.label}`**: no changes · monthly cost {money(c.cost.after.total)} · "
+        f"{policy}",
+    )
+
+
+def heading(c: Compared) -> list[Block]:
+    lines = [f"### `{c.target.label}`: {headline(c.diff, c.cost)}", ""]
+    if c.diff.warnings:
+        lines += ["> [!CAUTION]", "> **Stateful resources at risk**"]
+        lines += [f"> - `{w.name}` ({w.type}) {w.warning}" for w in c.diff.warnings]
+        lines.append("")
+    lines += _summary_table(c.diff)
+    return [Block("summary", c.target.label, "\n".join(lines) + "\n")]
+
+
+def _change_lines(change: ResourceChange, with_properties: bool) -> list[str]:
+    lines = [f"- {SYMBOL[change.action]} `{change.name}` ({change.type})"]
+    if not with_properties:
+        return lines
+    for prop in change.properties:
+        mark = " **(forces replacement)**" if prop.replaces else ""
+        if prop.path == USER_DATA:
+            lines.append(f"  - `{USER_DATA}`: the boot script changed (diff below){mark}")
+            continue
+        lines.append(
+            f"  - `{prop.path}`: `{_cell(_short(prop.before))}` → "
+            f"`{_cell(_short(prop.after))}`{mark}"
+        )
+    return lines
+
+
+def resources(c: Compared) -> list[Block]:
+    blocks = []
+    for kind, changes, props in (
+        ("changed resources", c.diff.changed, True),
+        ("added resources", c.diff.added, False),
+        ("removed resources", c.diff.removed, False),
+    ):
+        if changes:
+            body = "\n".join(line for ch in changes for line in _change_lines(ch, props))
+            title = f"{kind.capitalize()} ({len(changes)})"
+            blocks.append(Block(kind, c.target.label, details(title, body)))
+    return blocks
+
+
+def user_data(c: Compared) -> list[Block]:
+    return [
+        Block(
+            "user-data diff",
+            f"{c.target.label}: {script.name}",
+            details(f"User data of `{script.name}` (boot script diff)", code("diff", script.diff)),
+        )
+        for script in c.scripts
+    ]
+
+
+def policy(c: Compared) -> list[Block]:
+    text = policy_markdown(c.policy)
+    head, _, rest = text.partition("\n")
+    blocks = [Block("policy", c.target.label, f"#### Policy\n\n{head}\n")]
+    if rest.strip():
+        blocks.append(Block("policy details", c.target.label, rest.strip() + "\n"))
+    return blocks
+
+
+def cost(c: Compared) -> list[Block]:
+    if not c.cost.changes:
+        return []
+    body = details("Per-resource cost changes", comparison_markdown(c.cost))
+    return [Block("cost details", c.target.label, f"#### Cost\n\n{body}")]
+
+
+def diagram(c: Compared) -> list[Block]:
+    mermaid = to_mermaid(build_topology(c.after))
+    body = details("Topology after the change", code("mermaid", mermaid))
+    return [Block("diagram", c.target.label, body)]
+
+
+# The parts of a changed target, in the order they appear.
+# Validation (infra/validate, issue 9) joins here, after policy: a `validation` builder.
+SECTIONS: tuple[Section, ...] = (heading, resources, user_data, policy, cost, diagram)
+
+
+def target_blocks(c: Compared) -> list[Block]:
+    """A changed target's blocks; an unchanged one is a single line."""
+    if c.diff.empty:
+        return [unchanged_line(c)]
+    return [block for section in SECTIONS for block in section(c)]

@@ -1,0 +1,179 @@
+"""The two sides of a preview, each planned once per target.
+
+Head: the working tree, in this process, through the content-addressed plan cache.
+Base: the ref's own program and planner in one temporary worktree and one subprocess for
+all targets, started first so it runs beside the head's planning. Its plans are cached by
+the ref's tree hash (the plan is a pure function of the tree and the Pulumi SDK versions),
+so a warm run needs neither worktree nor subprocess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from infra.diff.gitref import BUILDER, _git
+from infra.errors import BadInputError
+from infra.plan import cache
+from infra.plan.model import Plan
+from infra.preview.targets import Target
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BASE_SCRIPT = (
+    "import json, sys\n"
+    "from infra.plan import build\n"
+    "plans = []\n"
+    "for arg in sys.argv[1:]:\n"
+    "    kind, _, value = arg.partition('=')\n"
+    "    plan = (build.plan_for_phase(int(value)) if kind == 'phase'\n"
+    "            else build.plan_for_stack(value))\n"
+    "    plans.append(json.loads(plan.to_json()))\n"
+    "sys.stdout.write(json.dumps(plans))\n"
+)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A commit as the headline names it: ``origin/main@abc1234``."""
+
+    name: str
+    sha: str
+    tree: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.sha[:7]}"
+
+
+def resolve_ref(ref: str, root: Path) -> Ref:
+    sha = _git(
+        ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        root,
+        error=f"git ref {ref!r} does not exist",
+        hint="git fetch origin, then retry",
+    ).strip()
+    tree = _git(["rev-parse", f"{sha}^{{tree}}"], root).strip()
+    return Ref(ref, sha, tree)
+
+
+def head_label(root: Path) -> str:
+    """``HEAD@def5678``, marked when the working tree differs from it."""
+    sha = _git(["rev-parse", "HEAD"], root).strip()
+    dirty = _git(["status", "--porcelain", "--untracked-files=no"], root).strip()
+    return f"HEAD@{sha[:7]}" + (" + uncommitted changes" if dirty else "")
+
+
+def _base_key(ref: Ref, target: Target) -> str:
+    digest = hashlib.sha256(f"{ref.tree}\n{target.arg}\n".encode())
+    for package in cache.PACKAGES:
+        digest.update(f"{package}=={metadata.version(package)}".encode())
+    return "ref-" + digest.hexdigest()
+
+
+class BasePlanner:
+    """Plans of the base ref: cached ones at once, the rest in one background subprocess."""
+
+    def __init__(self, ref: Ref, targets: list[Target], root: Path = REPO_ROOT) -> None:
+        self.ref = ref
+        self.root = root
+        self.plans: dict[Target, Plan] = {}
+        self.missing: list[Target] = []
+        for target in targets:
+            found = (
+                cache.load_cached(_base_key(ref, target), root) if cache.cache_enabled() else None
+            )
+            if found is None:
+                self.missing.append(target)
+            else:
+                self.plans[target] = found
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self._tree: Path | None = None
+        self._process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        """Check out the ref and start planning what the cache lacks (returns at once)."""
+        if not self.missing:
+            return
+        self._scratch = tempfile.TemporaryDirectory(prefix="gm-preview-")
+        tree = Path(self._scratch.name) / "tree"
+        _git(
+            ["worktree", "add", "--detach", "--quiet", str(tree), self.ref.sha],
+            self.root,
+            error=f"cannot check out {self.ref.name} in a worktree",
+        )
+        self._tree = tree
+        if not (tree / BUILDER).exists():
+            self.close()
+            raise BadInputError(
+                f"{self.ref.name} has no plan builder ({BUILDER}): it predates offline plans",
+                "preview against a later ref",
+            )
+        # The base's own cache would live in the throw-away worktree: off.
+        env = {**os.environ, "PYTHONPATH": str(tree), "GM_INFRA_PLAN_CACHE": "0"}
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", BASE_SCRIPT, *(t.arg for t in self.missing)],
+            cwd=tree,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def finish(self) -> dict[Target, Plan]:
+        """Wait for the subprocess, cache its plans and return every base plan."""
+        try:
+            if self._process is not None:
+                out, err = self._process.communicate(timeout=600)
+                if self._process.returncode != 0:
+                    last = (err.strip().splitlines() or ["no output"])[-1]
+                    raise BadInputError(f"planning {self.ref.label} failed: {last}")
+                for target, data in zip(self.missing, json.loads(out), strict=True):
+                    plan = Plan.from_dict(data)
+                    self.plans[target] = plan
+                    if cache.cache_enabled():
+                        cache.store(_base_key(self.ref, target), plan, self.root)
+            return self.plans
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        if self._tree is not None:
+            _git(["worktree", "remove", "--force", str(self._tree)], self.root, check=False)
+            self._tree = None
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+
+def head_plan(target: Target, root: Path = REPO_ROOT) -> Plan:
+    """The working tree's plan; pulumi is imported only when the cache misses."""
+    from infra.stack_files import settings_for_phase, settings_for_stack
+
+    settings = (
+        settings_for_phase(int(target.value))
+        if target.kind == "phase"
+        else settings_for_stack(target.value)
+    )
+    if not cache.cache_enabled():
+        from infra.plan.build import record_plan
+
+        return record_plan(settings, root)
+    key = cache.plan_key(settings, root)
+    found = cache.load_cached(key, root)
+    if found is not None:
+        return found
+    from infra.plan.build import record_plan
+
+    plan = record_plan(settings, root)
+    cache.store(key, plan, root)
+    return plan
