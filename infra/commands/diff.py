@@ -124,11 +124,10 @@ def diff(
 
 def _validation(plan: Plan) -> ValidationResult:
     """``gm-infra validate`` on the after plan; without checkov installed, the other judges."""
-    from infra.validate.checkov_judge import find_checkov
     from infra.validate.region import region_for
-    from infra.validate.run import JUDGES, validate_plan
+    from infra.validate.run import JUDGES, available_judges, validate_plan
 
-    judges = [j for j in JUDGES if j != "checkov" or find_checkov() is not None]
+    judges = available_judges()
     if len(judges) < len(JUDGES):
         typer.echo("checkov is not installed: validating with cfn-lint and limits", err=True)
     return validate_plan(plan, region_for(plan, None, None), judges=judges)

@@ -26,14 +26,22 @@ def preview(
     phases: Phases = None,
     stacks: Stacks = None,
     out: Out = None,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate/--no-validate",
+            help="Judge each changed phase with gm-infra validate (cfn-lint, checkov, limits).",
+        ),
+    ] = True,
     output_format: FormatOption = OutputFormat.markdown,
     json_output: JsonFlag = False,
 ) -> None:
-    """The whole pull-request comment: per phase the diff with its cost change, policy, user-data
-    script diffs and the diagram; one line for a phase that does not change. Each side of each
-    phase is planned once (the base ref in the background, both through the plan cache).
+    """The whole pull-request comment: per phase the diff with its cost change, policy,
+    validation, user-data script diffs and the diagram; one line for a phase that does not
+    change. Each side of each phase is planned once (the base ref in the background, both
+    through the plan cache).
 
-    Exit 1 when policy fails on the working tree (the comment is written first).
+    Exit 1 when policy or validation fails on the working tree (the comment is written first).
 
     Examples: gm-infra preview --base-ref origin/main --out comment.md;
     gm-infra preview --base-ref HEAD~1 --phases 2,3 --json
@@ -43,7 +51,9 @@ def preview(
 
     fmt = OutputFormat.json if json_output else output_format
     targets = parse_targets(phases, stacks)
-    result = build_preview(base_ref, targets, progress=lambda msg: typer.echo(msg, err=True))
+    result = build_preview(
+        base_ref, targets, progress=lambda msg: typer.echo(msg, err=True), validate=validate
+    )
     if fmt is OutputFormat.json:
         text = json.dumps(result.to_dict(), indent=2, default=str) + "\n"
     else:
@@ -56,6 +66,13 @@ def preview(
     if not result.policy_ok:
         failed = [c.target.label for c in result.results if not c.policy.ok]
         raise CheckFailedError(f"policy failed on {', '.join(failed)}")
+    if not result.validation_ok:
+        failed = [
+            c.target.label for c in result.results if c.validation and not c.validation.passed
+        ]
+        raise CheckFailedError(
+            f"validation failed on {', '.join(failed)}", hint="see the comment's Validation part"
+        )
 
 
 def register(root: typer.Typer) -> None:

@@ -14,7 +14,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.export.cloudformation_types import CFN_TYPES, FOLDS, IGW_TYPE, NO_EQUIVALENT
+from infra.export.cloudformation_types import (
+    CFN_TYPES,
+    FOLDS,
+    IGW_TYPE,
+    NO_EQUIVALENT,
+    cloudformation_type,
+)
 from infra.export.references import OutputIndex, substitute
 from infra.plan.model import Plan, PlannedResource
 
@@ -73,7 +79,7 @@ def assign_logical_ids(resources: list[PlannedResource]) -> dict[str, str]:
         base = logical_id(resource.name)
         candidate = base
         if candidate in used:
-            kind = CFN_TYPES[resource.type].cfn_type.rsplit("::", 1)[-1]
+            kind = cloudformation_type(resource.type).rsplit("::", 1)[-1]
             candidate = f"{base}{kind}"
         number = 2
         while candidate in used:
@@ -144,7 +150,7 @@ def _resource(resource: PlannedResource, index: OutputIndex, ids: dict[str, str]
     if dropped:
         metadata["inputsWithoutProperty"] = dropped
     out: dict[str, Any] = {
-        "Type": spec.cfn_type,
+        "Type": cloudformation_type(resource.type),
         "Metadata": {METADATA_KEY: metadata},
         "Properties": properties,
     }

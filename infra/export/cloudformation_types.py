@@ -1,7 +1,8 @@
-"""Per Pulumi type: its CloudFormation equivalent, how its inputs translate, what it outputs.
+"""Per Pulumi type: how its inputs translate to CloudFormation and what it outputs.
 
-One table keyed by Pulumi type token, meant to fold into the shared type catalogue. Each
-entry is one of:
+Which CloudFormation type a Pulumi type becomes (or why none) is the type catalogue's fact
+(``infra/plan/types``); this module holds only the translations, keyed by Pulumi type
+token, and checks at import that they agree with the catalogue. Each entry is one of:
 
 - ``CfnType``: the resource becomes one CloudFormation resource. ``translate`` maps wire
   inputs (camelCase, Pulumi's nesting and units) to CloudFormation ``Properties``;
@@ -9,7 +10,8 @@ entry is one of:
   dependent resource's input that holds that output becomes a ``Ref``/``Fn::GetAtt``).
 - ``Fold``: the resource is a property of another one in CloudFormation (an S3 bucket's
   versioning, a role's managed policy attachment); ``apply`` merges it into the target.
-- ``NO_EQUIVALENT``: CloudFormation has nothing like it; the export lists it with the reason.
+- ``NO_EQUIVALENT`` (derived from the catalogue): CloudFormation has nothing like it; the
+  export lists it with the catalogue's reason.
 
 Property names come from the CloudFormation resource reference (docs.aws.amazon.com/
 AWSCloudFormation/latest/TemplateReference/aws-template-resource-type-ref.html).
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.export.wire import attributes, boolean, cfn_tags, document, pascal_keys, pick
+from infra.plan.types import CATALOGUE, facts
 
 Props = dict[str, Any]
 Translate = Callable[[Props, str], Props]
@@ -35,7 +38,9 @@ SUB = "Sub:"
 
 @dataclass(frozen=True)
 class CfnType:
-    cfn_type: str
+    """How a type's inputs become CloudFormation properties; the CloudFormation type name
+    itself is the type catalogue's (``infra/plan/types``), read by ``cloudformation_type``."""
+
     translate: Translate
     outputs: dict[str, str] = field(default_factory=dict)
     # Inputs with no CloudFormation property (provider behaviour only); listed in Metadata.
@@ -520,6 +525,17 @@ def _db_parameter_group(i: Props, _: str) -> Props:
     }
 
 
+def _cache_parameter_group(i: Props, _: str) -> Props:
+    # CloudFormation names the group itself (no name property); the Plan's name stays in
+    # the resource's Metadata like every other input.
+    return {
+        "CacheParameterGroupFamily": i.get("family"),
+        "Description": i.get("description") or "Managed by Pulumi",
+        "Properties": {p["name"]: str(p["value"]) for p in i.get("parameters", [])},
+        **_tags(i),
+    }
+
+
 def _db_subnet_group(i: Props, _: str) -> Props:
     return {
         **pick(i, {"name": "DBSubnetGroupName", "subnetIds": "SubnetIds"}),
@@ -977,30 +993,23 @@ def _lattice_vpc_association(i: Props, _: str) -> Props:
 _ARN = {"arn": "Arn"}
 
 CFN_TYPES: dict[str, CfnType] = {
-    "aws:ec2/vpc:Vpc": CfnType("AWS::EC2::VPC", _vpc, {"id": REF}),
-    "aws:ec2/subnet:Subnet": CfnType("AWS::EC2::Subnet", _subnet, {"id": REF}),
-    "aws:ec2/internetGateway:InternetGateway": CfnType(
-        "AWS::EC2::InternetGateway", _only_tags, {"id": REF}
-    ),
-    "aws:ec2/eip:Eip": CfnType("AWS::EC2::EIP", _eip, {"id": "AllocationId"}),
-    "aws:ec2/natGateway:NatGateway": CfnType("AWS::EC2::NatGateway", _nat, {"id": REF}),
-    "aws:ec2/routeTable:RouteTable": CfnType("AWS::EC2::RouteTable", _tagged_in_vpc, {"id": REF}),
-    "aws:ec2/route:Route": CfnType("AWS::EC2::Route", _route),
-    "aws:ec2/routeTableAssociation:RouteTableAssociation": CfnType(
-        "AWS::EC2::SubnetRouteTableAssociation", _route_association
-    ),
-    "aws:ec2/securityGroup:SecurityGroup": CfnType(
-        "AWS::EC2::SecurityGroup", _security_group, {"id": "GroupId"}
-    ),
+    "aws:ec2/vpc:Vpc": CfnType(_vpc, {"id": REF}),
+    "aws:ec2/subnet:Subnet": CfnType(_subnet, {"id": REF}),
+    "aws:ec2/internetGateway:InternetGateway": CfnType(_only_tags, {"id": REF}),
+    "aws:ec2/eip:Eip": CfnType(_eip, {"id": "AllocationId"}),
+    "aws:ec2/natGateway:NatGateway": CfnType(_nat, {"id": REF}),
+    "aws:ec2/routeTable:RouteTable": CfnType(_tagged_in_vpc, {"id": REF}),
+    "aws:ec2/route:Route": CfnType(_route),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": CfnType(_route_association),
+    "aws:ec2/securityGroup:SecurityGroup": CfnType(_security_group, {"id": "GroupId"}),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": CfnType(
-        "AWS::EC2::SecurityGroupIngress", _sg_rule("Source"), dropped=("tags",)
+        _sg_rule("Source"), dropped=("tags",)
     ),
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": CfnType(
-        "AWS::EC2::SecurityGroupEgress", _sg_rule("Destination"), dropped=("tags",)
+        _sg_rule("Destination"), dropped=("tags",)
     ),
-    "aws:ec2/flowLog:FlowLog": CfnType("AWS::EC2::FlowLog", _flow_log),
+    "aws:ec2/flowLog:FlowLog": CfnType(_flow_log),
     "aws:ec2/launchTemplate:LaunchTemplate": CfnType(
-        "AWS::EC2::LaunchTemplate",
         _launch_template,
         {
             "id": REF,
@@ -1010,17 +1019,13 @@ CFN_TYPES: dict[str, CfnType] = {
         dropped=("updateDefaultVersion",),
     ),
     "aws:autoscaling/group:Group": CfnType(
-        "AWS::AutoScaling::AutoScalingGroup",
         _asg,
         {"name": REF, "id": REF},
         # instanceRefresh is CloudFormation's UpdatePolicy, not a property.
         dropped=("instanceRefresh",),
     ),
-    "aws:autoscaling/policy:Policy": CfnType(
-        "AWS::AutoScaling::ScalingPolicy", _scaling_policy, {"arn": REF}
-    ),
+    "aws:autoscaling/policy:Policy": CfnType(_scaling_policy, {"arn": REF}),
     "aws:lb/loadBalancer:LoadBalancer": CfnType(
-        "AWS::ElasticLoadBalancingV2::LoadBalancer",
         _load_balancer,
         {
             "arn": REF,
@@ -1031,18 +1036,12 @@ CFN_TYPES: dict[str, CfnType] = {
         },
     ),
     "aws:lb/targetGroup:TargetGroup": CfnType(
-        "AWS::ElasticLoadBalancingV2::TargetGroup",
         _target_group,
         {"arn": REF, "id": REF, "arnSuffix": "TargetGroupFullName"},
     ),
-    "aws:lb/listener:Listener": CfnType(
-        "AWS::ElasticLoadBalancingV2::Listener", _listener, {"arn": REF, "id": REF}, ("tags",)
-    ),
-    "aws:lb/listenerRule:ListenerRule": CfnType(
-        "AWS::ElasticLoadBalancingV2::ListenerRule", _listener_rule, {"arn": REF}, ("tags",)
-    ),
+    "aws:lb/listener:Listener": CfnType(_listener, {"arn": REF, "id": REF}, ("tags",)),
+    "aws:lb/listenerRule:ListenerRule": CfnType(_listener_rule, {"arn": REF}, ("tags",)),
     "aws:rds/instance:Instance": CfnType(
-        "AWS::RDS::DBInstance",
         _db_instance,
         {
             "id": REF,
@@ -1054,22 +1053,21 @@ CFN_TYPES: dict[str, CfnType] = {
         # CloudFormation's DeletionPolicy: Snapshot plays finalSnapshotIdentifier's part.
         dropped=("applyImmediately", "skipFinalSnapshot", "finalSnapshotIdentifier"),
     ),
-    "aws:rds/parameterGroup:ParameterGroup": CfnType(
-        "AWS::RDS::DBParameterGroup", _db_parameter_group, {"id": REF, "name": REF}
-    ),
-    "aws:rds/subnetGroup:SubnetGroup": CfnType(
-        "AWS::RDS::DBSubnetGroup", _db_subnet_group, {"id": REF, "name": REF}
-    ),
+    "aws:rds/parameterGroup:ParameterGroup": CfnType(_db_parameter_group, {"id": REF, "name": REF}),
+    "aws:rds/subnetGroup:SubnetGroup": CfnType(_db_subnet_group, {"id": REF, "name": REF}),
     "aws:rds/proxy:Proxy": CfnType(
-        "AWS::RDS::DBProxy",
         _db_proxy,
         {"id": REF, "name": REF, "arn": "DBProxyArn", "endpoint": "Endpoint"},
     ),
     "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": CfnType(
-        "AWS::RDS::DBProxyTargetGroup", _proxy_target_group, {"arn": "TargetGroupArn"}
+        _proxy_target_group, {"arn": "TargetGroupArn"}
+    ),
+    "aws:elasticache/parameterGroup:ParameterGroup": CfnType(
+        _cache_parameter_group,
+        {"id": REF, "name": REF},
+        dropped=("name",),
     ),
     "aws:elasticache/replicationGroup:ReplicationGroup": CfnType(
-        "AWS::ElastiCache::ReplicationGroup",
         _replication_group,
         {
             "id": REF,
@@ -1079,17 +1077,15 @@ CFN_TYPES: dict[str, CfnType] = {
         dropped=("applyImmediately", "authTokenUpdateStrategy"),
     ),
     "aws:elasticache/subnetGroup:SubnetGroup": CfnType(
-        "AWS::ElastiCache::SubnetGroup", _cache_subnet_group, {"id": REF, "name": REF}
+        _cache_subnet_group, {"id": REF, "name": REF}
     ),
     "aws:s3/bucket:Bucket": CfnType(
-        "AWS::S3::Bucket",
         _bucket,
         {"id": REF, "bucket": REF, **_ARN, "bucketRegionalDomainName": "RegionalDomainName"},
         dropped=("forceDestroy",),
     ),
-    "aws:s3/bucketPolicy:BucketPolicy": CfnType("AWS::S3::BucketPolicy", _bucket_policy),
+    "aws:s3/bucketPolicy:BucketPolicy": CfnType(_bucket_policy),
     "aws:cloudfront/distribution:Distribution": CfnType(
-        "AWS::CloudFront::Distribution",
         _distribution,
         {
             "id": REF,
@@ -1098,57 +1094,35 @@ CFN_TYPES: dict[str, CfnType] = {
         },
     ),
     "aws:cloudfront/originAccessControl:OriginAccessControl": CfnType(
-        "AWS::CloudFront::OriginAccessControl", _origin_access_control, {"id": "Id"}
+        _origin_access_control, {"id": "Id"}
     ),
-    "aws:iam/role:Role": CfnType(
-        "AWS::IAM::Role", _role, {"id": REF, "name": REF, **_ARN, "uniqueId": "RoleId"}
-    ),
-    "aws:iam/rolePolicy:RolePolicy": CfnType("AWS::IAM::RolePolicy", _role_policy),
+    "aws:iam/role:Role": CfnType(_role, {"id": REF, "name": REF, **_ARN, "uniqueId": "RoleId"}),
+    "aws:iam/rolePolicy:RolePolicy": CfnType(_role_policy),
     "aws:iam/instanceProfile:InstanceProfile": CfnType(
-        "AWS::IAM::InstanceProfile",
         _instance_profile,
         {"id": REF, "name": REF, **_ARN},
         dropped=("tags",),  # CloudFormation's instance profile takes no tags
     ),
     "aws:secretsmanager/secret:Secret": CfnType(
-        "AWS::SecretsManager::Secret",
         _secret,
         {"id": REF, "arn": REF},
         # Secrets Manager's ForceDeleteWithoutRecovery/RecoveryWindowInDays are API-only.
         dropped=("recoveryWindowInDays",),
     ),
-    "aws:kms/key:Key": CfnType("AWS::KMS::Key", _kms_key, {"id": REF, "keyId": "KeyId", **_ARN}),
-    "aws:sns/topic:Topic": CfnType(
-        "AWS::SNS::Topic", _topic, {"arn": REF, "id": REF, "name": "TopicName"}
-    ),
-    "aws:cloudwatch/logGroup:LogGroup": CfnType(
-        "AWS::Logs::LogGroup", _log_group, {"id": REF, "name": REF, **_ARN}
-    ),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": CfnType(
-        "AWS::CloudWatch::Alarm", _alarm, {"id": REF, "name": REF, **_ARN}
-    ),
-    "aws:cloudwatch/dashboard:Dashboard": CfnType(
-        "AWS::CloudWatch::Dashboard", _dashboard, {"id": REF}
-    ),
-    "aws:vpclattice/serviceNetwork:ServiceNetwork": CfnType(
-        "AWS::VpcLattice::ServiceNetwork", _lattice_named, {"id": "Id", **_ARN}
-    ),
-    "aws:vpclattice/service:Service": CfnType(
-        "AWS::VpcLattice::Service", _lattice_named, {"id": "Id", **_ARN}
-    ),
-    "aws:vpclattice/targetGroup:TargetGroup": CfnType(
-        "AWS::VpcLattice::TargetGroup", _lattice_target_group, {"id": "Id", **_ARN}
-    ),
-    "aws:vpclattice/listener:Listener": CfnType(
-        "AWS::VpcLattice::Listener", _lattice_listener, {"id": "Id", **_ARN}
-    ),
+    "aws:kms/key:Key": CfnType(_kms_key, {"id": REF, "keyId": "KeyId", **_ARN}),
+    "aws:sns/topic:Topic": CfnType(_topic, {"arn": REF, "id": REF, "name": "TopicName"}),
+    "aws:cloudwatch/logGroup:LogGroup": CfnType(_log_group, {"id": REF, "name": REF, **_ARN}),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": CfnType(_alarm, {"id": REF, "name": REF, **_ARN}),
+    "aws:cloudwatch/dashboard:Dashboard": CfnType(_dashboard, {"id": REF}),
+    "aws:vpclattice/serviceNetwork:ServiceNetwork": CfnType(_lattice_named, {"id": "Id", **_ARN}),
+    "aws:vpclattice/service:Service": CfnType(_lattice_named, {"id": "Id", **_ARN}),
+    "aws:vpclattice/targetGroup:TargetGroup": CfnType(_lattice_target_group, {"id": "Id", **_ARN}),
+    "aws:vpclattice/listener:Listener": CfnType(_lattice_listener, {"id": "Id", **_ARN}),
     "aws:vpclattice/serviceNetworkServiceAssociation:ServiceNetworkServiceAssociation": CfnType(
-        "AWS::VpcLattice::ServiceNetworkServiceAssociation",
         _lattice_service_association,
         {"id": "Id", **_ARN},
     ),
     "aws:vpclattice/serviceNetworkVpcAssociation:ServiceNetworkVpcAssociation": CfnType(
-        "AWS::VpcLattice::ServiceNetworkVpcAssociation",
         _lattice_vpc_association,
         {"id": "Id", **_ARN},
     ),
@@ -1177,19 +1151,33 @@ FOLDS: dict[str, Fold] = {
     ),
 }
 
+# CloudFormation has nothing like these: the catalogue says why (its cloudformation_note).
 NO_EQUIVALENT: dict[str, str] = {
-    "random:index/randomPassword:RandomPassword": (
-        "generated by the Pulumi random provider; CloudFormation would use "
-        "AWS::SecretsManager::Secret GenerateSecretString"
-    ),
-    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (
-        "adopts the VPC's existing default group; CloudFormation cannot manage it"
-    ),
-    "aws:s3/bucketObjectv2:BucketObjectv2": "CloudFormation does not upload objects",
-    "aws:secretsmanager/secretVersion:SecretVersion": (
-        "the secret value (redacted in the plan); CloudFormation would set SecretString"
-    ),
+    token: entry.cloudformation_note
+    for token, entry in CATALOGUE.items()
+    if entry.cloudformation is None and token not in FOLDS and token not in CFN_TYPES
 }
+
+
+def cloudformation_type(token: str) -> str:
+    """The CloudFormation type of a translated Pulumi type, from the type catalogue."""
+    entry = facts(token)
+    if entry is None or entry.cloudformation is None:
+        raise KeyError(f"{token} has no CloudFormation type in infra/plan/types")
+    return entry.cloudformation
+
+
+def _check_against_catalogue() -> None:
+    """A translation for a type the catalogue renders otherwise is a programming error."""
+    for token in CFN_TYPES:
+        cloudformation_type(token)
+    for token in FOLDS:
+        entry = facts(token)
+        if entry is None or entry.cloudformation is not None:
+            raise RuntimeError(f"{token} is folded but the catalogue gives it a resource")
+
+
+_check_against_catalogue()
 
 # A dependency of the internet gateway on its VPC is an attachment in CloudFormation.
 IGW_TYPE = "aws:ec2/internetGateway:InternetGateway"

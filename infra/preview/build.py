@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,10 @@ class Preview:
     def policy_ok(self) -> bool:
         return all(c.policy.ok for c in self.results)
 
+    @property
+    def validation_ok(self) -> bool:
+        return all(c.validation is None or c.validation.passed for c in self.results)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "base": self.base,
@@ -42,6 +47,7 @@ class Preview:
                     "cost": c.cost.to_dict(),
                     "policy": c.policy.to_dict(),
                     "userData": [{"name": s.name, "diff": s.diff} for s in c.scripts],
+                    "validation": c.validation.to_dict() if c.validation else None,
                 }
                 for c in self.results
             ],
@@ -49,10 +55,15 @@ class Preview:
 
 
 def build_preview(
-    base_ref: str, targets: list[Target], root: Path = REPO_ROOT, progress: Progress | None = None
+    base_ref: str,
+    targets: list[Target],
+    root: Path = REPO_ROOT,
+    progress: Progress | None = None,
+    validate: bool = True,
 ) -> Preview:
     """Each side of each target planned once: the base in a background subprocess while the
-    head plans here; then diff, cost, policy and user data from those plans."""
+    head plans here; then diff, cost, policy and user data from those plans, and (``validate``)
+    gm-infra validate on the head plan of each changed target."""
     say = progress or (lambda _msg: None)
     ref = resolve_ref(base_ref, root)
     base = BasePlanner(ref, targets, root)
@@ -72,7 +83,29 @@ def build_preview(
     prices = load_prices()
     usage = functools.cache(load_usage)  # one read of the usage tables per phase
     results = [compare_target(t, before[t], heads[t], labels, prices, usage) for t in targets]
+    if validate:
+        results = _with_validation(results, say)
     return Preview(labels[0], labels[1], results)
+
+
+def _with_validation(results: list[Compared], say: Progress) -> list[Compared]:
+    """Judge the head plans of the changed targets together (their checkov runs overlap);
+    an unchanged target keeps the verdict its base had, so it is not judged again."""
+    from infra.validate.region import region_for
+    from infra.validate.run import available_judges, validate_plans
+
+    changed = [c for c in results if not c.diff.empty]
+    if not changed:
+        return results
+    judges = available_judges()
+    if "checkov" not in judges:
+        say("checkov is not installed: validating with cfn-lint and limits")
+    say(f"validating {', '.join(c.target.label for c in changed)}")
+    verdicts = validate_plans(
+        [(c.after, region_for(c.after, None, None)) for c in changed], judges=judges
+    )
+    judged = {id(c): v for c, v in zip(changed, verdicts, strict=True)}
+    return [dataclasses.replace(c, validation=judged.get(id(c))) for c in results]
 
 
 def comment_blocks(preview: Preview) -> list[Block]:
@@ -83,7 +116,8 @@ def comment_blocks(preview: Preview) -> list[Block]:
         f"## Infrastructure preview: `{preview.base}` → `{preview.head}`",
         "",
         f"**{len(changed)} of {len(preview.results)} changed** · monthly cost "
-        f"{money(delta, signed=True)} · policy {'passed' if preview.policy_ok else 'FAILED'}",
+        f"{money(delta, signed=True)} · policy {'passed' if preview.policy_ok else 'FAILED'}"
+        f" · validation {'passed' if preview.validation_ok else 'FAILED'}",
     ]
     blocks = [Block("headline", "", "\n".join(lines) + "\n")]
     unchanged = [c for c in preview.results if c.diff.empty]

@@ -17,6 +17,7 @@ from infra.policy.rules import ALL_RULES, rule_ids
 from infra.policy.suppressions import DEFAULT_FILE, load_suppressions
 from infra.preview.targets import Target
 from infra.preview.userdata import ScriptDiff, script_diffs
+from infra.validate.model import ValidationResult
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Compared:
     cost: CostComparison
     policy: PolicyResult
     scripts: list[ScriptDiff]
+    # gm-infra validate on the head plan; judged only for a changed target (None otherwise).
+    validation: ValidationResult | None = None
 
 
 def compare_target(

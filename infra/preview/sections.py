@@ -1,7 +1,6 @@
 """The parts of one target's section, each a builder from ``Compared`` to whole blocks.
 
-``SECTIONS`` is the one list a new part joins: validation (``infra/validate``, cfn-lint and
-checkov over the plan) goes in as one more builder, after policy, once it lands.
+``SECTIONS`` is the one list a new part joins.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from infra.policy.render import policy_markdown
 from infra.preview.blocks import Block, code, details
 from infra.preview.compare import Compared
 from infra.preview.userdata import USER_DATA
+from infra.validate.render import validate_markdown
 
 Section = Callable[[Compared], list[Block]]
 
@@ -96,6 +96,13 @@ def policy(c: Compared) -> list[Block]:
     return blocks
 
 
+def validation(c: Compared) -> list[Block]:
+    """cfn-lint, checkov and our AWS limits on the head plan (``gm-infra validate``)."""
+    if c.validation is None:
+        return []
+    return [Block("validation", c.target.label, validate_markdown(c.validation))]
+
+
 def cost(c: Compared) -> list[Block]:
     if not c.cost.changes:
         return []
@@ -110,8 +117,7 @@ def diagram(c: Compared) -> list[Block]:
 
 
 # The parts of a changed target, in the order they appear.
-# Validation (infra/validate, issue 9) joins here, after policy: a `validation` builder.
-SECTIONS: tuple[Section, ...] = (heading, resources, user_data, policy, cost, diagram)
+SECTIONS: tuple[Section, ...] = (heading, resources, user_data, policy, validation, cost, diagram)
 
 
 def target_blocks(c: Compared) -> list[Block]:

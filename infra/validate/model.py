@@ -9,7 +9,7 @@ ERROR = "error"
 WARNING = "warning"
 INFO = "info"
 
-TOOLS = ("cfn-lint", "checkov", "gm-limits", "waivers")
+TOOLS = ("cfn-lint", "checkov", "gm-limits", "waivers")  # plus "quotas" with --live
 
 
 @dataclass(frozen=True)

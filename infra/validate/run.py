@@ -18,6 +18,13 @@ from infra.validate.waivers import DEFAULT_FILE, apply_waivers, load_waivers
 JUDGES = ("cfn-lint", "checkov", "gm-limits")
 
 
+def available_judges() -> list[str]:
+    """Every judge, less checkov when it is not installed (the PR comment still validates)."""
+    from infra.validate.checkov_judge import find_checkov
+
+    return [j for j in JUDGES if j != "checkov" or find_checkov() is not None]
+
+
 def validate_plan(
     plan: Plan,
     region: str,

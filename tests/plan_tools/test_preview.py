@@ -101,3 +101,27 @@ def test_the_limit_drops_whole_blocks_and_says_which() -> None:
 def test_a_fence_inside_a_script_does_not_close_the_code_block() -> None:
     block = code("diff", "+echo '```'\n")
     assert block.startswith("````diff\n") and block.rstrip().endswith("````")
+
+
+def test_a_changed_target_is_validated_and_a_failure_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    from infra.preview import build
+
+    # Our AWS limits only: cfn-lint and checkov over a whole phase are tests/validate's.
+    monkeypatch.setattr("infra.validate.run.available_judges", lambda: ["gm-limits"])
+    base = compliant()
+    labels = ("origin/main@abc1234", "HEAD@def5678")
+    tg = "aws:lb/targetGroup:TargetGroup"
+    old = plan_of(*base.values(), res(tg, "gm-tg", {"name": "gm-api", "port": 8000}))
+    new = plan_of(*base.values(), res(tg, "gm-tg", {"name": "g" * 40, "port": 8000}))
+    changed = compare_target(Target("stack", "a"), old, new, labels, load_prices(), load_usage)
+    same = compare_target(Target("stack", "b"), old, old, labels, load_prices(), load_usage)
+    results = build._with_validation([changed, same], lambda _msg: None)
+    assert results[1].validation is None  # unchanged: not judged again
+    verdict = results[0].validation
+    assert verdict is not None and not verdict.passed
+    assert any(f.name == "gm-tg" and not f.waived for f in verdict.findings)
+    preview = Preview(*labels, results)
+    assert not preview.validation_ok
+    text = comment_markdown(preview)
+    assert "validation FAILED" in text and "**Validation failed**" in text
+    assert preview.to_dict()["targets"][0]["validation"]["passed"] is False

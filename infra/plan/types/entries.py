@@ -393,6 +393,7 @@ STORAGE = [
         "BucketEncryption",
     ),
     _bucket_part("aws:s3/bucketVersioning:BucketVersioning", "VersioningConfiguration"),
+    _bucket_part("aws:s3/bucketLogging:BucketLogging", "LoggingConfiguration"),
     TypeFacts("aws:s3/bucketPolicy:BucketPolicy", "AWS::S3::BucketPolicy", "free"),
     TypeFacts(
         "aws:s3/bucketObjectv2:BucketObjectv2",
