@@ -11,48 +11,24 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from infra.checks.verify import RESHARD_NOT_EMULATED, check_reshard, verify
 from infra.engines.base import Inventory
 from infra.errors import CheckFailedError
 from infra.remote.reshard import reshard_script
 from infra.remote.reshard_flow import RemoteOptions, remote_reshard
+from tests.remote.conftest import REGION
+from tests.remote.ssm_fakes import DONE_STATUS, IDLE_STATUS, SUMMARY, Instance, ok, options
 
-REGION = "us-east-1"
 PASSWORD = "s3cr3t-pw"
 S0 = f"mariadb+pymysql://app:{PASSWORD}@shard0.example:3306/green_matchers?charset=utf8mb4"
 S1 = f"mariadb+pymysql://app:{PASSWORD}@shard1.example:3306/green_matchers?charset=utf8mb4"
 S2 = f"mariadb+pymysql://app:{PASSWORD}@shard2.example:3306/green_matchers?charset=utf8mb4"
-
-DONE_STATUS = {
-    "status": "done",
-    "map_version": 40,
-    "shards": 3,
-    "ranges": 30,
-    "ranges_at_source": 0,
-    "ranges_at_target": 30,
-    "verified_ranges": 30,
-    "users_moved": 812,
-    "targets": ["a:3306/gm", "b:3306/gm", "c:3306/gm"],
-}
-IDLE_STATUS = {**DONE_STATUS, "status": "idle", "ranges": 1, "ranges_at_target": 0,
-               "verified_ranges": 0, "shards": 1, "targets": []}  # fmt: skip
-SUMMARY = {
-    "status": "done",
-    "rows_copied": 60000,
-    "rows_per_s": 3500.0,
-    "users_moved": 812,
-    "verified": True,
-    "pause_ms_max": 120,
-}
-
 
 # ---- the script, run with sh -------------------------------------------------------------
 
@@ -117,82 +93,6 @@ def test_script_text_holds_no_secret_and_passes_shellcheck(tmp_path: Path) -> No
 
 
 # ---- the AWS side, on moto -------------------------------------------------------------
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        ec2 = boto3.client("ec2", region_name=REGION)
-        autoscaling = boto3.client("autoscaling", region_name=REGION)
-        groups = {}
-        for role in ("api", "worker"):
-            template = ec2.create_launch_template(
-                LaunchTemplateName=f"s-{role}",
-                LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"},
-            )["LaunchTemplate"]
-            autoscaling.create_auto_scaling_group(
-                AutoScalingGroupName=f"s-{role}-asg",
-                MinSize=1,
-                MaxSize=2,
-                DesiredCapacity=1,
-                LaunchTemplate={"LaunchTemplateId": template["LaunchTemplateId"], "Version": "1"},
-                AvailabilityZones=[f"{REGION}a"],
-                Tags=[
-                    {"Key": "Role", "Value": role, "PropagateAtLaunch": True},
-                    {"Key": "Stack", "Value": "s", "PropagateAtLaunch": True},
-                ],
-            )
-            groups[role] = template["LaunchTemplateId"]
-        found = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["s-worker-asg"])
-        worker = found["AutoScalingGroups"][0]["Instances"][0]["InstanceId"]
-        yield {
-            "ec2": ec2,
-            "autoscaling": autoscaling,
-            "ssm": boto3.client("ssm", region_name=REGION),
-            "worker": worker,
-            "templates": groups,
-            "groups": ["s-api-asg", "s-worker-asg"],
-        }
-
-
-class Instance:
-    """What the worker 'prints' for each script, sequenced per call; moto runs nothing."""
-
-    def __init__(self, ssm: Any, status: list[dict[str, Any]], run: list[dict[str, Any]]):
-        self.ssm, self.status, self.run = ssm, status, run
-        self.real = ssm.get_command_invocation
-        self.real_send = ssm.send_command
-        self.polls = 0
-        self.sent: list[dict[str, Any]] = []  # what we asked for (moto adds every instance
-        ssm.get_command_invocation = self.invocation  # when a command has no Targets)
-        ssm.send_command = self.send
-
-    def send(self, **kwargs: Any) -> dict[str, Any]:
-        self.sent.append(kwargs)
-        return dict(self.real_send(**kwargs))
-
-    def invocation(self, **kwargs: Any) -> dict[str, Any]:
-        found = dict(self.real(**kwargs))
-        command = self.ssm.list_commands(CommandId=kwargs["CommandId"])["Commands"][0]
-        lines = command["Parameters"]["commands"]
-        replies = self.status if "--status" in lines[-1] else self.run
-        self.polls += 1
-        reply = replies.pop(0) if len(replies) > 1 else replies[0]
-        found.update(reply)
-        return found
-
-
-def ok(payload: dict[str, Any]) -> dict[str, Any]:
-    return {"Status": "Success", "ResponseCode": 0, "StandardOutputContent": json.dumps(payload)}
-
-
-def options() -> RemoteOptions:
-    ticks = iter(range(0, 10_000, 10))
-    return RemoteOptions(poll_s=0, clock=lambda: float(next(ticks)), sleep=lambda _s: None)
 
 
 def test_reshard_goes_to_the_worker_and_polls_until_done(aws: dict[str, Any]) -> None:
