@@ -41,6 +41,12 @@ class Steps:
     def step(self, name: str, status: str, detail: str = "") -> None:
         self.seen.append((name, status, detail))
 
+    def resource(self, change: Any) -> None: ...
+    def diff(self, diff: Any) -> None: ...
+    def checks(self, title: str, results: Any) -> None: ...
+    def confirm(self, question: str) -> bool | None:
+        return True
+
 
 def promotion(aws: dict[str, Any], tmp_path: Path, engine_name: str = "pulumi") -> Promotion:
     engine = AwsEngine(aws, aws["groups"])
@@ -101,3 +107,45 @@ def test_the_local_engine_shows_the_step_not_emulated(aws: dict[str, Any], tmp_p
     outcome, moved = step(promotion(aws, tmp_path, "local"))
     assert not moved and not instance.sent
     assert [s["status"] for s in outcome.steps] == ["not-emulated"]
+
+
+class StackEngine(AwsEngine):
+    """A whole promotion 2 -> 3 whose deploy changes nothing (pulumi up cannot run here)."""
+
+    def deployed_phase(self, stack: str) -> int:
+        return 2
+
+    def deployed_plan(self, stack: str) -> Any:
+        from infra.plan.build import record_plan
+
+        return record_plan(settings_from_config(stack, {PHASE_KEY: 2, "aws:region": "us-east-1"}))
+
+    def deploy(self, settings: Any, plan: Any, progress: Any) -> Any:
+        from infra.engines.base import DeployResult
+
+        self.deployed = [*getattr(self, "deployed", []), settings.phase]
+        return DeployResult()
+
+    def client(self, service: str, region: str) -> Any:
+        import boto3
+
+        return self.clients.get(service) or boto3.client(service, region_name=region)
+
+
+def test_a_failed_verify_after_the_data_moved_does_not_roll_back_to_phase_2(
+    aws: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # moto's account has the default quotas, below phase 3's plan; preflight has its own tests
+    monkeypatch.setattr("infra.promotion.runner.preflight", lambda *_a: [])
+    Instance(aws["ssm"], status=[ok(IDLE_STATUS)], run=[ok(SUMMARY)])
+    engine = StackEngine(aws, aws["groups"])
+    request = PromotionRequest(
+        stack="s", phase=3, stacks_dir=tmp_path / "stacks", yes=True, validate=False
+    )
+    p = Promotion(engine, request, Steps(), options())  # type: ignore[arg-type]
+    with pytest.raises(CheckFailedError) as raised:
+        p.run()  # moto's account has no load balancer: verify fails after the reshard
+    assert "not rolled back" in raised.value.message
+    assert "--rollback" in (raised.value.hint or "")
+    assert engine.deployed == [3]  # no second deploy back to phase 2
+    assert read_stack_config("s", tmp_path / "stacks")[PHASE_KEY] == 3
