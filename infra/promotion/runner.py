@@ -253,6 +253,12 @@ class Promotion:
                 write_stack_config(req.stack, new_config, req.stacks_dir)
                 outcome.result = "verify-failed"
                 self._step(outcome, "rollback", "skipped", "rows moved to the shards")
+                record(
+                    HistoryEntry(
+                        now(), req.stack, from_phase, req.phase, self.engine.name,
+                        "verify-failed", _names(failed),
+                    )
+                )  # fmt: skip
                 raise CheckFailedError(
                     f"verify failed after promoting {req.stack} to phase {req.phase}: "
                     f"{_names(failed)}; not rolled back, since users' rows now live on the "

@@ -149,3 +149,5 @@ def test_a_failed_verify_after_the_data_moved_does_not_roll_back_to_phase_2(
     assert "--rollback" in (raised.value.hint or "")
     assert engine.deployed == [3]  # no second deploy back to phase 2
     assert read_stack_config("s", tmp_path / "stacks")[PHASE_KEY] == 3
+    last = json.loads(history_file("s").read_text().splitlines()[-1])
+    assert last["result"] == "verify-failed"
