@@ -3,7 +3,8 @@
 ALB active with listeners; every target group's targets healthy (waiting while they are
 ``initial``); each ASG's InService count equal to desired; RDS primaries and replicas
 available with ReplicaLag under a threshold; the Redis replication group available with its
-members; CloudFront deployed; VPC Lattice present from phase 4. Items the emulator cannot
+members; CloudFront deployed; VPC Lattice present from phase 4; from phase 3 the shard map
+says the reshard is done (read on a worker through SSM). Items the emulator cannot
 hold are reported as ``not-emulated``, never as passing.
 """
 
@@ -21,6 +22,9 @@ from infra.checks.results import CheckResult
 from infra.engines.base import Inventory
 
 ClientFor = Callable[[str], Any]
+SHARDED_PHASE = 3
+# The local engine's inventory names this item: the emulator's RDS holds no shard map.
+RESHARD_NOT_EMULATED = "reshard shard map"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ def verify(
     ]
     if inventory.phase >= 4:
         groups.append(("lattice", lambda: check_lattice(client("vpc-lattice"), inventory)))
+    if inventory.phase >= SHARDED_PHASE and RESHARD_NOT_EMULATED not in inventory.not_emulated:
+        groups.append(("reshard", lambda: check_reshard(client, inventory)))
     results: list[CheckResult] = []
     for check, run in groups:
         try:
@@ -282,3 +288,11 @@ def check_lattice(lattice: Any, inventory: Inventory) -> list[CheckResult]:
             )
         )
     return results
+
+
+def check_reshard(client: ClientFor, inventory: Inventory) -> list[CheckResult]:
+    """Phase 3+: a worker reads the shard map through SSM Run Command; it must say done,
+    with every range at its targets and verified (README: Resharding)."""
+    from infra.remote.reshard_flow import check_map
+
+    return check_map(client("autoscaling"), client("ssm"), sorted(inventory.auto_scaling_groups))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infra.checks.verify import RESHARD_NOT_EMULATED, SHARDED_PHASE
 from infra.engines.base import Inventory
 from infra.engines.state import ResourceState, StackState
 from infra.plan.types import tokens as t
@@ -33,7 +34,8 @@ def inventory_from_state(state: StackState) -> Inventory:
         not_emulated={
             f"{r.type.split(':')[-1]} {r.name}": r.note or "not emulated"
             for r in state.not_emulated()
-        },
+        }
+        | _reshard_note(state.phase),
     )
 
 
@@ -49,3 +51,12 @@ def _instance_type(state: StackState, group: ResourceState) -> str:
         if found is not None and found.type == t.LAUNCH_TEMPLATE:
             return str(found.inputs.get("instanceType", ""))
     return ""
+
+
+def _reshard_note(phase: int) -> dict[str, str]:
+    if phase < SHARDED_PHASE:
+        return {}
+    return {
+        RESHARD_NOT_EMULATED: "the emulator's databases hold no rows: rehearse the data move "
+        "with gm-infra app reshard against local MariaDB (README: Local data rehearsal)"
+    }

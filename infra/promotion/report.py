@@ -20,6 +20,8 @@ MARK = {
     "not-emulated": "[yellow]~[/]",
     "no-data": "[cyan]?[/]",
     "pending": "[yellow]…[/]",
+    "running": "[cyan]…[/]",
+    "skipped": "[yellow]-[/]",
 }
 SHOWN_ACTIONS = ("create", "update", "replace", "delete", "retain")
 

@@ -20,6 +20,7 @@ from infra.errors import BadInputError, CheckFailedError, GmError
 from infra.plan.build import record_plan
 from infra.plan.model import Plan
 from infra.promotion.history import HistoryEntry, now, record
+from infra.remote.reshard_flow import RemoteOptions, remote_reshard
 from infra.settings import PROJECT, Settings, settings_from_config
 from infra.stack_files import DEFAULT_REGION, read_stack_config, stack_file, write_stack_config
 
@@ -64,6 +65,7 @@ class PromotionOutcome:
     deploy: dict[str, int] = field(default_factory=dict)
     verify: list[dict[str, Any]] = field(default_factory=list)
     not_emulated: list[str] = field(default_factory=list)
+    reshard: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -124,10 +126,17 @@ def check_merge(from_phase: int, to_phase: int, shard_map_url: str | None) -> No
 
 
 class Promotion:
-    def __init__(self, engine: Engine, request: PromotionRequest, reporter: Reporter):
+    def __init__(
+        self,
+        engine: Engine,
+        request: PromotionRequest,
+        reporter: Reporter,
+        remote_options: RemoteOptions | None = None,
+    ):
         self.engine = engine
         self.request = request
         self.reporter = reporter
+        self.remote_options = remote_options  # SSM polling (tests shorten it)
 
     def _step(self, outcome: PromotionOutcome, name: str, status: str, detail: str = "") -> None:
         outcome.steps.append({"step": name, "status": status, "detail": detail})
@@ -224,8 +233,9 @@ class Promotion:
             outcome, "deploy", "ok", ", ".join(f"{n} {a}" for a, n in outcome.deploy.items() if n)
         )
 
-        if from_phase < SHARDED_PHASE <= req.phase:
-            self._reshard_step(outcome)
+        moved = False
+        if self._reshards(from_phase):
+            moved = self._reshard_step(outcome, settings, new_config)
 
         # 6. verify
         checks = verify(
@@ -238,6 +248,24 @@ class Promotion:
         failed = failures(checks)
         if failed:
             self._step(outcome, "verify", "fail", _names(failed))
+            if moved and from_phase < SHARDED_PHASE:
+                # Phase 2 reads only shard 0: going back now would hide the moved rows.
+                write_stack_config(req.stack, new_config, req.stacks_dir)
+                outcome.result = "verify-failed"
+                self._step(outcome, "rollback", "skipped", "rows moved to the shards")
+                record(
+                    HistoryEntry(
+                        now(), req.stack, from_phase, req.phase, self.engine.name,
+                        "verify-failed", _names(failed),
+                    )
+                )  # fmt: skip
+                raise CheckFailedError(
+                    f"verify failed after promoting {req.stack} to phase {req.phase}: "
+                    f"{_names(failed)}; not rolled back, since users' rows now live on the "
+                    "shards and phase 2 reads only shard 0",
+                    hint=f"fix and rerun gm-infra verify --stack {req.stack}; to go back, merge "
+                    "first (gm-infra app reshard --rollback, then --cleanup, on a worker)",
+                )
             self._rollback(outcome, config, from_phase)
             raise CheckFailedError(
                 f"verify failed after promoting {req.stack} to phase {req.phase}: "
@@ -257,9 +285,23 @@ class Promotion:
         self._step(outcome, "record", "ok", str(path))
         return outcome
 
-    def _reshard_step(self, outcome: PromotionOutcome) -> None:
-        """The new shards are empty and the shard map is trivial, so the apps route everyone
-        to shard 0 (correct); the data moves with ``gm-infra app reshard``."""
+    def _reshards(self, from_phase: int) -> bool:
+        """2 -> 3 moves the data; on AWS a rerun at phase 3 or above resumes (or confirms) it."""
+        phase = self.request.phase
+        if self.engine.name == "local":
+            return from_phase < SHARDED_PHASE <= phase
+        return phase >= SHARDED_PHASE and from_phase <= phase
+
+    def _reshard_step(
+        self, outcome: PromotionOutcome, settings: Settings, new_config: dict[str, Any]
+    ) -> bool:
+        """Move every user's rows to shard user_id % N; True when rows moved (or had).
+
+        The deploy already rolled the new configuration: an app started with the shard URLs
+        and the trivial map routes everyone to shard 0, which is correct. The reshard waits
+        until every instance runs that configuration (an old app writes only to shard 0
+        whatever the map says), then runs on a worker through SSM Run Command.
+        """
         if self.engine.name == "local":
             note = (
                 "reshard: the emulator's databases hold no rows; rehearse the data move with "
@@ -267,14 +309,57 @@ class Promotion:
             )
             outcome.not_emulated.append(note)
             self._step(outcome, "reshard", "not-emulated", note.split(": ", 1)[1])
-            return
-        self._step(
-            outcome,
-            "reshard",
-            "pending",
-            "every user stays on shard 0 until the data moves: run gm-infra app reshard on a "
-            "worker instance (README: Resharding), then --status",
-        )
+            return False
+        req = self.request
+        shards = settings.config.database.shards
+        inventory = self.engine.inventory(req.stack)
+        region = settings.region
+
+        def say(message: str) -> None:
+            self.reporter.step("reshard", "running", message)
+
+        try:
+            summary = remote_reshard(
+                self.engine.client("autoscaling", region),
+                self.engine.client("ssm", region),
+                sorted(inventory.auto_scaling_groups),
+                shards,
+                req.stack,
+                req.phase,
+                say,
+                self.remote_options,
+            )
+        except CheckFailedError as error:
+            # The deploy stands (the app follows the map, so nothing is hidden): record the
+            # phase it runs, stop before verify lets traffic count as promoted.
+            write_stack_config(req.stack, new_config, req.stacks_dir)
+            outcome.result = "reshard-stopped"
+            self._step(outcome, "reshard", "fail", error.message)
+            record(
+                HistoryEntry(
+                    now(),
+                    req.stack,
+                    outcome.from_phase,
+                    req.phase,
+                    self.engine.name,
+                    "reshard-stopped",
+                    error.message,
+                )
+            )
+            raise
+        outcome.reshard = summary
+        if summary.get("already"):
+            self._step(outcome, "reshard", "ok", "the shard map already says done")
+        else:
+            self._step(
+                outcome,
+                "reshard",
+                "ok",
+                f"{summary.get('rows_copied', 0)} rows copied "
+                f"({summary.get('rows_per_s', 0)} rows/s), {summary.get('users_moved', 0)} "
+                f"users moved, verified, longest pause {summary.get('pause_ms_max', 0)} ms",
+            )
+        return True
 
     def _refuse(
         self, outcome: PromotionOutcome, why: str, raise_error: bool = True

@@ -1,0 +1,1 @@
+"""Commands run on the stack's own instances through SSM Run Command (real AWS only)."""
