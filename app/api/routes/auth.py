@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 REGISTERED = (
     "If this e-mail had no account, it has one now: log in with it. "
-    "If it had one, nothing was changed."
+    "If it had one, that account was not changed."
 )
 BAD_CREDENTIALS = "wrong email or password"
 
@@ -57,7 +57,8 @@ def register(body: RegisterIn, db: WriteDb, state: StateDep) -> RegisteredOut:
         db.commit()
         state.metrics.registrations.inc()
     except users.EmailTaken:
-        db.rollback()
+        # Keep the founded employer / used invitation: the same traces as a new account.
+        db.commit()
     except employers.EmployerNameTaken:
         db.rollback()
         raise HTTPException(
