@@ -86,7 +86,7 @@ def login(
     Failed attempts are throttled per account and per client address (429 with
     Retry-After); unknown and known e-mails get the same answers in the same time.
     """
-    wait = throttle.retry_after(email=body.email, client=client)
+    wait = throttle.attempt(email=body.email, client=client)  # counted before the check
     if wait is not None:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -95,7 +95,7 @@ def login(
         )
     user = users.authenticate(session=db, email=body.email, password=body.password)
     if user is None:
-        throttle.failed(email=body.email, client=client)
+        throttle.failed(client=client)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, BAD_CREDENTIALS)
     throttle.succeeded(email=body.email)
     session = state.sessions.create(user_id=user.id, role=user.role.value)
