@@ -17,6 +17,7 @@ the e-mail (no addresses in Redis) and unknown e-mails are counted like known on
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -32,6 +33,21 @@ from app.core.breaker import CircuitBreaker, CircuitOpen, cause_of
 from app.core.cache import StoreUnavailable, redis_options
 
 T = TypeVar("T")
+IPV6_CLIENT_PREFIX = 64  # one IPv6 host or home network usually holds a whole /64
+
+
+def client_key(address: str) -> str:
+    """The per-client counter's key: an IPv4 address as it is, an IPv6 address by its /64
+    (one client can pick any address in it), an IPv4-mapped IPv6 address as IPv4."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # "unknown", a test client's name
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, IPV6_CLIENT_PREFIX), strict=False))
+    return str(ip)
 
 
 @dataclass
@@ -92,7 +108,7 @@ class LoginThrottle:
     def _keys(self, email: str, client: str) -> list[tuple[RateLimitItem, str, str]]:
         account = self._account(email)
         return [(item, "account", account) for item in self.per_account] + [
-            (item, "client", client) for item in self.per_client
+            (item, "client", client_key(client)) for item in self.per_client
         ]
 
     def retry_after(self, *, email: str, client: str) -> int | None:
@@ -137,7 +153,7 @@ class LoginThrottle:
 
         def hit_client() -> None:
             for item in self.per_client:
-                self.limiter.hit(item, "client", client)
+                self.limiter.hit(item, "client", client_key(client))
 
         self._guarded(hit_client)
 
