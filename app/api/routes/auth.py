@@ -100,7 +100,7 @@ def login(
     throttle.succeeded(email=body.email)
     session = state.sessions.create(user_id=user.id, role=user.role.value)
     response.set_cookie(
-        state.settings.session_cookie_name,
+        state.settings.session_cookie,
         sign(session.session_id, state.settings.session_secret),
         max_age=state.settings.session_ttl_seconds,
         httponly=True,
@@ -117,7 +117,14 @@ def logout(request: Request, state: StateDep, response: Response) -> None:
     session = get_login(request, state)
     if session is not None:
         state.sessions.delete(session.session_id)
-    response.delete_cookie(state.settings.session_cookie_name, path="/")
+    # The same attributes as when set: browsers refuse a __Host- cookie without Secure.
+    response.delete_cookie(
+        state.settings.session_cookie,
+        path="/",
+        secure=not state.settings.is_local,
+        httponly=True,
+        samesite="lax",
+    )
 
 
 @router.get("/me", responses=LOGIN_REQUIRED)
