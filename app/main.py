@@ -74,6 +74,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
         responses=errors.COMMON_RESPONSES,
+        # No "/path/" -> "/path" redirects: Starlette builds them from the Host header.
+        redirect_slashes=False,
     )
     app.state.gm = state
     app.state.login_throttle = LoginThrottle.build(

@@ -44,7 +44,7 @@ ClientAddress = Annotated[str, Depends(client_address)]
 
 def get_login(request: Request, state: StateDep) -> SessionData | None:
     """The caller's session, or None. Raises StoreUnavailable (503) when Redis is down."""
-    cookie = request.cookies.get(state.settings.session_cookie_name)
+    cookie = request.cookies.get(state.settings.session_cookie)
     if not cookie:
         return None
     session_id = unsign(cookie, state.settings.session_secret)

@@ -1,16 +1,23 @@
 """Login throttling per account and per client, with the ``limits`` library.
 
-Only failed logins count. Each key has several windows (for example 5 a minute, 20 an
-hour, 100 a day), so the wait grows as failures pile up: a back-off. With REDIS_URL set
-the counters live in Redis and hold across every instance; the embedded default keeps
-them in process. Accounts are keyed by a hash of the e-mail (no addresses in Redis) and
-unknown e-mails are counted like known ones, so a 429 says nothing about existence.
-A successful login clears its account's counters, never the client's.
+Every attempt takes its account's slot before the password is verified (``attempt``):
+the moving window's ``hit`` is atomic (a Lua script in Redis, a lock in process), so
+guesses at one account sent at the same moment cannot all pass a check made before any of
+them was counted. A success clears its account's counters, so in effect failures count.
+The client's counters count failures after the fact (``failed``): successes of other
+people behind one address must not use them up, and its limit is against spraying over
+many accounts, each of which is held to its own limit anyway. Each key has several
+windows (for example 5 a minute, 20 an hour, 100 a day), so the wait grows as failures
+pile up: a back-off. With REDIS_URL set the counters live in Redis and hold across every
+instance; the embedded default keeps them in process. Accounts are keyed by a hash of
+the e-mail (no addresses in Redis) and unknown e-mails are counted like known ones, so a
+429 says nothing about existence.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +33,21 @@ from app.core.breaker import CircuitBreaker, CircuitOpen, cause_of
 from app.core.cache import StoreUnavailable, redis_options
 
 T = TypeVar("T")
+IPV6_CLIENT_PREFIX = 64  # one IPv6 host or home network usually holds a whole /64
+
+
+def client_key(address: str) -> str:
+    """The per-client counter's key: an IPv4 address as it is, an IPv6 address by its /64
+    (one client can pick any address in it), an IPv4-mapped IPv6 address as IPv4."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # "unknown", a test client's name
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, IPV6_CLIENT_PREFIX), strict=False))
+    return str(ip)
 
 
 @dataclass
@@ -86,7 +108,7 @@ class LoginThrottle:
     def _keys(self, email: str, client: str) -> list[tuple[RateLimitItem, str, str]]:
         account = self._account(email)
         return [(item, "account", account) for item in self.per_account] + [
-            (item, "client", client) for item in self.per_client
+            (item, "client", client_key(client)) for item in self.per_client
         ]
 
     def retry_after(self, *, email: str, client: str) -> int | None:
@@ -100,12 +122,40 @@ class LoginThrottle:
         )
         return max(1, math.ceil(max(waits))) if waits else None
 
-    def failed(self, *, email: str, client: str) -> None:
-        def hit_all() -> None:
-            for item, kind, key in self._keys(email, client):
-                self.limiter.hit(item, kind, key)
+    def attempt(self, *, email: str, client: str) -> int | None:
+        """Check every limit of the account and the client and take the account's slots,
+        or refuse: None when the attempt may go ahead (and was counted), else the seconds
+        to wait. A limit already reached counts nothing; a race lost at the atomic hit
+        keeps the slots already taken, which only makes guessing slower."""
+        wait = self.retry_after(email=email, client=client)
+        if wait is not None:
+            return wait
+        account = self._account(email)
 
-        self._guarded(hit_all)
+        def hit_account() -> list[RateLimitItem]:
+            return [
+                item for item in self.per_account if not self.limiter.hit(item, "account", account)
+            ]
+
+        refused = self._guarded(hit_account)
+        if not refused:
+            return None
+        waits = self._guarded(
+            lambda: [
+                self.limiter.get_window_stats(item, "account", account).reset_time - time.time()
+                for item in refused
+            ]
+        )
+        return max(1, math.ceil(max(waits)))
+
+    def failed(self, *, client: str) -> None:
+        """Count a failed login against the client (the account's slot was taken before)."""
+
+        def hit_client() -> None:
+            for item in self.per_client:
+                self.limiter.hit(item, "client", client_key(client))
+
+        self._guarded(hit_client)
 
     def succeeded(self, *, email: str) -> None:
         account = self._account(email)

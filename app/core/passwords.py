@@ -11,6 +11,10 @@ import unicodedata
 from functools import lru_cache
 
 COMMON_PASSWORDS_CHECKED = 10_000
+# zxcvbn's estimate: score 2 means at least 10^6 guesses, out of reach of an online attack
+# that the login throttle holds to a few hundred tries a day per account.
+MIN_ZXCVBN_SCORE = 2
+ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; the first 72 characters are scored
 
 
 @lru_cache(maxsize=1)
@@ -29,3 +33,14 @@ def is_common(password: str) -> bool:
         return True
     core = folded.strip("0123456789!@#$%^&*()-_=+.?~ ")
     return len(core) >= 4 and core in listed
+
+
+def too_guessable(password: str, *, user_inputs: list[str] | None = None) -> bool:
+    """True for a password zxcvbn guesses in under a million tries: repeats
+    (``aaaaaaaa``, ``ababab``), sequences (``abcdefgh``, ``123456789012``), keyboard walks
+    (``asdfghjkl;``), doubled words (``passwordpassword``), blanks, and the account's own
+    e-mail given in ``user_inputs``. zxcvbn ships with the package and runs offline."""
+    from zxcvbn import zxcvbn
+
+    result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=user_inputs or [])
+    return int(result["score"]) < MIN_ZXCVBN_SCORE

@@ -7,6 +7,12 @@ wait) with one-second socket timeouts, Redis with the store's own timeouts. A de
 whose circuit breaker is open is reported down at once, without a probe. The whole answer
 comes within ``budget`` seconds; a probe still running then counts as a timeout.
 
+A flood of readiness requests cannot queue probes: a probe still running is awaited by
+every request that arrives meanwhile (one probe per dependency at a time), and a finished
+answer is reused for ``reuse_seconds``. Otherwise anonymous traffic would queue probes
+faster than they run, and a healthy instance would report "timeout" (503) until the queue
+drained.
+
 Causes are generic names ("timeout", "refused", ...): driver error text is logged, never
 returned. Replicas and the query cache are optional (their loss degrades the instance);
 the writer, the shards and the session store are required.
@@ -17,8 +23,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -91,11 +98,16 @@ def verdict(down: dict[str, str], required: set[str]) -> tuple[Status, int]:
 
 
 class Readiness:
-    def __init__(self, checks: list[Check], *, budget: float = 2.0) -> None:
+    def __init__(
+        self, checks: list[Check], *, budget: float = 2.0, reuse_seconds: float = 0.5
+    ) -> None:
         self.checks = checks
         self.budget = budget
+        self.reuse_seconds = reuse_seconds
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._running: dict[str, Future[str | None]] = {}
+        self._last: tuple[float, dict[str, object], int] | None = None
 
     def _pool(self) -> ThreadPoolExecutor:
         """Made on first use, and again after ``close`` (a lifespan may run more than once)."""
@@ -120,11 +132,23 @@ class Readiness:
             return cause
         return None
 
+    def _probe(self, pool: ThreadPoolExecutor, check: Check) -> Future[str | None]:
+        """The check's probe that is still running, or a new one (never two at once)."""
+        with self._lock:
+            running = self._running.get(check.name)
+            if running is None or running.done():
+                running = pool.submit(self._run, check)
+                self._running[check.name] = running
+            return running
+
     async def report(self) -> tuple[dict[str, object], int]:
-        loop = asyncio.get_running_loop()
+        with self._lock:
+            last = self._last
+        if last is not None and time.monotonic() - last[0] < self.reuse_seconds:
+            return dict(last[1]), last[2]
         pool = self._pool()
         futures = {
-            check.name: loop.run_in_executor(pool, self._run, check) for check in self.checks
+            check.name: asyncio.wrap_future(self._probe(pool, check)) for check in self.checks
         }
         if futures:
             await asyncio.wait(futures.values(), timeout=self.budget)
@@ -142,6 +166,8 @@ class Readiness:
             "checks": {c.name: ("down" if c.name in down else "ok") for c in self.checks},
             "down": down,
         }
+        with self._lock:
+            self._last = (time.monotonic(), body, code)
         return body, code
 
     def close(self) -> None:
@@ -149,3 +175,5 @@ class Readiness:
             if self._executor is not None:
                 self._executor.shutdown(wait=False, cancel_futures=True)
                 self._executor = None
+            self._running.clear()
+            self._last = None

@@ -6,6 +6,8 @@ handed to the app unchanged. Answers:
 - 413 when the declared or received body exceeds ``max_bytes``;
 - 415 when a POST/PUT/PATCH/DELETE body is not JSON: form-encoded and plain-text
   bodies are what cross-site HTML forms send, so refusing them blocks that route in;
+  also when the body is empty but the content type is one of those forms send (a form
+  with no fields still carries the visitor's cookies);
 - 422 when a JSON body does not parse, holds NaN/Infinity, an integer beyond 64 bits or
   nesting deeper than ``MAX_DEPTH`` (values the app could not store or echo back).
 """
@@ -19,6 +21,10 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# What an HTML form can send without CORS (the CORS-safelisted request content types).
+FORM_MEDIA_TYPES = frozenset(
+    {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
+)
 MAX_DEPTH = 32
 MAX_INT_DIGITS = 19  # a signed 64-bit integer has at most 19 digits
 
@@ -67,6 +73,10 @@ def check_json(body: bytes) -> str | None:
     if _depth(value) > MAX_DEPTH:
         return f"JSON nested deeper than {MAX_DEPTH} levels"
     return None
+
+
+def is_form_media_type(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() in FORM_MEDIA_TYPES
 
 
 def is_json_media_type(content_type: str) -> bool:
@@ -122,8 +132,9 @@ class BodyGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if body and scope["method"] in UNSAFE_METHODS:
-            if not is_json_media_type(headers.get("content-type", "")):
+        content_type = headers.get("content-type", "")
+        if scope["method"] in UNSAFE_METHODS and (body or is_form_media_type(content_type)):
+            if not is_json_media_type(content_type):
                 await _answer(
                     send, 415, {"detail": "request bodies must be JSON (application/json)"}
                 )

@@ -125,6 +125,13 @@ class Settings(BaseSettings):
         return self.app_env == "local"
 
     @property
+    def session_cookie(self) -> str:
+        """The session cookie's name: ``__Host-`` prefixed outside local instances, so
+        browsers take it only from this host (Secure, Path=/, no Domain); a sibling
+        subdomain cannot plant its own session in a visitor's browser (cookie tossing)."""
+        return self.session_cookie_name if self.is_local else f"__Host-{self.session_cookie_name}"
+
+    @property
     def migrates_on_start(self) -> bool:
         return self.is_local if self.auto_migrate is None else self.auto_migrate
 

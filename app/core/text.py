@@ -90,14 +90,47 @@ def nfkc(value: str) -> str:
     return unicodedata.normalize("NFKC", value)
 
 
+@lru_cache(maxsize=1)
+def _ascii_look_alikes() -> dict[str, str]:
+    """Each non-ASCII character that Unicode's confusables data (UTS #39, as shipped by
+    the ``confusable-homoglyphs`` package) lists as looking like one ASCII letter or
+    digit, mapped to it: Cyrillic small ie (U+0435) to "e", Greek capital eta (U+0397) to
+    "H", and so on."""
+    from confusable_homoglyphs.confusables import confusables_data
+
+    table: dict[str, str] = {}
+    for char, look_alikes in confusables_data.items():
+        if len(char) != 1 or char.isascii():
+            continue
+        for look_alike in look_alikes:
+            shape = look_alike["c"]
+            if len(shape) == 1 and shape.isascii() and shape.isalnum():
+                table[char] = shape
+                break
+    return table
+
+
+# Digits that stand in for the letters they look like ("Heli0s", "App1e").
+DIGIT_LOOK_ALIKES = str.maketrans({"0": "o", "1": "l"})
+
+
+def _fold_look_alikes(text: str) -> str:
+    table = _ascii_look_alikes()
+    return "".join(table.get(char, char) for char in text)
+
+
 def name_key(name: str) -> str:
-    """The form under which two names count as the same: NFKC, casefolded, accents
-    stripped, only letters and digits kept (so "ACME, Inc.", "acme inc" and "Ácme Inc"
-    share one key). Returned as a SHA-256 hex digest so the column has a fixed size."""
-    folded = nfkc(name).casefold()
+    """The form under which two names count as the same: NFKC, look-alike letters of other
+    scripts replaced by the ASCII ones they imitate, casefolded, accents stripped, only
+    letters and digits kept, 0 and 1 read as o and l (so "ACME, Inc.", "acme inc",
+    "Ácme Inc", "Acme Inc" spelled with a Cyrillic A and "Acme 1nc" share one key).
+    Returned as a SHA-256 hex digest so the column has a fixed size."""
+    # Before casefolding (Greek capital eta looks like H, its lower case like n) and after
+    # it (casefolding may produce another look-alike).
+    folded = _fold_look_alikes(_fold_look_alikes(nfkc(name)).casefold()).casefold()
     decomposed = unicodedata.normalize("NFKD", folded)
     kept = "".join(c for c in decomposed if unicodedata.category(c)[0] in ("L", "N"))
-    return hashlib.sha256(nfkc(kept).encode()).hexdigest()
+    return hashlib.sha256(nfkc(kept).translate(DIGIT_LOOK_ALIKES).encode()).hexdigest()
 
 
 def has_letters_or_digits(name: str) -> bool:

@@ -10,9 +10,10 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
+    model_validator,
 )
 
-from app.core.passwords import COMMON_PASSWORDS_CHECKED, is_common
+from app.core.passwords import COMMON_PASSWORDS_CHECKED, is_common, too_guessable
 from app.core.text import has_letters_or_digits
 from app.schemas.common import UtcDatetime
 from app.schemas.text import PASSWORD_PATTERN, Email, Name255
@@ -24,7 +25,15 @@ def _not_common(password: str) -> str:
             f"this password is among the {COMMON_PASSWORDS_CHECKED:,} most common leaked "
             "passwords; choose another (a few unrelated words work well)"
         )
+    if too_guessable(password):
+        raise ValueError(TOO_GUESSABLE)
     return password
+
+
+TOO_GUESSABLE = (
+    "this password is too easy to guess (repeated characters, a sequence, a keyboard "
+    "pattern, a doubled word or your e-mail); a few unrelated words work well"
+)
 
 
 def _has_letters(name: str) -> str:
@@ -52,36 +61,40 @@ InvitationToken = Annotated[
 STRICT = ConfigDict(strict=True, extra="forbid")
 
 
-class CandidateRegisterIn(BaseModel):
-    """A candidate account."""
+class _NewAccount(BaseModel):
+    """E-mail and password of a new account; the password may not be the e-mail."""
 
     model_config = STRICT
 
     email: Email
     password: NewPassword
+
+    @model_validator(mode="after")
+    def _password_is_not_the_email(self) -> _NewAccount:
+        local = self.email.split("@", 1)[0]
+        if too_guessable(self.password, user_inputs=[self.email, local]):
+            raise ValueError(TOO_GUESSABLE)
+        return self
+
+
+class CandidateRegisterIn(_NewAccount):
+    """A candidate account."""
+
     role: Literal["candidate"]
 
 
-class FoundEmployerIn(BaseModel):
+class FoundEmployerIn(_NewAccount):
     """An employer account that founds a NEW employer (409 if one with the same name, in
     any case, accent, width or punctuation, exists)."""
 
-    model_config = STRICT
-
-    email: Email
-    password: NewPassword
     role: Literal["employer"]
     employer_name: EmployerName
 
 
-class JoinEmployerIn(BaseModel):
+class JoinEmployerIn(_NewAccount):
     """An employer account that joins an existing employer with an invitation issued by
     one of its members (POST /api/employers/invitations)."""
 
-    model_config = STRICT
-
-    email: Email
-    password: NewPassword
     role: Literal["employer"]
     invitation: InvitationToken
 

@@ -90,8 +90,11 @@ def find_invitation(*, session: Session, token: str) -> EmployerInvitation:
     return invitation
 
 
-def consume_invitation(*, session: Session, invitation: EmployerInvitation, user_id: int) -> None:
-    """Mark it used by ``user_id``; a conditional UPDATE, so two concurrent uses cannot
+def consume_invitation(
+    *, session: Session, invitation: EmployerInvitation, user_id: int | None
+) -> None:
+    """Mark it used by ``user_id`` (None: used up by an e-mail that already had an
+    account); a conditional UPDATE, so two concurrent uses cannot
     both succeed (the loser gets InvitationInvalid)."""
     result = session.execute(
         update(EmployerInvitation)

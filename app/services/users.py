@@ -40,8 +40,12 @@ def register(
     The checks that may fail visibly (employer name taken, invitation invalid) run before
     the e-mail check, so their answers never depend on whether the e-mail exists. The
     password is hashed first on every path, so an existing e-mail answers in the same time.
-    Raises EmailTaken (the route answers as if registered), EmployerNameTaken or
-    InvitationInvalid. The caller commits, or rolls back on an error.
+    The visible side effects are the same too: the new employer is founded (its name is
+    taken) and the invitation is used up even when the e-mail already had an account;
+    otherwise a second registration with that name or invitation would tell which e-mails
+    exist. The existing account itself is never changed.
+    Raises EmailTaken (the route commits and answers as if registered), EmployerNameTaken
+    or InvitationInvalid. The caller commits, or rolls back on the last two.
     """
     password_hash = hash_password(password)
     invited = None
@@ -52,21 +56,26 @@ def register(
             select(Employer.id).where(Employer.name_key == name_key(employer_name))
         ):
             raise employers.EmployerNameTaken(employer_name)
-    if email_taken(session=session, email=email):
-        raise EmailTaken(email)
-    user = User(email=email, password_hash=password_hash, role=role)
+    employer_id: int | None = None
     if invited is not None:
-        user.employer_id = invited.employer_id
+        employer_id = invited.employer_id
     elif role is Role.employer:
-        user.employer_id = employers.create_employer(session=session, name=employer_name).id
-    try:
-        with session.begin_nested():
-            session.add(user)
-            session.flush()
-    except IntegrityError as error:  # a concurrent registration of the same e-mail won
-        raise EmailTaken(email) from error
+        employer_id = employers.create_employer(session=session, name=employer_name).id
+    user: User | None = None
+    if not email_taken(session=session, email=email):
+        user = User(email=email, password_hash=password_hash, role=role, employer_id=employer_id)
+        try:
+            with session.begin_nested():
+                session.add(user)
+                session.flush()
+        except IntegrityError:  # a concurrent registration of the same e-mail won
+            user = None
     if invited is not None:
-        employers.consume_invitation(session=session, invitation=invited, user_id=user.id)
+        employers.consume_invitation(
+            session=session, invitation=invited, user_id=user.id if user else None
+        )
+    if user is None:
+        raise EmailTaken(email)
     return user
 
 

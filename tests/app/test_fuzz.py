@@ -95,6 +95,7 @@ def operations(app: object, role: str) -> Iterator[tuple[str, st.SearchStrategy[
 # Rules no JSON Schema keyword can say; a schema-valid request may break them and get 422.
 SEMANTIC_RULES = (
     "most common leaked passwords",  # the common-password list
+    "too easy to guess",  # zxcvbn: repeats, sequences, keyboard walks, the e-mail itself
     "after Unicode normalisation",  # NFKC made a name or e-mail too long or malformed
     "at least one letter or digit",  # an employer name of punctuation only
     "must not be above salary_max",  # salary_min <= salary_max

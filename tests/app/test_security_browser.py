@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from app.core.browser_security import same_origin
 from app.main import create_app
-from tests.app.conftest import Api, embedded_settings
+from tests.app.conftest import PASSWORD, Api, embedded_settings, unique_email
 
 HEADERS = (
     "content-security-policy",
@@ -103,3 +103,39 @@ def test_docs_locally_but_not_in_production(embedded: Api, tmp_path: Path) -> No
         answer = production.get(path)
         assert answer.status_code == 404, path
         assert "cdn.jsdelivr" not in answer.text
+
+
+def test_production_session_cookie_cannot_be_tossed_from_a_sibling(tmp_path: Path) -> None:
+    """A sibling subdomain (same site) can set a ``Domain=`` cookie for the parent, and
+    so plant its own session in a victim's browser (login CSRF, cookie tossing). In
+    production the cookie is ``__Host-`` prefixed: browsers accept it only when Secure,
+    for Path=/ and without a Domain, so no other host can set it; a cookie of the plain
+    name is ignored."""
+    from app.migrate import upgrade_all
+
+    settings = embedded_settings(
+        tmp_path,
+        app_env="production",
+        session_secret="s" * 40,
+        database_url=f"sqlite:///{tmp_path / 'prod.db'}",
+    )
+    app = create_app(settings)
+    upgrade_all(app.state.gm.database)
+    client = TestClient(app, base_url="https://app.example.org")
+    email = unique_email("host")
+    body = {"email": email, "password": PASSWORD, "role": "candidate"}
+    assert client.post("/api/auth/register", json=body).status_code == 201
+    login = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 200
+    cookie = login.headers["set-cookie"]
+    assert cookie.startswith("__Host-gm_session=")
+    assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+    assert client.get("/api/auth/me").status_code == 200
+    value = client.cookies["__Host-gm_session"]
+    tossed = TestClient(app, base_url="https://app.example.org")
+    tossed.cookies.set("gm_session", value)
+    assert tossed.get("/api/auth/me").status_code == 401
+    logout = client.post("/api/auth/logout")
+    cleared = logout.headers["set-cookie"]
+    assert logout.status_code == 204 and cleared.startswith("__Host-gm_session=")
+    assert "Secure" in cleared and "Max-Age=0" in cleared

@@ -65,6 +65,9 @@ def found(api: Api, name: str) -> TestClient:
         "{accented}",  # accents added
         "{fullwidth}",  # full-width letters (NFKC folds them)
         "{punctuated}",  # punctuation and spacing changed
+        "{cyrillic}",  # Cyrillic look-alike letters (homoglyphs)
+        "{greek}",  # a Greek capital that looks like a Latin one
+        "{digits}",  # digits standing in for letters
     ],
 )
 def test_no_variant_of_an_existing_employer_name_can_be_registered(api: Api, variant: str) -> None:
@@ -78,6 +81,9 @@ def test_no_variant_of_an_existing_employer_name_can_be_registered(api: Api, var
         accented=f"Tídäl Kélp Fárms {tag}",
         fullwidth="".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in name),
         punctuated=f"tidal-kelp, farms. {tag}",
+        cyrillic=f"Tid\u0430l K\u0435lp F\u0430rms {tag}",  # Cyrillic a and ie
+        greek=f"Tidal \u039aelp Farms {tag}",  # Greek capital kappa
+        digits=f"Tida1 Kelp Farms {tag}",
     )
     client, status = register(api, role="employer", employer_name=spelled)
     assert status == 409
@@ -204,6 +210,43 @@ def test_the_migration_keys_existing_look_alike_employers(backend: str, tmp_path
         assert keys[0][0] == name_key("acme wind")
         with Session(engine) as session, pytest.raises(employers.EmployerNameTaken):
             employers.create_employer(session=session, name="acme  wind")
+    finally:
+        engine.dispose()
+        if backend == "mariadb":
+            drop_databases(name)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "mariadb"])
+def test_the_migration_rekeys_look_alikes_of_other_scripts(backend: str, tmp_path: Path) -> None:
+    """A database keyed before 0004: a Cyrillic look-alike (older) and the ASCII name
+    (newer, holding the plain key) both stay; the oldest gets the plain key, the name
+    stays blocked, and the swap does not trip the unique key."""
+    if backend == "mariadb":
+        need_service("MariaDB", "127.0.0.1", 3306)
+        name = f"gm_test_rekey_{RUN_ID}"
+        recreate_databases(name)
+        url = mariadb_url(name)
+    else:
+        url = f"sqlite:///{tmp_path / 'rekey.db'}"
+    engine = make_engine(url, Settings())
+    look_alike, plain = "H\u0435lios Wind", "Helios Wind"  # a Cyrillic ie
+    try:
+        upgrade_engine(engine, "0003_shard_map")
+        with engine.begin() as connection:
+            for employer, old_key in ((look_alike, "a" * 64), (plain, name_key(plain))):
+                connection.execute(
+                    text(
+                        "INSERT INTO employers (name, name_key, description, created_at) "
+                        "VALUES (:name, :key, '', CURRENT_TIMESTAMP)"
+                    ),
+                    {"name": employer, "key": old_key},
+                )
+        upgrade_engine(engine)
+        with engine.connect() as connection:
+            keys = connection.execute(text("SELECT name_key FROM employers ORDER BY id")).all()
+        assert keys[0][0] == name_key(plain) != keys[1][0]
+        with Session(engine) as session, pytest.raises(employers.EmployerNameTaken):
+            employers.create_employer(session=session, name="HELI0S wind")
     finally:
         engine.dispose()
         if backend == "mariadb":

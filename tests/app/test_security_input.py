@@ -279,6 +279,35 @@ def test_common_passwords_are_refused(api: Api, password: str) -> None:
     assert "common" in answer.json()["detail"][0]["msg"]
 
 
+@pytest.mark.parametrize(
+    "password",
+    [
+        "aaaaaaaaaaaa",  # one character repeated
+        "abababababab",  # a short pattern repeated
+        "abcdefgh",  # a sequence
+        "123456789012",  # a longer digit sequence than the list holds
+        "asdfghjkl;",  # a keyboard walk
+        "passwordpassword",  # a listed word doubled
+        "        ",  # blanks
+        "\u0000" * 8,  # invisible characters
+    ],
+)
+def test_guessable_passwords_are_refused(api: Api, password: str) -> None:
+    body = {"email": unique_email("guess"), "password": password, "role": "candidate"}
+    answer = api.new_client().post("/api/auth/register", json=body)
+    assert answer.status_code == 422
+    assert "too easy to guess" in answer.json()["detail"][0]["msg"]
+
+
+def test_the_email_is_not_a_password(api: Api) -> None:
+    email = f"marguerite.oakenfold{uuid.uuid4().hex[:4]}@example.org"
+    for password in (email, email.split("@")[0]):
+        body = {"email": email, "password": password, "role": "candidate"}
+        answer = api.new_client().post("/api/auth/register", json=body)
+        assert answer.status_code == 422, password
+        assert "too easy to guess" in answer.json()["detail"][0]["msg"]
+
+
 # --- class 11 (part): timestamps with their zone; 4xx in the schema -----------------------
 
 

@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 REGISTERED = (
     "If this e-mail had no account, it has one now: log in with it. "
-    "If it had one, nothing was changed."
+    "If it had one, that account was not changed."
 )
 BAD_CREDENTIALS = "wrong email or password"
 
@@ -57,7 +57,8 @@ def register(body: RegisterIn, db: WriteDb, state: StateDep) -> RegisteredOut:
         db.commit()
         state.metrics.registrations.inc()
     except users.EmailTaken:
-        db.rollback()
+        # Keep the founded employer / used invitation: the same traces as a new account.
+        db.commit()
     except employers.EmployerNameTaken:
         db.rollback()
         raise HTTPException(
@@ -85,7 +86,7 @@ def login(
     Failed attempts are throttled per account and per client address (429 with
     Retry-After); unknown and known e-mails get the same answers in the same time.
     """
-    wait = throttle.retry_after(email=body.email, client=client)
+    wait = throttle.attempt(email=body.email, client=client)  # counted before the check
     if wait is not None:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -94,12 +95,12 @@ def login(
         )
     user = users.authenticate(session=db, email=body.email, password=body.password)
     if user is None:
-        throttle.failed(email=body.email, client=client)
+        throttle.failed(client=client)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, BAD_CREDENTIALS)
     throttle.succeeded(email=body.email)
     session = state.sessions.create(user_id=user.id, role=user.role.value)
     response.set_cookie(
-        state.settings.session_cookie_name,
+        state.settings.session_cookie,
         sign(session.session_id, state.settings.session_secret),
         max_age=state.settings.session_ttl_seconds,
         httponly=True,
@@ -116,7 +117,14 @@ def logout(request: Request, state: StateDep, response: Response) -> None:
     session = get_login(request, state)
     if session is not None:
         state.sessions.delete(session.session_id)
-    response.delete_cookie(state.settings.session_cookie_name, path="/")
+    # The same attributes as when set: browsers refuse a __Host- cookie without Secure.
+    response.delete_cookie(
+        state.settings.session_cookie,
+        path="/",
+        secure=not state.settings.is_local,
+        httponly=True,
+        samesite="lax",
+    )
 
 
 @router.get("/me", responses=LOGIN_REQUIRED)
