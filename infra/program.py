@@ -133,6 +133,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                         session_redis_host=v["session_redis"],
                         session_redis_secret_arn=v["session_redis_secret"],
                         trusted_proxy_cidrs=(config.network.vpc_cidr,),
+                        stack=settings.stack,
                     )
                 )
             )
