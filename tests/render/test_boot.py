@@ -168,7 +168,7 @@ def test_session_secret_from_its_own_secret_and_service_name(
     assert env["SESSION_SECRET"] == "s" * 48
     assert env["SERVICE_NAME"] == "matching"
     assert "METRICS_NAMESPACE" not in boot.app_env(
-        {**config, "metrics": {"namespace": ""}},
+        {**config, "metrics": ""},
         lambda arn: client.get_secret_value(SecretId=arn)["SecretString"],
     )
 
