@@ -60,6 +60,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(prepare, state)
         threading.Thread(target=warm_up, args=(state,), name="warm-up", daemon=True).start()
+        if state.publisher is not None:
+            state.publisher.start()
         yield
         state.close()
 

@@ -133,6 +133,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                         session_redis_host=v["session_redis"],
                         session_redis_secret_arn=v["session_redis_secret"],
                         trusted_proxy_cidrs=(config.network.vpc_cidr,),
+                        stack=settings.stack,
                     )
                 )
             )
@@ -184,6 +185,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
             ),
         )
         fleets.update({f"service-{k}": v for k, v in services.fleets.items()})
+        target_groups.update({k: tg.arn_suffix for k, tg in services.target_groups.items()})
 
     cdn = Cdn(
         "gm-cdn",
@@ -214,6 +216,11 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                     ],
                 ),
                 cache_members=_by_label(settings, cache.member_ids),
+                stack=settings.stack,
+                phase=settings.phase,
+                services=["api", *(sorted(services.fleets) if services else [])],
+                cache_groups=_by_label(settings, [cache.group_id, cache.session_group_id]),
+                query_cache_groups=list(_by_label(settings, [cache.group_id])),
                 db_connection_threshold=connections_alarm_threshold(db.instance_class),
             ),
         ),

@@ -148,6 +148,16 @@ class WorkerSettings(FleetSettings):
 
     on_demand_base: int = 1
     on_demand_percent_above_base: int = 50
+    # The most to pay per spot instance-hour (USD), e.g. the seed's 0.05; None: up to the
+    # on-demand price (AWS's default). A cap below the market leaves the spot share unfilled.
+    spot_max_price: float | None = None
+
+    @field_validator("spot_max_price")
+    @classmethod
+    def _max_price(cls, value: float | None) -> float | None:
+        if value is not None and not 0.001 <= value <= 100:
+            raise ValueError("a price in USD per instance-hour from 0.001 to 100 (or unset)")
+        return value
 
     @field_validator("on_demand_percent_above_base")
     @classmethod

@@ -58,6 +58,7 @@ def worst_case_context(settings: Settings, role: Role) -> UserDataContext:
         service_name="analytics" if role == "service" else None,
         session_secret_arn=_secret_arn(settings, "gm-secrets-session"),
         trusted_proxy_cidrs=(settings.config.network.vpc_cidr,),
+        stack=stack,
     )
 
 

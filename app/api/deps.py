@@ -50,7 +50,10 @@ def get_login(request: Request, state: StateDep) -> SessionData | None:
     session_id = unsign(cookie, state.settings.session_secret)
     if session_id is None:
         return None
-    return state.sessions.get(session_id)
+    session = state.sessions.get(session_id)
+    if session is not None and state.metrics.active_users is not None:
+        state.metrics.active_users.seen(session_id)
+    return session
 
 
 LoginDep = Annotated[SessionData | None, Depends(get_login)]

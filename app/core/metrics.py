@@ -9,9 +9,11 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.pool import QueuePool
 
+from app.core.active_users import ActiveUsers
 from app.core.breaker import CircuitBreaker
 from app.core.db import Database
 from app.core.db_guard import breaker_of
+from app.core.metric_window import RequestWindow
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -107,3 +109,7 @@ class Metrics:
         self.logins = Counter("gm_logins", "Successful logins", registry=r)
         self.registrations = Counter("gm_registrations", "Users registered", registry=r)
         r.register(PoolCollector(database))
+        # Set when CloudWatch publishing is on (METRICS_NAMESPACE): fed by the middleware
+        # and the session lookup, drained by the publisher thread.
+        self.window: RequestWindow | None = None
+        self.active_users: ActiveUsers | None = None

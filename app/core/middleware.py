@@ -35,6 +35,9 @@ class MetricsMiddleware:
             path = getattr(route, "path", None) or "unmatched"
             method = scope.get("method", "GET")
             self.metrics.requests.labels(method, path, str(status_code)).inc()
-            self.metrics.latency.labels(method, path).observe(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            self.metrics.latency.labels(method, path).observe(elapsed)
+            if self.metrics.window is not None:
+                self.metrics.window.record(elapsed, status_code)
             if status_code >= 500:
                 self.metrics.errors.labels(path).inc()

@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     cache_max_entry_bytes: int = Field(default=128 * 1024, ge=1)  # larger pages are not cached
     # Internal endpoints (/metrics): a bearer token; empty switches them off.
     metrics_token: str = Field(default="", repr=False)
+    # CloudWatch publishing (see "Observability" in the README): empty namespace = off.
+    metrics_namespace: str = ""  # the user data sets GreenMatchers
+    metrics_interval_seconds: float = Field(default=60.0, gt=0)  # one PutMetricData per interval
+    metrics_stack: str = "local"  # dimension Stack
+    metrics_service: str = "api"  # dimension Service (api, or the phase-4 service's name)
+    metrics_phase: int = Field(default=1, ge=1, le=4)  # dimension Phase
+    metrics_region: str = ""  # empty: boto3's default (AWS_REGION / AWS_DEFAULT_REGION)
     # Embeddings and matching.
     embedding_model: str = ""  # empty: bundled MiniLM locally, all-mpnet-base-v2 in production
     exact_search_max_rows: int = Field(default=5_000, ge=1)  # exact stays under ~2 ms

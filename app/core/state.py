@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core.cache import KeyValue, QueryCache
+from app.core.active_users import ActiveUsers
+from app.core.cache import KeyValue, QueryCache, RedisStore
+from app.core.cloudwatch_datums import dimensions
+from app.core.cloudwatch_publisher import CloudWatchPublisher, cloudwatch_client
 from app.core.db import Database
+from app.core.metric_readings import ReadingCollector
+from app.core.metric_window import RequestWindow
 from app.core.metrics import BreakerCollector, Metrics
 from app.core.readiness import Readiness, readiness_checks
 from app.core.sessions import SessionStore
@@ -27,6 +32,7 @@ class AppState:
     readiness: Readiness
     job_index: JobIndex
     career_index: CareerIndex
+    publisher: CloudWatchPublisher | None = None
 
     @classmethod
     def build(cls, settings: Settings, database: Database | None = None) -> AppState:
@@ -42,7 +48,13 @@ class AppState:
             on_miss=lambda name: metrics.cache_misses.labels(name).inc(),
             on_error=metrics.cache_errors.inc,
         )
+        publisher = (
+            build_publisher(settings, metrics, database, stores.sessions)
+            if settings.metrics_namespace
+            else None
+        )
         return cls(
+            publisher=publisher,
             settings=settings,
             database=database,
             store=stores.cache,
@@ -66,9 +78,36 @@ class AppState:
         )
 
     def close(self) -> None:
+        if self.publisher is not None:
+            self.publisher.stop()
         self.readiness.close()
         self.database.dispose()
 
     @property
     def embedder(self) -> Embedder:
         return get_embedder(self.settings.model_name)
+
+
+def build_publisher(
+    settings: Settings, metrics: Metrics, database: Database, session_store: KeyValue
+) -> CloudWatchPublisher:
+    """CloudWatch publishing: the request window, active users (in the sessions' Redis)."""
+    metrics.window = RequestWindow()
+    redis_client = session_store.client if isinstance(session_store, RedisStore) else None
+    metrics.active_users = ActiveUsers(redis_client, prefix=settings.redis_key_prefix)
+    collect = ReadingCollector(
+        registry=metrics.registry,
+        database=database,
+        window=metrics.window,
+        active_users=metrics.active_users,
+        max_overflow=settings.db_max_overflow,
+    )
+    return CloudWatchPublisher(
+        client_factory=lambda: cloudwatch_client(settings.metrics_region),
+        namespace=settings.metrics_namespace,
+        dimensions=dimensions(
+            settings.metrics_stack, settings.metrics_service, settings.metrics_phase
+        ),
+        interval_seconds=settings.metrics_interval_seconds,
+        collect=collect,
+    )

@@ -11,6 +11,7 @@ from infra.commands import (
     diff,
     export,
     local,
+    metrics,
     phase,
     plan,
     policy,
@@ -38,5 +39,6 @@ def register_all(app: typer.Typer) -> None:
     phase.register(app)
     verify.register(app)
     rightsize.register(app)
+    metrics.register(app)
     local.register(app)
     rehearse.register(app)

@@ -11,6 +11,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from infra.checks.commitment_advice import CommitmentAdvice, advise
 from infra.checks.rightsize import Suggestion, config_section, hourly_stats, suggest
 from infra.commands.engine_options import (
     EndpointOption,
@@ -19,10 +20,51 @@ from infra.commands.engine_options import (
     StacksDirOption,
 )
 from infra.commands.options import JsonFlag
+from infra.engines.base import Inventory
 from infra.engines.paths import stacks_dir as resolve_stacks_dir
 from infra.engines.select import EngineName, engine_for
 from infra.settings import PROJECT
 from infra.stack_files import DEFAULT_REGION, read_stack_config, write_stack_config
+
+
+def hourly_points(
+    cloudwatch: Any,
+    namespace: str,
+    metric: str,
+    dimension: str,
+    value: str,
+    days: int,
+    statistic: str,
+) -> list[float]:
+    """One value per hour that has data (``statistic`` of ``metric``) over ``days``."""
+    end = datetime.now(UTC)
+    points = cloudwatch.get_metric_statistics(
+        Namespace=namespace,
+        MetricName=metric,
+        Dimensions=[{"Name": dimension, "Value": value}],
+        StartTime=end - timedelta(days=days),
+        EndTime=end,
+        Period=3600,
+        Statistics=[statistic],
+    )["Datapoints"]
+    return [float(p[statistic]) for p in points if statistic in p]
+
+
+def commitment_advice(cloudwatch: Any, inventory: Inventory, days: int) -> list[CommitmentAdvice]:
+    """A commitment term for each ASG's and database's steady part over ``days``."""
+    advice = []
+    for group, instance_type in sorted(inventory.asg_types.items()):
+        counts = hourly_points(
+            cloudwatch, "AWS/AutoScaling", "GroupInServiceInstances", "AutoScalingGroupName",
+            group, days, "Minimum",
+        )  # fmt: skip
+        advice.append(advise("asg", group, instance_type, counts, days))
+    for db, db_class in sorted(inventory.db_classes.items()):
+        cpu = hourly_points(
+            cloudwatch, "AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", db, days, "Average"
+        )
+        advice.append(advise("rds", db, db_class, [1.0] * len(cpu), days))
+    return advice
 
 
 def cpu_datapoints(
@@ -76,6 +118,7 @@ def rightsize_command(
         points = cpu_datapoints(cloudwatch, "AWS/RDS", "DBInstanceIdentifier", db, days)
         suggestions.append(suggest("rds", db, db_class, hourly_stats(points)))
     written = _write(stack, directory, config, suggestions, inventory.logical) if write else {}
+    commitments = commitment_advice(cloudwatch, inventory, days)
     if json_output:
         typer.echo(
             json.dumps(
@@ -83,6 +126,7 @@ def rightsize_command(
                     "stack": stack,
                     "days": days,
                     "suggestions": [s.to_dict() for s in suggestions],
+                    "commitments": [c.to_dict() for c in commitments],
                     "written": written,
                 },
                 indent=2,
@@ -103,6 +147,12 @@ def rightsize_command(
         )
     console = Console()
     console.print(table)
+    advice = Table(title=f"commitment for what ran steadily ({days} days)", title_justify="left")
+    for column in ("kind", "target", "steady", "suggested term", "why"):
+        advice.add_column(column)
+    for c in commitments:
+        advice.add_row(c.kind, c.target, f"{c.steady} x {c.instance_type}", c.term, c.reason)
+    console.print(advice)
     for key, value in written.items():
         console.print(f"wrote {key} = {value}")
 

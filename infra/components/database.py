@@ -35,6 +35,22 @@ PARAMETERS: dict[str, str] = {
 STATIC_PARAMETERS = {"query_cache_type"}
 
 
+# RDS for MariaDB has no Performance Insights on these classes (AWS: "DB engine, Region, and
+# instance class support for Database Insights").
+NO_PERFORMANCE_INSIGHTS = frozenset(
+    {"db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"}
+)
+FREE_PI_RETENTION_DAYS = 7  # the free tier; longer retention is billed
+
+
+def performance_insights(instance_class: str) -> tuple[bool, int | None]:
+    """(enabled, retention days): Performance Insights (query load by SQL statement) with the
+    free 7-day retention where the instance class supports it; off where it does not."""
+    if instance_class in NO_PERFORMANCE_INSIGHTS:
+        return False, None
+    return True, FREE_PI_RETENTION_DAYS
+
+
 @dataclass(frozen=True)
 class DatabaseArgs:
     settings: Settings
@@ -179,6 +195,8 @@ class Database(pulumi.ComponentResource):
             apply_immediately=False,
             ca_cert_identifier="rds-ca-rsa2048-g1",
             enabled_cloudwatch_logs_exports=["error", "slowquery"],
+            performance_insights_enabled=performance_insights(db.instance_class)[0],
+            performance_insights_retention_period=performance_insights(db.instance_class)[1],
             tags=tags(settings, identifier, Role="writer"),
             opts=child(self, protect=True),
         )
@@ -204,6 +222,8 @@ class Database(pulumi.ComponentResource):
             auto_minor_version_upgrade=True,
             apply_immediately=False,
             ca_cert_identifier="rds-ca-rsa2048-g1",
+            performance_insights_enabled=performance_insights(db.instance_class)[0],
+            performance_insights_retention_period=performance_insights(db.instance_class)[1],
             tags=tags(settings, identifier, Role="reader"),
             opts=child(self, protect=True),
         )

@@ -108,6 +108,10 @@ class Fleet(pulumi.ComponentResource):
                     "on_demand_base_capacity": fleet.on_demand_base,
                     "on_demand_percentage_above_base_capacity": fleet.on_demand_percent_above_base,
                     "spot_allocation_strategy": "price-capacity-optimized",
+                    # None (unset) pays up to the on-demand price, as AWS does by default
+                    "spot_max_price": None
+                    if fleet.spot_max_price is None
+                    else f"{fleet.spot_max_price:g}",
                 },
                 "launch_template": {
                     "launch_template_specification": {

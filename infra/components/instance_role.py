@@ -9,10 +9,10 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.components.common import child, tags
+from infra.render.userdata import METRICS_NAMESPACE
 from infra.settings import Settings
 
 SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
-CLOUDWATCH_AGENT = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,16 @@ class InstanceRoleArgs:
     secret_arns: list[pulumi.Input[str]]
 
 
-def instance_policy(artifact_bucket_arn: str, secret_arns: list[str]) -> str:
-    """Read the release archives and the database and Redis secrets; nothing else."""
+def instance_policy(
+    artifact_bucket_arn: str, secret_arns: list[str], namespace: str = METRICS_NAMESPACE
+) -> str:
+    """Read the release archives and the database and Redis secrets, and publish the app's
+    metrics to its own CloudWatch namespace; nothing else.
+
+    PutMetricData has no resource ARN (``*``); the ``cloudwatch:namespace`` condition key is
+    what limits it. The CloudWatch agent's managed policy is not attached: no agent runs
+    (the app publishes itself) and that policy allows every namespace.
+    """
     return json.dumps(
         {
             "Version": "2012-10-17",
@@ -39,6 +47,13 @@ def instance_policy(artifact_bucket_arn: str, secret_arns: list[str]) -> str:
                     "Effect": "Allow",
                     "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
                     "Resource": sorted(set(secret_arns)),
+                },
+                {
+                    "Sid": "PublishAppMetrics",
+                    "Effect": "Allow",
+                    "Action": ["cloudwatch:PutMetricData"],
+                    "Resource": ["*"],
+                    "Condition": {"StringEquals": {"cloudwatch:namespace": namespace}},
                 },
             ],
         },
@@ -73,10 +88,9 @@ class InstanceRole(pulumi.ComponentResource):
             tags=tags(args.settings, f"{name}-role"),
             opts=child(self),
         )
-        for key, arn in (("ssm", SSM_CORE), ("cloudwatch", CLOUDWATCH_AGENT)):
-            aws.iam.RolePolicyAttachment(
-                f"{name}-{key}", role=role.name, policy_arn=arn, opts=child(self)
-            )
+        aws.iam.RolePolicyAttachment(
+            f"{name}-ssm", role=role.name, policy_arn=SSM_CORE, opts=child(self)
+        )
         aws.iam.RolePolicy(
             f"{name}-runtime",
             role=role.id,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -12,10 +12,18 @@ import pulumi_aws as aws
 
 from infra.components.common import child, tags
 from infra.naming import dashboard_name
+from infra.observability.dashboard import DashboardFleet, dashboard_body
+from infra.observability.seed_items import APP_NAMESPACE, FleetKind, cache_node_id
 from infra.settings import Settings
 
 FIVE_MINUTES = 300
 GIB = 1024**3
+# Thresholds where the issue left them open: the seed names the metrics, not the limits.
+P99_LATENCY_MS = 2000.0  # p99 over 2 s for 15 minutes (the p95 ALB alarm fires at 1 s)
+ERROR_RATE_PERCENT = 1.0
+MEMORY_PERCENT = 90.0
+POOL_SATURATION_PERCENT = 80.0
+CACHE_HIT_RATE_PERCENT = 80.0  # the query cache normally answers most reads
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,8 @@ class AlarmSpec:
     extended_statistic: str | None = None
     evaluation_periods: int = 3
     description: str = ""
+    # Metric math: 100 * <metric> / <ratio_of> (both Sums over the period), e.g. a 5xx rate.
+    ratio_of: str | None = None
 
 
 @dataclass
@@ -46,6 +56,71 @@ class MonitoredResources:
     db_writers: Mapping[str, str]
     db_readers: Mapping[str, str]
     cache_members: Mapping[str, str]
+    # The app's own metrics (namespace GreenMatchers): dimensions Stack, Service, Phase.
+    stack: str = ""
+    phase: int = 1
+    services: Sequence[str] = ("api",)
+    cache_groups: Mapping[str, str] = field(default_factory=dict)  # label -> group id
+    query_cache_groups: Sequence[str] = ()  # labels whose hit rate means caching works
+
+
+def app_dimensions(res: MonitoredResources, service: str) -> dict[str, pulumi.Input[str]]:
+    return {"Stack": res.stack, "Service": service, "Phase": str(res.phase)}
+
+
+def app_alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
+    """Per app service: p99 latency, 5xx rate, memory and pool saturation (its own metrics)."""
+    specs: list[AlarmSpec] = []
+    for service in res.services:
+        dims = app_dimensions(res, service)
+        specs += [
+            AlarmSpec(
+                f"app-{service}-p99-latency",
+                APP_NAMESPACE,
+                "Latency",
+                dims,
+                "GreaterThanThreshold",
+                P99_LATENCY_MS,
+                statistic=None,
+                extended_statistic="p99",
+                description=f"{service}: p99 response time above {P99_LATENCY_MS:.0f} ms",
+            ),
+            AlarmSpec(
+                f"app-{service}-5xx-rate",
+                APP_NAMESPACE,
+                "Errors5xx",
+                dims,
+                "GreaterThanThreshold",
+                ERROR_RATE_PERCENT,
+                statistic="Sum",
+                ratio_of="RequestCount",
+                description=f"{service}: over {ERROR_RATE_PERCENT:.0f}% of requests end in 5xx",
+            ),
+            AlarmSpec(
+                f"app-{service}-memory",
+                APP_NAMESPACE,
+                "InstanceMemoryUtilization",
+                dims,
+                "GreaterThanThreshold",
+                MEMORY_PERCENT,
+                statistic="Maximum",
+                description=f"{service}: an instance uses more than {MEMORY_PERCENT:.0f}% memory",
+            ),
+            AlarmSpec(
+                f"app-{service}-pool-saturation",
+                APP_NAMESPACE,
+                "DbPoolSaturation",
+                dims,
+                "GreaterThanThreshold",
+                POOL_SATURATION_PERCENT,
+                statistic="Maximum",
+                description=(
+                    f"{service}: a database connection pool is over "
+                    f"{POOL_SATURATION_PERCENT:.0f}% of pool_size + max_overflow"
+                ),
+            ),
+        ]
+    return specs
 
 
 def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
@@ -153,6 +228,19 @@ def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
                 description=f"{db} more than 30 s behind its writer",
             )
         )
+    for label in res.query_cache_groups:
+        specs.append(
+            AlarmSpec(
+                f"{label}-hit-rate",
+                "AWS/ElastiCache",
+                "CacheHitRate",
+                {"CacheClusterId": cache_node_id(res.cache_groups[label])},
+                "LessThanThreshold",
+                CACHE_HIT_RATE_PERCENT,
+                description=f"{label}: cache hit rate under {CACHE_HIT_RATE_PERCENT:.0f}%",
+            )
+        )
+    specs += app_alarm_specs(res)
     for label, member in res.cache_members.items():
         dims = {"CacheClusterId": member}
         specs += [
@@ -188,30 +276,78 @@ def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
     return specs
 
 
-def dashboard_body(region: str, specs: list[dict[str, Any]]) -> str:
-    """One metric widget per alarm, in alarm order (``specs`` hold resolved dimensions)."""
-    widgets = []
-    for index, spec in enumerate(specs):
-        metric: list[Any] = [spec["namespace"], spec["metric"]]
-        for key, value in spec["dimensions"].items():
-            metric += [key, value]
-        widgets.append(
+def alarm_metric(spec: AlarmSpec) -> dict[str, Any]:
+    """The MetricAlarm arguments that say what is measured: one metric, or metric math."""
+    if spec.ratio_of is None:
+        return {
+            "namespace": spec.namespace,
+            "metric_name": spec.metric,
+            "dimensions": spec.dimensions,
+            "statistic": spec.statistic,
+            "extended_statistic": spec.extended_statistic,
+            "period": FIVE_MINUTES,
+        }
+
+    def query(ident: str, metric: str) -> dict[str, Any]:
+        return {
+            "id": ident,
+            "return_data": False,
+            "metric": {
+                "namespace": spec.namespace,
+                "metric_name": metric,
+                "dimensions": spec.dimensions,
+                "period": FIVE_MINUTES,
+                "stat": "Sum",
+            },
+        }
+
+    return {
+        "metric_queries": [
             {
-                "type": "metric",
-                "x": (index % 3) * 8,
-                "y": (index // 3) * 6,
-                "width": 8,
-                "height": 6,
-                "properties": {
-                    "title": spec["key"],
-                    "region": region,
-                    "metrics": [metric],
-                    "stat": spec["stat"],
-                    "period": FIVE_MINUTES,
-                },
-            }
+                "id": "rate",
+                "expression": "IF(total > 0, 100 * part / total, 0)",
+                "label": f"{spec.metric} per {spec.ratio_of} (%)",
+                "return_data": True,
+            },
+            query("part", spec.metric),
+            query("total", spec.ratio_of),
+        ]
+    }
+
+
+@dataclass(frozen=True)
+class FleetDims:
+    kind: FleetKind
+    label: str
+    dimensions: Mapping[str, pulumi.Input[str]]
+
+
+def dashboard_fleets(res: MonitoredResources) -> list[FleetDims]:
+    """Every fleet of the stack with the dimensions CloudWatch knows it by."""
+    fleets = [FleetDims("service", s, app_dimensions(res, s)) for s in res.services]
+    fleets += [
+        FleetDims("asg", role, {"AutoScalingGroupName": asg})
+        for role, asg in sorted(res.asg_names.items())
+    ]
+    fleets += [
+        FleetDims("database", label, {"DBInstanceIdentifier": db})
+        for label, db in res.db_writers.items()
+    ]
+    fleets += [
+        FleetDims("replica", label, {"DBInstanceIdentifier": db})
+        for label, db in res.db_readers.items()
+    ]
+    fleets += [
+        FleetDims("cache", label, {"CacheClusterId": cache_node_id(group)})
+        for label, group in res.cache_groups.items()
+    ]
+    fleets += [
+        FleetDims(
+            "target_group", service, {"TargetGroup": suffix, "LoadBalancer": res.alb_arn_suffix}
         )
-    return json.dumps({"widgets": widgets}, sort_keys=True)
+        for service, suffix in sorted(res.target_groups.items())
+    ]
+    return fleets
 
 
 def alarm_key_policy(account: str) -> str:
@@ -283,44 +419,33 @@ class Monitoring(pulumi.ComponentResource):
             aws.cloudwatch.MetricAlarm(
                 f"{name}-{spec.key}",
                 alarm_description=spec.description,
-                namespace=spec.namespace,
-                metric_name=spec.metric,
-                dimensions=spec.dimensions,
                 comparison_operator=spec.comparison,
                 threshold=spec.threshold,
-                statistic=spec.statistic,
-                extended_statistic=spec.extended_statistic,
-                period=FIVE_MINUTES,
                 evaluation_periods=spec.evaluation_periods,
                 treat_missing_data="notBreaching",
                 alarm_actions=[topic.arn],
                 ok_actions=[topic.arn],
                 tags=tags(settings, f"{name}-{spec.key}"),
                 opts=child(self),
+                **alarm_metric(spec),
             )
-        resolved = pulumi.Output.all(
-            *[
-                pulumi.Output.all(
-                    **{k: pulumi.Output.from_input(v) for k, v in s.dimensions.items()}
-                )
-                for s in specs
-            ]
-        )
         self.dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=dashboard_name(f"green-matchers-{settings.stack}"),
-            dashboard_body=resolved.apply(
-                lambda dims: dashboard_body(
+            dashboard_body=pulumi.Output.all(
+                *[
+                    pulumi.Output.all(
+                        **{k: pulumi.Output.from_input(v) for k, v in f.dimensions.items()}
+                    )
+                    for f in dashboard_fleets(args.resources)
+                ]
+            ).apply(
+                lambda resolved: dashboard_body(
                     settings.region,
+                    settings.stack,
                     [
-                        {
-                            "key": s.key,
-                            "namespace": s.namespace,
-                            "metric": s.metric,
-                            "dimensions": d,
-                            "stat": s.extended_statistic or s.statistic,
-                        }
-                        for s, d in zip(specs, dims, strict=True)
+                        DashboardFleet(f.kind, f.label, dims)
+                        for f, dims in zip(dashboard_fleets(args.resources), resolved, strict=True)
                     ],
                 )
             ),

@@ -137,8 +137,10 @@ class Services(pulumi.ComponentResource):
         )
 
         self.fleets = {}
+        self.target_groups: dict[str, aws.lb.TargetGroup] = {}
         for spec in SERVICES:
             target_group = args.load_balancer.target_group(spec.name)
+            self.target_groups[spec.name] = target_group
             args.load_balancer.route(spec.name, spec.priority, spec.paths, target_group)
             fleet = Fleet(
                 f"{name}-{spec.name}",

@@ -5,8 +5,10 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from infra.cost.commitment import CommitmentEstimate
 from infra.cost.compare import CostComparison
 from infra.cost.model import CostEstimate
+from infra.cost.tables import PriceTable
 
 
 def money(amount: float, signed: bool = False) -> str:
@@ -123,3 +125,30 @@ def comparison_markdown(comparison: CostComparison, limit: int = 15) -> str:
             + ", ".join(f"`{item.name}`" for item in comparison.after.unpriced),
         ]
     return "\n".join(lines) + "\n"
+
+
+def print_commitment(committed: CommitmentEstimate, prices: PriceTable, console: Console) -> None:
+    """The steady part at on-demand and committed rates, the saving, and where rates come from."""
+    table = Table(title=f"Steady part at {committed.term} commitment rates (monthly)")
+    for column in ("resource", "steady part", "on demand", "committed", "saving"):
+        table.add_column(
+            column, justify="left" if column in {"resource", "steady part"} else "right"
+        )
+    for line in committed.lines:
+        table.add_row(
+            line.name, line.detail, money(line.on_demand), money(line.committed),
+            money(line.saving),
+        )  # fmt: skip
+    table.add_section()
+    table.add_row(
+        "plan total", "", money(committed.on_demand_total), money(committed.total),
+        money(committed.saving),
+    )  # fmt: skip
+    console.print(table)
+    rates = prices.data["commitments"]
+    for service in ("ec2", "rds", "elasticache"):
+        entry = rates[service]
+        console.print(
+            f"{service}: {entry['product']}, {entry[committed.term]:.0%} off "
+            f"(rates read {rates['read_on']}; sources in infra/cost/prices.yaml)"
+        )

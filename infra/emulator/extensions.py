@@ -18,10 +18,14 @@
   value, as an account that has been raised past a new account's 5 vCPUs does; without it
   no phase from 2 on could be rehearsed. Every other quota moto lacks stays unanswered, so
   the preflight uses (and says it uses) the AWS default.
+- CloudWatch ``GetMetricStatistics`` drops ``ExtendedStatistics`` (percentiles) in moto 5.2
+  although it keeps every published value (``Values``/``Counts`` are expanded); they are
+  answered from those values (nearest rank), so ``gm-infra metrics`` shows p50/p95/p99.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 _INSTALLED = False
@@ -55,6 +59,7 @@ def install() -> None:
     _fix_mixed_instances_capacity()
     _fix_db_subnet_group_modify()
     _applied_vcpu_quota()
+    _percentile_statistics()
     ElastiCacheResponse.increase_replica_count = increase_replica_count  # type: ignore[attr-defined]
     ElastiCacheResponse.decrease_replica_count = decrease_replica_count  # type: ignore[attr-defined]
     _INSTALLED = True
@@ -164,3 +169,52 @@ def set_replica_count(group: Any, replicas: int) -> None:
             }
         )
         group.member_clusters.append(cluster_id)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile of ``values`` (non-empty)."""
+    import math
+
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100.0 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def _percentile_statistics() -> None:
+    from moto.cloudwatch import models
+    from moto.cloudwatch.responses import CloudWatchResponse
+    from moto.core.responses import ActionResult
+
+    def extended_statistics(self: Any) -> dict[str, float] | None:
+        wanted = getattr(self, "gm_extended", None)
+        values = self.metric_single_values_list
+        if not wanted or not values:
+            return None
+        return {p: percentile(values, float(p[1:])) for p in wanted}
+
+    models.Statistics.extended_statistics = property(extended_statistics)  # type: ignore[attr-defined]
+    original = CloudWatchResponse.get_metric_statistics
+
+    def get_metric_statistics(self: Any) -> Any:
+        extended = self._get_param("ExtendedStatistics") or []
+        if not extended:
+            return original(self)
+        bad = [p for p in extended if not re.fullmatch(r"p\d{1,2}(\.\d+)?", p)]
+        if bad:
+            return original(self)  # moto's own error for what it does not support
+        statistics = self._get_param("Statistics", [])
+        datapoints = self.cloudwatch_backend.get_metric_statistics(
+            self._get_param("Namespace"),
+            self._get_param("MetricName"),
+            self._get_param("StartTime"),
+            self._get_param("EndTime"),
+            self._get_int_param("Period"),
+            statistics,
+            unit=self._get_param("Unit"),
+            dimensions=self._get_param("Dimensions", []),
+        )
+        for point in datapoints:
+            point.gm_extended = extended
+        return ActionResult({"Label": self._get_param("MetricName"), "Datapoints": datapoints})
+
+    CloudWatchResponse.get_metric_statistics = get_metric_statistics  # type: ignore[method-assign]

@@ -892,9 +892,33 @@ def _alarm(i: Props, _: str) -> Props:
     )
     if i.get("dimensions"):
         props["Dimensions"] = [{"Name": k, "Value": v} for k, v in sorted(i["dimensions"].items())]
-    if i.get("metricQueries"):
-        props["Metrics"] = pascal_keys(i["metricQueries"])
+    if i.get("metricQueries"):  # MetricDataQuery: MetricStat.Metric, Dimensions as a list
+        props["Metrics"] = metric_queries(i["metricQueries"])
     return {**props, **_tags(i)}
+
+
+def metric_queries(queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    converted = []
+    for query in queries:
+        item: dict[str, Any] = {"Id": query["id"], "ReturnData": bool(query.get("returnData"))}
+        for key, cfn in (("expression", "Expression"), ("label", "Label")):
+            if query.get(key):
+                item[cfn] = query[key]
+        metric = query.get("metric")
+        if metric:
+            item["MetricStat"] = {
+                "Metric": {
+                    "Namespace": metric["namespace"],
+                    "MetricName": metric["metricName"],
+                    "Dimensions": [
+                        {"Name": k, "Value": v} for k, v in sorted(metric["dimensions"].items())
+                    ],
+                },
+                "Period": metric["period"],
+                "Stat": metric["stat"],
+            }
+        converted.append(item)
+    return converted
 
 
 def _dashboard(i: Props, _: str) -> Props:

@@ -119,6 +119,12 @@ def app_env(cfg: dict[str, Any], secret: Any) -> dict[str, str]:
         env["SESSION_REDIS_URL"] = redis_url(session_token, sessions["host"], sessions["port"])
     if cfg["service_name"]:
         env["SERVICE_NAME"] = cfg["service_name"]
+    if cfg.get("metrics"):  # the app publishes to CloudWatch (the role allows it)
+        env["METRICS_NAMESPACE"] = cfg["metrics"]
+        env["METRICS_STACK"] = cfg["stack"]
+        env["METRICS_SERVICE"] = cfg["service_name"] or cfg["role"]
+        env["METRICS_PHASE"] = str(cfg["phase"])
+        env["METRICS_REGION"] = cfg["region"]
     return env
 
 

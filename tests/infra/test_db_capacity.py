@@ -34,7 +34,7 @@ def test_connection_alarms_can_fire_on_the_phase_instance(plans: dict[int, Plan]
         alarms = [
             a
             for a in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-            if a.inputs["metricName"] == "DatabaseConnections"
+            if a.inputs.get("metricName") == "DatabaseConnections"
         ]
         assert alarms, phase
         for alarm in alarms:

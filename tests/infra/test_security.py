@@ -78,7 +78,7 @@ def test_sessions_have_their_own_noeviction_redis_read_by_the_instances(
     arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:gm-redis-sessions-auth-"
     assert any(str(r).startswith(arn) for r in readable["Resource"])
     boot = user_data(by_name(plan, "gm-api-lt"))
-    assert '"session_redis": {"host": ' in boot and arn in boot
+    assert '"session_redis":{"host":' in boot and arn in boot
     assert "sessionRedisEndpoint" in plan.outputs
 
 
@@ -276,3 +276,30 @@ def test_vpc_logs_every_flow_and_locks_its_default_group(
     default = plan.of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")[0]
     assert default.inputs["vpcId"] == vpc_id
     assert not default.inputs.get("ingress") and not default.inputs.get("egress")
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_instances_may_publish_metrics_to_the_app_namespace_only(
+    plans: dict[int, Plan], phase: int
+) -> None:
+    plan = plans[phase]
+    statements = json.loads(by_name(plan, "gm-instance-runtime").inputs["policy"])["Statement"]
+    publish = [s for s in statements if "cloudwatch:PutMetricData" in s["Action"]]
+    assert publish == [
+        {
+            "Sid": "PublishAppMetrics",
+            "Effect": "Allow",
+            "Action": ["cloudwatch:PutMetricData"],
+            "Resource": ["*"],
+            "Condition": {"StringEquals": {"cloudwatch:namespace": "GreenMatchers"}},
+        }
+    ]
+    attached = [
+        r.inputs["policyArn"]
+        for r in plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if r.name.startswith("gm-instance-")
+    ]
+    assert attached == ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]  # no agent policy
+    for lt in plan.of_type(LT):
+        boot = user_data(lt)
+        assert f'"stack":"phase{phase}","metrics":"GreenMatchers"' in boot, lt.name

@@ -105,7 +105,8 @@ def test_every_phase_has_cdn_monitoring_and_an_artifact(plans: dict[int, Plan]) 
     for plan in plans.values():
         assert len(plan.of_type("aws:cloudfront/distribution:Distribution")) == 1
         alarms = {
-            a.inputs["metricName"] for a in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+            a.inputs.get("metricName")
+            for a in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
         }
         assert {
             "HTTPCode_ELB_5XX_Count",

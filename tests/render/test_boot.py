@@ -138,6 +138,10 @@ def test_write_env_fetches_secrets_into_a_private_file(
     session_url = f"rediss://:{SESSION_REDIS_TOKEN}@{ctx.session_redis_host}:6379/0"
     assert env["SESSION_REDIS_URL"].startswith(session_url)
     assert "SERVICE_NAME" not in env
+    # the app publishes its metrics to CloudWatch with the fleet's dimensions
+    assert env["METRICS_NAMESPACE"] == "GreenMatchers"
+    assert (env["METRICS_STACK"], env["METRICS_SERVICE"]) == (ctx.stack, ctx.role)
+    assert (env["METRICS_PHASE"], env["METRICS_REGION"]) == (str(ctx.phase), REGION)
     runtime = (etc / "runtime.env").read_text()
     assert "API_WORKERS=" in runtime and "WORKER_CONCURRENCY=" in runtime
 
@@ -163,6 +167,10 @@ def test_session_secret_from_its_own_secret_and_service_name(
     env = boot.app_env(config, lambda arn: client.get_secret_value(SecretId=arn)["SecretString"])
     assert env["SESSION_SECRET"] == "s" * 48
     assert env["SERVICE_NAME"] == "matching"
+    assert "METRICS_NAMESPACE" not in boot.app_env(
+        {**config, "metrics": ""},
+        lambda arn: client.get_secret_value(SecretId=arn)["SecretString"],
+    )
 
 
 @mock_aws

@@ -113,4 +113,4 @@ def test_userdata_json() -> None:
     assert body["limit"] == USERDATA_LIMIT and body["bytes"] < USERDATA_LIMIT
     assert "/etc/nginx/nginx.conf" in body["files"]
     assert "app/green-matchers-app-1.2.3.tar.gz" in body["text"]
-    assert re.search(r'"service_name": "matching"', body["text"])
+    assert re.search(r'"service_name":"matching"', body["text"])

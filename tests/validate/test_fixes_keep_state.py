@@ -17,6 +17,12 @@ SEED = "857e103"
 # The fixed resources change in place (the Lattice group's description is create-only, but
 # a group is not stateful and the old text was never deployable).
 IN_PLACE = {"gm-db-params", "gm-cdn-distribution", "gm-network-flow-logs-write"}
+# Removed on purpose since the seed, none of them stateful.
+INTENDED_REMOVALS = {
+    # issue 13: the CloudWatch agent's managed policy allowed PutMetricData to every
+    # namespace; no agent runs, the app publishes itself under a namespace-limited statement
+    "gm-instance-cloudwatch",
+}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +42,8 @@ def test_only_the_fixed_resources_change(
 ) -> None:
     before = plan_at_ref(SEED, phase=phase)
     diff = diff_plans(before, phase_plans[phase])
-    assert diff.removed == []  # every URN kept
+    removed = {c.name for c in diff.removed}
+    assert removed <= INTENDED_REMOVALS  # every other URN kept
     assert diff.warnings == []  # nothing stateful replaced or deleted
     changed = {c.name: c.action for c in diff.changed}
     for name in IN_PLACE:

@@ -137,6 +137,7 @@ def _template_spec(ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
                 "SpotAllocationStrategy": dist.get(
                     "spotAllocationStrategy", "price-capacity-optimized"
                 ),
+                **({"SpotMaxPrice": dist["spotMaxPrice"]} if dist.get("spotMaxPrice") else {}),
             },
         }
     }

@@ -155,18 +155,39 @@ def _delete_oac(ctx: Context, old: ResourceState) -> None:
     cloudfront.delete_origin_access_control(Id=old.id, IfMatch=etag)
 
 
+def dimension_list(dimensions: Any) -> list[dict[str, str]]:
+    return [{"Name": k, "Value": str(v)} for k, v in sorted((dimensions or {}).items())]
+
+
+def metric_queries(queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pulumi's ``metricQueries`` as the API's ``Metrics`` (MetricDataQuery) list."""
+    converted = []
+    for query in queries:
+        item: dict[str, Any] = {"Id": query["id"], "ReturnData": bool(query.get("returnData"))}
+        if query.get("expression"):
+            item["Expression"] = query["expression"]
+        if query.get("label"):
+            item["Label"] = query["label"]
+        metric = query.get("metric")
+        if metric:
+            item["MetricStat"] = {
+                "Metric": {
+                    "Namespace": metric["namespace"],
+                    "MetricName": metric["metricName"],
+                    "Dimensions": dimension_list(metric.get("dimensions")),
+                },
+                "Period": integer(metric["period"]),
+                "Stat": metric["stat"],
+            }
+        converted.append(item)
+    return converted
+
+
 def _alarm(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
     name = str(inputs.get("name") or ctx.physical_name(res, 255))
     args: dict[str, Any] = {
         "AlarmName": name,
         "AlarmDescription": inputs.get("alarmDescription", ""),
-        "Namespace": inputs["namespace"],
-        "MetricName": inputs["metricName"],
-        "Dimensions": [
-            {"Name": k, "Value": str(v)}
-            for k, v in sorted((inputs.get("dimensions") or {}).items())
-        ],
-        "Period": integer(inputs["period"]),
         "EvaluationPeriods": integer(inputs["evaluationPeriods"]),
         "Threshold": float(inputs["threshold"]),
         "ComparisonOperator": inputs["comparisonOperator"],
@@ -175,10 +196,19 @@ def _alarm(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applie
         "OKActions": inputs.get("okActions", []),
         "Tags": tag_list(inputs),
     }
-    if inputs.get("extendedStatistic"):
-        args["ExtendedStatistic"] = inputs["extendedStatistic"]
+    if inputs.get("metricQueries"):  # metric math (a rate): no single metric
+        args["Metrics"] = metric_queries(inputs["metricQueries"])
     else:
-        args["Statistic"] = inputs.get("statistic", "Average")
+        args |= {
+            "Namespace": inputs["namespace"],
+            "MetricName": inputs["metricName"],
+            "Dimensions": dimension_list(inputs.get("dimensions")),
+            "Period": integer(inputs["period"]),
+        }
+        if inputs.get("extendedStatistic"):
+            args["ExtendedStatistic"] = inputs["extendedStatistic"]
+        else:
+            args["Statistic"] = inputs.get("statistic", "Average")
     ctx.client("cloudwatch").put_metric_alarm(**args)
     arn = f"arn:aws:cloudwatch:{ctx.region}:123456789012:alarm:{name}"
     return Applied(id=name, outputs={"arn": arn, "name": name})
