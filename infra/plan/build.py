@@ -37,15 +37,7 @@ def plan_for_stack(stack: str, stacks_dir: Path = STACKS_DIR) -> Plan:
 
 def cached_plan(settings: Settings, repo_root: Path = REPO_ROOT) -> Plan:
     """``record_plan`` behind the content-addressed cache (``infra/plan/cache.py``)."""
-    if not cache.cache_enabled():
-        return record_plan(settings, repo_root)
-    key = cache.plan_key(settings, repo_root)
-    found = cache.load_cached(key, repo_root)
-    if found is not None:
-        return found
-    plan = record_plan(settings, repo_root)
-    cache.store(key, plan, repo_root)
-    return plan
+    return cache.through_cache(settings, repo_root, record_plan)
 
 
 def record_plan(settings: Settings, repo_root: Path = REPO_ROOT) -> Plan:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -56,3 +57,19 @@ def store(key: str, plan: Plan, repo_root: Path) -> None:
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(plan.to_json())
     tmp.replace(path)
+
+
+def through_cache(
+    settings: Settings, repo_root: Path, record: Callable[[Settings, Path], Plan]
+) -> Plan:
+    """The cached plan of ``settings``, else ``record`` it and keep it. ``record`` is passed
+    in so a caller can import pulumi (about a second) only when the cache misses."""
+    if not cache_enabled():
+        return record(settings, repo_root)
+    key = plan_key(settings, repo_root)
+    found = load_cached(key, repo_root)
+    if found is not None:
+        return found
+    plan = record(settings, repo_root)
+    store(key, plan, repo_root)
+    return plan

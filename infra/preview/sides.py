@@ -24,6 +24,7 @@ from infra.errors import BadInputError
 from infra.plan import cache
 from infra.plan.model import Plan
 from infra.preview.targets import Target
+from infra.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BASE_SCRIPT = (
@@ -164,16 +165,10 @@ def head_plan(target: Target, root: Path = REPO_ROOT) -> Plan:
         if target.kind == "phase"
         else settings_for_stack(target.value)
     )
-    if not cache.cache_enabled():
-        from infra.plan.build import record_plan
+    return cache.through_cache(settings, root, _record)
 
-        return record_plan(settings, root)
-    key = cache.plan_key(settings, root)
-    found = cache.load_cached(key, root)
-    if found is not None:
-        return found
-    from infra.plan.build import record_plan
 
-    plan = record_plan(settings, root)
-    cache.store(key, plan, root)
-    return plan
+def _record(settings: Settings, root: Path) -> Plan:
+    from infra.plan.build import record_plan  # imports pulumi: only when the cache misses
+
+    return record_plan(settings, root)
