@@ -1,0 +1,43 @@
+"""A 3 -> 2 downgrade is refused unless the shard map (real MariaDB) says every user is on
+shard 0 again; other steps never look at the map."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from app.reshard.workflow import Options, Reshard
+from infra.errors import BadInputError
+from infra.promotion.runner import check_merge
+from tests.app.factories import MAP_TTL, Shards, make_shards, populate
+
+
+@pytest.fixture
+def shards() -> Iterator[Shards]:
+    yield from make_shards(3)
+
+
+def test_steps_that_keep_the_shards_do_not_need_the_map() -> None:
+    for step in ((1, 2), (2, 3), (3, 4), (4, 3), (2, 1)):
+        check_merge(*step, shard_map_url=None)
+
+
+def test_a_downgrade_below_phase_3_needs_the_merge(shards: Shards) -> None:
+    with pytest.raises(BadInputError, match=r"shards 1\.\.N-1") as refused:
+        check_merge(3, 2, None)
+    assert "--rollback" in (refused.value.hint or "")
+    check_merge(3, 2, shards.urls[0])  # trivial map: nothing was moved
+    populate(shards, users=9, per_user=1)
+    options = Options(map_ttl=MAP_TTL)
+    run = Reshard(shards.urls[0], shards.urls, options)
+    try:
+        run.run()
+        with pytest.raises(BadInputError, match="'done'"):
+            check_merge(4, 2, shards.urls[0])
+        run.rollback()
+    finally:
+        run.close()
+    check_merge(3, 2, shards.urls[0])  # rolled back: every row is on shard 0 again
+    with pytest.raises(BadInputError, match="shard map"):
+        check_merge(3, 2, "mysql+pymysql://root:@127.0.0.1:1/nowhere")
