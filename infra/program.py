@@ -26,6 +26,7 @@ from infra.db_capacity import connections_alarm_threshold
 from infra.naming import db_identifier, physical_prefix
 from infra.render.userdata import Role, UserDataContext, render_userdata
 from infra.settings import Settings
+from infra.userdata_budget import check_user_data_budget
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 UBUNTU_AMI_PARAMETER = (
@@ -47,7 +48,12 @@ def _by_label(settings: Settings, physical_names: list[str]) -> dict[str, str]:
 
 
 def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.Output[object]]:
-    """Declare every resource of the stack; return the stack outputs."""
+    """Declare every resource of the stack; return the stack outputs.
+
+    Refuses (SettingsError) settings whose boot script would not fit EC2's user data, before
+    declaring anything: valid on their own, they cannot be deployed.
+    """
+    check_user_data_budget(settings)
     config = settings.config
     # Regular zones only: opted-in Local Zones sort first and cannot host the ALB, RDS or Redis.
     zones = aws.get_availability_zones(
