@@ -51,9 +51,7 @@ def _private_vpc_network(value: str) -> bool:
 
 VpcCidr = Annotated[
     str,
-    satisfies(
-        _private_vpc_network, "a private IPv4 network from /16 to /20, such as 10.0.0.0/16"
-    ),
+    satisfies(_private_vpc_network, "a private IPv4 network from /16 to /20, such as 10.0.0.0/16"),
 ]
 AzCount = Annotated[
     int, between(2, 6, "between 2 and 6 availability zones (the ALB needs at least 2)")
@@ -84,7 +82,9 @@ RdsClass = Annotated[
 ]
 ReadReplicas = Annotated[
     int,
-    between(0, RDS_MAX_READ_REPLICAS, f"0 to {RDS_MAX_READ_REPLICAS} read replicas (the RDS limit)"),
+    between(
+        0, RDS_MAX_READ_REPLICAS, f"0 to {RDS_MAX_READ_REPLICAS} read replicas (the RDS limit)"
+    ),
 ]
 Shards = Annotated[int, between(1, MAX_SHARDS, f"1 to {MAX_SHARDS} shards")]
 RetentionDays = Annotated[int, between(7, 35, "7 to 35 days of backups")]
@@ -95,9 +95,7 @@ MariaDbVersion = Annotated[
 ]
 CacheNodeType = Annotated[
     str,
-    matches(
-        CACHE_NODE_TYPE, "an ElastiCache node type such as cache.t3.small or cache.r6g.large"
-    ),
+    matches(CACHE_NODE_TYPE, "an ElastiCache node type such as cache.t3.small or cache.r6g.large"),
 ]
 CacheNodes = Annotated[int, between(1, 6, "1 to 6 nodes (a primary and up to 5 replicas)")]
 AcmArn = Annotated[
