@@ -65,6 +65,8 @@ class LoadBalancer(pulumi.ComponentResource):
             enable_deletion_protection=True,
             enable_http2=True,
             desync_mitigation_mode="defensive",
+            # Shorter than the instances' nginx keepalive_timeout (75 s): the ALB must never
+            # reuse a connection the instance has just closed, or the client gets a 502.
             idle_timeout=60,
             ip_address_type="ipv4",
             tags=tags(stack_tags, f"{name}-alb"),
@@ -147,6 +149,8 @@ class LoadBalancer(pulumi.ComponentResource):
             protocol_version="HTTP1",
             target_type="instance",
             vpc_id=self.vpc_id,
+            # Requests answer within seconds (the 5 s goal); AWS's 300 s default would only
+            # slow every instance refresh by draining connections that are long done.
             deregistration_delay=30,
             load_balancing_algorithm_type="least_outstanding_requests",
             health_check=HEALTH_CHECK,
