@@ -1,7 +1,9 @@
-"""The generated blocks of README.md and how to bring them up to date."""
+"""The generated blocks of README.md and app/README.md and how to bring them up to date."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,9 +11,14 @@ from typing import Any
 from infra.docs.cli_reference import cli_reference
 from infra.docs.markdown import replace_block
 from infra.docs.settings_reference import settings_reference
+from infra.errors import BadInputError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 README = REPO_ROOT / "README.md"
+APP_README = REPO_ROOT / "app" / "README.md"
+APP_REFERENCE_MODULE = "app.core.settings_reference"
+# Importing the app's settings takes about a second; the bound is for a wedged interpreter.
+APP_REFERENCE_TIMEOUT_SECONDS = 60
 CLI_NAME = "gm-infra"
 WRITE_COMMAND = ".venv/bin/gm-infra docs --write"
 
@@ -25,12 +32,36 @@ class Block:
     body: str
 
 
-def blocks(cli_root: Any, readme: Path = README) -> list[Block]:
-    """Every generated block, from the CLI's root command and the settings models."""
+def blocks(cli_root: Any) -> list[Block]:
+    """Every generated block: the CLI's commands, the stack settings, the app's environment."""
     return [
-        Block(readme, "CLI REFERENCE", cli_reference(cli_root, CLI_NAME, REPO_ROOT)),
-        Block(readme, "SETTINGS REFERENCE", settings_reference()),
+        Block(README, "CLI REFERENCE", cli_reference(cli_root, CLI_NAME, REPO_ROOT)),
+        Block(README, "SETTINGS REFERENCE", settings_reference()),
+        Block(APP_README, "ENVIRONMENT REFERENCE", app_environment_reference()),
     ]
+
+
+def app_environment_reference() -> str:
+    """The app prints its own reference: infra does not import the app, which reaches the
+    instances as an artifact and needs the ``app`` extra."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", APP_REFERENCE_MODULE],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=APP_REFERENCE_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        result = subprocess.CompletedProcess([], 1, "", "timed out")
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise BadInputError(
+            f"python -m {APP_REFERENCE_MODULE} failed: {last}",
+            hint="the app's reference needs the app extra: .venv/bin/pip install -e '.[app]'",
+        )
+    return result.stdout
 
 
 def stale(wanted: list[Block]) -> list[Block]:

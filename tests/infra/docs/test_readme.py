@@ -9,27 +9,37 @@ import typer
 from typer.testing import CliRunner
 
 import cli
-from infra.docs.readme import README, REPO_ROOT, WRITE_COMMAND, Block, blocks, stale, write
+from infra.docs.readme import (
+    APP_README,
+    README,
+    REPO_ROOT,
+    WRITE_COMMAND,
+    Block,
+    blocks,
+    stale,
+    write,
+)
 from infra.errors import BadInputError
 
 
-def root_command() -> object:
-    return typer.main.get_command(cli.app)
+@pytest.fixture(scope="module")
+def generated() -> list[Block]:
+    return blocks(typer.main.get_command(cli.app))
 
 
-def body(name: str) -> str:
-    return next(b.body for b in blocks(root_command()) if b.name == name)
+def body(generated: list[Block], name: str) -> str:
+    return next(b.body for b in generated if b.name == name)
 
 
-def test_the_readme_references_match_the_code() -> None:
-    out_of_date = [b.name for b in stale(blocks(root_command()))]
+def test_the_readme_references_match_the_code(generated: list[Block]) -> None:
+    out_of_date = [f"{b.path.relative_to(REPO_ROOT)}: {b.name}" for b in stale(generated)]
     assert not out_of_date, (
-        f"README.md's {', '.join(out_of_date)} no longer match the code: run {WRITE_COMMAND}"
+        f"{'; '.join(out_of_date)} no longer match the code: run {WRITE_COMMAND}"
     )
 
 
-def test_every_command_and_option_is_in_the_cli_reference() -> None:
-    reference = body("CLI REFERENCE")
+def test_every_command_and_option_is_in_the_cli_reference(generated: list[Block]) -> None:
+    reference = body(generated, "CLI REFERENCE")
     for path in ("plan", "diff", "phase", "local start", "render nginx", "app reshard", "docs"):
         assert f"### `gm-infra {path}`" in reference
     assert "| `--validate`, `--no-validate` | flag | `--validate` |" in reference
@@ -37,14 +47,17 @@ def test_every_command_and_option_is_in_the_cli_reference() -> None:
     assert "| `TARGET` | integer |  | Required. The phase to promote to, 1 to 4. |" in reference
 
 
-def test_defaults_that_are_paths_are_relative_to_the_repository() -> None:
-    reference = body("CLI REFERENCE")
+def test_defaults_that_are_paths_are_relative_to_the_repository(generated: list[Block]) -> None:
+    reference = body(generated, "CLI REFERENCE")
     assert str(REPO_ROOT) not in reference
     assert "`infra/cost/prices.yaml`" in reference
 
 
-def test_the_settings_reference_shows_types_defaults_per_phase_and_constraints() -> None:
-    rows = {line.split(" | ")[0]: line for line in body("SETTINGS REFERENCE").splitlines()}
+def test_the_settings_reference_shows_types_defaults_per_phase_and_constraints(
+    generated: list[Block],
+) -> None:
+    reference = body(generated, "SETTINGS REFERENCE")
+    rows = {line.split(" | ")[0]: line for line in reference.splitlines()}
     assert rows["| `api.minSize`"] == (
         "| `api.minSize` | integer | `1` / `2` / `2` / `2` | a size from 0 to 500 "
         "| Fewest instances the group keeps. |"
@@ -74,6 +87,12 @@ def test_missing_markers_are_a_one_line_error(tmp_path: Path) -> None:
     readme.write_text("no markers here\n")
     with pytest.raises(BadInputError, match="BEGIN A"):
         stale([Block(readme, "A", "x")])
+
+
+def test_the_app_environment_is_in_the_app_readme(generated: list[Block]) -> None:
+    block = next(b for b in generated if b.name == "ENVIRONMENT REFERENCE")
+    assert block.path == APP_README
+    assert "| `METRICS_PHASE` | integer | `1` | ≥ 1, ≤ 4 | dimension Phase |" in block.body
 
 
 def test_the_docs_command_checks_by_default() -> None:
