@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.alias_generators import to_camel
 
-from infra.settings.validators import KeyedError, between, matches, one_of, satisfies
+from infra.settings.validators import Between, KeyedError, Matches, OneOf, Satisfies
 
 PROJECT = "green-matchers"
 PHASES = (1, 2, 3, 4)
@@ -51,61 +51,61 @@ def _private_vpc_network(value: str) -> bool:
 
 VpcCidr = Annotated[
     str,
-    satisfies(_private_vpc_network, "a private IPv4 network from /16 to /20, such as 10.0.0.0/16"),
+    Satisfies(_private_vpc_network, "a private IPv4 network from /16 to /20, such as 10.0.0.0/16"),
 ]
 AzCount = Annotated[
-    int, between(2, 6, "between 2 and 6 availability zones (the ALB needs at least 2)")
+    int, Between(2, 6, "between 2 and 6 availability zones (the ALB needs at least 2)")
 ]
 InstanceType = Annotated[
     str,
-    matches(EC2_TYPE, "an EC2 instance type such as t3.medium or m6i.large (not db.* or cache.*)"),
+    Matches(EC2_TYPE, "an EC2 instance type such as t3.medium or m6i.large (not db.* or cache.*)"),
 ]
-FleetSize = Annotated[int, between(0, 500, "a size from 0 to 500")]
-CpuTarget = Annotated[int, between(10, 90, "a CPU target from 10 to 90 percent")]
+FleetSize = Annotated[int, Between(0, 500, "a size from 0 to 500")]
+CpuTarget = Annotated[int, Between(10, 90, "a CPU target from 10 to 90 percent")]
 ScalingMode = Annotated[
     str,
-    one_of(
+    OneOf(
         SCALING_MODES,
         "targetTracking (AWS holds average CPU at cpuTarget) or simple (the guide's "
         "+1/-1 instance on CPU alarms over 80% / under 20%, 300 s cooldown)",
     ),
 ]
-Percent = Annotated[int, between(0, 100, "a percentage from 0 to 100")]
+Percent = Annotated[int, Between(0, 100, "a percentage from 0 to 100")]
 SpotPrice = Annotated[
-    float, between(0.001, 100, "a price in USD per instance-hour from 0.001 to 100 (or unset)")
+    float, Between(0.001, 100, "a price in USD per instance-hour from 0.001 to 100 (or unset)")
 ]
 RdsClass = Annotated[
     str,
-    matches(
+    Matches(
         RDS_CLASS, "an RDS instance class that runs MariaDB, such as db.t3.medium or db.r6g.large"
     ),
 ]
 ReadReplicas = Annotated[
     int,
-    between(
+    Between(
         0, RDS_MAX_READ_REPLICAS, f"0 to {RDS_MAX_READ_REPLICAS} read replicas (the RDS limit)"
     ),
 ]
-Shards = Annotated[int, between(1, MAX_SHARDS, f"1 to {MAX_SHARDS} shards")]
-RetentionDays = Annotated[int, between(7, 35, "7 to 35 days of backups")]
-StorageGib = Annotated[int, between(20, 65536, "20 to 65536 GiB")]
+Shards = Annotated[int, Between(1, MAX_SHARDS, f"1 to {MAX_SHARDS} shards")]
+RetentionDays = Annotated[int, Between(7, 35, "7 to 35 days of backups")]
+StorageGib = Annotated[int, Between(20, 65536, "20 to 65536 GiB")]
 MariaDbVersion = Annotated[
     str,
-    matches(r"10\.11(\.\d+)?", "MariaDB 10.11 (the version the app is tested on), e.g. 10.11"),
+    Matches(r"10\.11(\.\d+)?", "MariaDB 10.11 (the version the app is tested on), e.g. 10.11"),
 ]
 CacheNodeType = Annotated[
     str,
-    matches(CACHE_NODE_TYPE, "an ElastiCache node type such as cache.t3.small or cache.r6g.large"),
+    Matches(CACHE_NODE_TYPE, "an ElastiCache node type such as cache.t3.small or cache.r6g.large"),
 ]
-CacheNodes = Annotated[int, between(1, 6, "1 to 6 nodes (a primary and up to 5 replicas)")]
+CacheNodes = Annotated[int, Between(1, 6, "1 to 6 nodes (a primary and up to 5 replicas)")]
 AcmArn = Annotated[
-    str, matches(ACM_ARN, "an ACM certificate ARN: arn:aws:acm:REGION:ACCOUNT:certificate/UUID")
+    str, Matches(ACM_ARN, "an ACM certificate ARN: arn:aws:acm:REGION:ACCOUNT:certificate/UUID")
 ]
-DomainName = Annotated[str, matches(DOMAIN, "a lower-case DNS name such as api.greenmatchers.com")]
+DomainName = Annotated[str, Matches(DOMAIN, "a lower-case DNS name such as api.greenmatchers.com")]
 Email = Annotated[
-    str, matches(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", "an e-mail address for alarm notifications")
+    str, Matches(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", "an e-mail address for alarm notifications")
 ]
-AmiId = Annotated[str, matches(r"ami-[0-9a-f]{8,17}", "an AMI id such as ami-0123456789abcdef0")]
+AmiId = Annotated[str, Matches(r"ami-[0-9a-f]{8,17}", "an AMI id such as ami-0123456789abcdef0")]
 
 
 class Section(BaseModel):

@@ -16,9 +16,8 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 
-@dataclass(frozen=True)
 class Constraint:
-    """A check on one value; fails with ``allowed`` as the message."""
+    """A check on one value that fails with ``allowed`` as the message."""
 
     allowed: str
 
@@ -41,8 +40,9 @@ class Constraint:
 class Between(Constraint):
     """A closed range, ``low <= value <= high``."""
 
-    low: float = 0
-    high: float = 0
+    low: float
+    high: float
+    allowed: str
 
     def accepts(self, value: Any) -> bool:
         return bool(self.low <= value <= self.high)
@@ -52,7 +52,8 @@ class Between(Constraint):
 class Matches(Constraint):
     """The whole value matches ``pattern``."""
 
-    pattern: str = ""
+    pattern: str
+    allowed: str
 
     def accepts(self, value: Any) -> bool:
         return re.fullmatch(self.pattern, value) is not None
@@ -62,7 +63,8 @@ class Matches(Constraint):
 class OneOf(Constraint):
     """One of a few names, with a message that says what each one does."""
 
-    choices: tuple[str, ...] = ()
+    choices: tuple[str, ...]
+    allowed: str
 
     def accepts(self, value: Any) -> bool:
         return value in self.choices
@@ -72,26 +74,11 @@ class OneOf(Constraint):
 class Satisfies(Constraint):
     """Anything a predicate accepts; for the few checks that are not a range or a pattern."""
 
-    predicate: Callable[[Any], bool] = bool
+    predicate: Callable[[Any], bool]
+    allowed: str
 
     def accepts(self, value: Any) -> bool:
         return self.predicate(value)
-
-
-def between(low: float, high: float, allowed: str) -> Between:
-    return Between(allowed=allowed, low=low, high=high)
-
-
-def matches(pattern: str, allowed: str) -> Matches:
-    return Matches(allowed=allowed, pattern=pattern)
-
-
-def one_of(choices: tuple[str, ...], allowed: str) -> OneOf:
-    return OneOf(allowed=allowed, choices=choices)
-
-
-def satisfies(predicate: Callable[[Any], bool], allowed: str) -> Satisfies:
-    return Satisfies(allowed=allowed, predicate=predicate)
 
 
 class KeyedError(ValueError):
