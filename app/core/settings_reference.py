@@ -16,7 +16,6 @@ import typing
 from pathlib import Path
 from typing import Any, Literal
 
-from annotated_types import Ge, Gt, Le, Lt
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -24,7 +23,8 @@ from app.core import settings as settings_module
 from app.core.settings import Settings
 
 TYPE_NAMES = {"str": "text", "int": "integer", "float": "number", "bool": "boolean", "Path": "path"}
-BOUNDS = ((Ge, "ge", "≥"), (Gt, "gt", ">"), (Le, "le", "≤"), (Lt, "lt", "less than"))
+# Field(ge=1, le=4) leaves annotated_types.Ge(ge=1), Le(le=4) in the field metadata.
+BOUNDS = (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "less than"))
 
 
 def environment_reference() -> str:
@@ -114,9 +114,10 @@ def _default(field: FieldInfo) -> str:
 def _bounds(field: FieldInfo) -> str:
     parts = []
     for metadata in field.metadata:
-        for kind, attribute, symbol in BOUNDS:
-            if isinstance(metadata, kind):
-                parts.append(f"{symbol} {getattr(metadata, attribute)}")
+        for attribute, symbol in BOUNDS:
+            bound = getattr(metadata, attribute, None)
+            if bound is not None:
+                parts.append(f"{symbol} {bound}")
     return _cell(", ".join(parts))
 
 
