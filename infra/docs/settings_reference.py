@@ -18,7 +18,7 @@ from infra.docs.markdown import cell, code, table
 from infra.settings import PHASES, StackConfig, phase_profiles
 from infra.settings.loading import PROFILE_ONLY_KEYS, SECTION_STARTS
 from infra.settings.models import REGION
-from infra.settings.validators import Constraint, Matches
+from infra.settings.validators import Constraint, Matches, OneOf
 
 TYPE_NAMES = {"str": "text", "int": "integer", "float": "number", "bool": "boolean"}
 MISSING = object()  # the profile does not set the key
@@ -88,6 +88,9 @@ def _members(field: FieldInfo) -> tuple[list[Any], bool]:
 
 
 def _type(field: FieldInfo) -> str:
+    choices = [c for c in _constraints(field) if isinstance(c, OneOf)]
+    if choices:
+        return " \\| ".join(choices[0].choices)
     members, optional = _members(field)
     names = []
     for member in members:
