@@ -154,7 +154,7 @@ class FleetSettings(Section):
     cpu_target: CpuTarget = 60
     """Average CPU percent target tracking holds the fleet at."""
     scaling: ScalingMode = "targetTracking"
-    """targetTracking, or simple: the guide's +1/-1 instance on CPU alarms, 300 s cooldown."""
+    """How the fleet scales (README: Fleet scaling)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> FleetSettings:
