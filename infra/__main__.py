@@ -10,10 +10,10 @@ from infra.settings import settings_from_config
 from infra.settings_source import engine_config
 
 try:
-    settings = settings_from_config(pulumi.get_stack(), engine_config())
+    outputs = build(settings_from_config(pulumi.get_stack(), engine_config()))
 except SettingsError as error:
-    # One line, no traceback; nothing has been declared yet.
+    # One line, no traceback; build refuses bad settings before declaring anything.
     raise pulumi.RunError(error.message) from None
 
-for key, value in build(settings).items():
+for key, value in outputs.items():
     pulumi.export(key, value)

@@ -26,6 +26,7 @@ from infra.db_capacity import connections_alarm_threshold
 from infra.naming import db_identifier, physical_prefix
 from infra.render.userdata import Role, UserDataContext, render_userdata
 from infra.settings import Settings
+from infra.userdata_budget import check_user_data_budget
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 UBUNTU_AMI_PARAMETER = (
@@ -47,20 +48,35 @@ def _by_label(settings: Settings, physical_names: list[str]) -> dict[str, str]:
 
 
 def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.Output[object]]:
-    """Declare every resource of the stack; return the stack outputs."""
+    """Declare every resource of the stack; return the stack outputs.
+
+    Refuses (SettingsError) settings whose boot script would not fit EC2's user data, before
+    declaring anything: valid on their own, they cannot be deployed.
+    """
+    check_user_data_budget(settings)
     config = settings.config
     # Regular zones only: opted-in Local Zones sort first and cannot host the ALB, RDS or Redis.
     zones = aws.get_availability_zones(
         state="available",
         filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
     )
-    network = Network("gm-network", NetworkArgs(settings, sorted(zones.names)))
+    stack_tags = settings.tags
+    network = Network(
+        "gm-network",
+        NetworkArgs(
+            network=config.network,
+            tags=stack_tags,
+            availability_zones=sorted(zones.names),
+            proxy=config.database.proxy,
+        ),
+    )
 
-    artifact = AppArtifact("gm-artifact", ArtifactArgs(settings, repo_root))
+    artifact = AppArtifact("gm-artifact", ArtifactArgs(stack_tags, repo_root))
     database = Database(
         "gm-db",
         DatabaseArgs(
-            settings=settings,
+            database=config.database,
+            tags=stack_tags,
             subnet_ids=network.private_subnet_ids,
             db_sg_id=network.db_sg.id,
             proxy_sg_id=network.proxy_sg.id if network.proxy_sg is not None else None,
@@ -69,12 +85,13 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
     cache = Cache(
         "gm-redis",
         CacheArgs(
-            settings=settings,
+            cache=config.cache,
+            tags=stack_tags,
             subnet_ids=network.private_subnet_ids,
             redis_sg_id=network.redis_sg.id,
         ),
     )
-    app_secrets = AppSecrets("gm-secrets", AppSecretsArgs(settings))
+    app_secrets = AppSecrets("gm-secrets", AppSecretsArgs(stack_tags))
     role = InstanceRole(
         "gm-instance",
         InstanceRoleArgs(
@@ -91,10 +108,12 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
     load_balancer = LoadBalancer(
         "gm-web",
         LoadBalancerArgs(
-            settings=settings,
+            tags=stack_tags,
             vpc_id=network.vpc.id,
             public_subnet_ids=network.public_subnet_ids,
             security_group_id=network.alb_sg.id,
+            certificate_arn=config.certificate_arn,
+            sticky_sessions=config.sticky_sessions,
         ),
     )
 
@@ -143,7 +162,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
     api = Fleet(
         "gm-api",
         FleetArgs(
-            settings=settings,
+            tags=stack_tags,
             fleet=config.api,
             role="api",
             image_id=image_id,
@@ -159,7 +178,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
         fleets["worker"] = Fleet(
             "gm-worker",
             FleetArgs(
-                settings=settings,
+                tags=stack_tags,
                 fleet=config.workers,
                 role="worker",
                 image_id=image_id,
@@ -190,16 +209,22 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
     cdn = Cdn(
         "gm-cdn",
         CdnArgs(
-            settings=settings,
+            cdn=config.cdn,
+            tags=stack_tags,
             alb_dns_name=load_balancer.alb.dns_name,
             static_dir=repo_root / "app" / "static",
+            domain=config.domain,
+            alb_https=settings.https,
+            certificate_arn=config.cdn_certificate_arn,
         ),
     )
     db = config.database
     Monitoring(
         "gm-monitoring",
         MonitoringArgs(
-            settings=settings,
+            tags=stack_tags,
+            region=settings.region,
+            alarm_email=config.alarm_email,
             resources=MonitoredResources(
                 alb_arn_suffix=load_balancer.alb.arn_suffix,
                 target_groups=target_groups,

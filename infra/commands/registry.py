@@ -9,6 +9,7 @@ from infra.commands import (
     cost,
     diagram,
     diff,
+    docs,
     export,
     local,
     metrics,
@@ -42,3 +43,4 @@ def register_all(app: typer.Typer) -> None:
     metrics.register(app)
     local.register(app)
     rehearse.register(app)
+    docs.register(app)

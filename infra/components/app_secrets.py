@@ -8,12 +8,12 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.components.generated_secret import generated_secret
-from infra.settings import Settings
+from infra.settings import StackTags
 
 
 @dataclass(frozen=True)
 class AppSecretsArgs:
-    settings: Settings
+    tags: StackTags
 
 
 class AppSecrets(pulumi.ComponentResource):
@@ -25,7 +25,7 @@ class AppSecrets(pulumi.ComponentResource):
         super().__init__("green-matchers:security:AppSecrets", name, None, opts)
         _, self.session_secret = generated_secret(
             self,
-            args.settings,
+            args.tags,
             value_name=f"{name}-session-key",
             secret_name=f"{name}-session",
             field="session_secret",

@@ -12,12 +12,12 @@ import pulumi_aws as aws
 from infra.artifact_archive import build_app_archive
 from infra.components.common import tags
 from infra.components.private_bucket import private_bucket, tls_only_statement
-from infra.settings import Settings
+from infra.settings import StackTags
 
 
 @dataclass(frozen=True)
 class ArtifactArgs:
-    settings: Settings
+    tags: StackTags
     repo_root: Path
 
 
@@ -31,7 +31,7 @@ class AppArtifact(pulumi.ComponentResource):
         super().__init__("green-matchers:artifact:AppArtifact", name, None, opts)
         archive = build_app_archive(args.repo_root)
         self.key = f"releases/app-{archive.sha256[:16]}.tar.gz"
-        self.bucket = private_bucket(f"{name}-bucket", args.settings, self)
+        self.bucket = private_bucket(f"{name}-bucket", args.tags, self)
         aws.s3.BucketObjectv2(
             f"{name}-release",
             bucket=self.bucket.id,
@@ -39,7 +39,7 @@ class AppArtifact(pulumi.ComponentResource):
             source=pulumi.FileAsset(str(archive.path)),
             content_type="application/gzip",
             server_side_encryption="AES256",
-            tags=tags(args.settings, f"{name}-release", Sha256=archive.sha256),
+            tags=tags(args.tags, f"{name}-release", Sha256=archive.sha256),
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.s3.BucketPolicy(

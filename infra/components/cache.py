@@ -17,7 +17,7 @@ import pulumi_aws as aws
 from infra.components.common import child, tags
 from infra.components.generated_secret import generated_secret
 from infra.naming import redis_group_id, session_group_id
-from infra.settings import Settings
+from infra.settings import CacheSettings, StackTags
 
 REDIS_ENGINE_VERSION = "7.1"
 REDIS_PORT = 6379
@@ -26,7 +26,8 @@ REDIS_FAMILY = "redis7"
 
 @dataclass(frozen=True)
 class CacheArgs:
-    settings: Settings
+    cache: CacheSettings
+    tags: StackTags
     subnet_ids: list[pulumi.Output[str]]
     redis_sg_id: pulumi.Input[str]
 
@@ -42,9 +43,9 @@ class Cache(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("green-matchers:data:Cache", name, None, opts)
-        settings = args.settings
-        cache = settings.config.cache
-        group_id = redis_group_id(settings.stack)
+        stack_tags = args.tags
+        cache = args.cache
+        group_id = redis_group_id(stack_tags.stack)
         self.group_id = group_id
         self.nodes = cache.nodes
 
@@ -52,7 +53,7 @@ class Cache(pulumi.ComponentResource):
             f"{name}-subnets",
             subnet_ids=args.subnet_ids,
             description="Private subnets of the Green Matchers cache",
-            tags=tags(settings, f"{name}-subnets"),
+            tags=tags(stack_tags, f"{name}-subnets"),
             opts=child(self),
         )
         self.auth_secret, self.group = self._group(
@@ -69,10 +70,10 @@ class Cache(pulumi.ComponentResource):
             family=REDIS_FAMILY,
             description="Green Matchers sessions: never evict a session to make room",
             parameters=[{"name": "maxmemory-policy", "value": "noeviction"}],
-            tags=tags(settings, f"{name}-sessions-params"),
+            tags=tags(stack_tags, f"{name}-sessions-params"),
             opts=child(self),
         )
-        self.session_group_id = session_group_id(settings.stack)
+        self.session_group_id = session_group_id(stack_tags.stack)
         self.session_auth_secret, self.session_group = self._group(
             f"{name}-sessions",
             args,
@@ -101,11 +102,11 @@ class Cache(pulumi.ComponentResource):
         parameter_group_name: pulumi.Input[str],
     ) -> tuple[aws.secretsmanager.Secret, aws.elasticache.ReplicationGroup]:
         """One encrypted replication group and its generated AUTH token (both protected)."""
-        settings = args.settings
+        stack_tags = args.tags
         replicated = self.nodes >= 2
         token, secret = generated_secret(
             self,
-            settings,
+            stack_tags,
             value_name=f"{name}-auth-token",
             secret_name=f"{name}-auth",
             field="auth_token",
@@ -114,7 +115,7 @@ class Cache(pulumi.ComponentResource):
         group = aws.elasticache.ReplicationGroup(
             name,
             replication_group_id=group_id,
-            description=f"Green Matchers {purpose} ({settings.stack})",
+            description=f"Green Matchers {purpose} ({stack_tags.stack})",
             engine="redis",
             engine_version=REDIS_ENGINE_VERSION,
             node_type=node_type,
@@ -135,7 +136,7 @@ class Cache(pulumi.ComponentResource):
             maintenance_window="sun:05:30-sun:06:30",
             auto_minor_version_upgrade=True,
             apply_immediately=False,
-            tags=tags(settings, group_id),
+            tags=tags(stack_tags, group_id),
             opts=child(self, protect=True),
         )
         return secret, group

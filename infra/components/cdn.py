@@ -12,7 +12,7 @@ import pulumi_aws as aws
 
 from infra.components.common import child, tags
 from infra.components.private_bucket import private_bucket, tls_only_statement
-from infra.settings import Settings
+from infra.settings import CdnSettings, StackTags
 
 # The source document's TTLs for static assets.
 STATIC_MIN_TTL = 0
@@ -41,9 +41,15 @@ def static_files(static_dir: Path) -> list[tuple[str, Path, str]]:
 
 @dataclass(frozen=True)
 class CdnArgs:
-    settings: Settings
+    cdn: CdnSettings
+    tags: StackTags
     alb_dns_name: pulumi.Input[str]
     static_dir: Path
+    domain: str | None = None
+    # The ALB has an HTTPS listener (certificateArn): CloudFront reaches it at origin.<domain>.
+    alb_https: bool = False
+    # The viewer certificate (cdnCertificateArn, in us-east-1).
+    certificate_arn: str | None = None
 
 
 class Cdn(pulumi.ComponentResource):
@@ -54,9 +60,8 @@ class Cdn(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: CdnArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("green-matchers:cdn:Cdn", name, None, opts)
-        settings = args.settings
-        config = settings.config
-        self.bucket = private_bucket(f"{name}-static", settings, self)
+        stack_tags = args.tags
+        self.bucket = private_bucket(f"{name}-static", stack_tags, self)
         for key, path, content_type in static_files(args.static_dir):
             aws.s3.BucketObjectv2(
                 f"{name}-asset-{key.removeprefix('static/').replace('/', '-')}",
@@ -76,14 +81,14 @@ class Cdn(pulumi.ComponentResource):
             opts=child(self),
         )
 
-        alb_over_https = settings.https and config.domain is not None
+        alb_over_https = args.alb_https and args.domain is not None
         alb_origin_domain: pulumi.Input[str] = (
-            f"origin.{config.domain}" if alb_over_https else args.alb_dns_name
+            f"origin.{args.domain}" if alb_over_https else args.alb_dns_name
         )
-        custom_cert = config.cdn_certificate_arn is not None and config.domain is not None
+        custom_cert = args.certificate_arn is not None and args.domain is not None
         viewer_certificate: aws.cloudfront.DistributionViewerCertificateArgsDict = (
             {
-                "acm_certificate_arn": config.cdn_certificate_arn,
+                "acm_certificate_arn": args.certificate_arn,
                 "ssl_support_method": "sni-only",
                 "minimum_protocol_version": MIN_TLS,
             }
@@ -116,9 +121,9 @@ class Cdn(pulumi.ComponentResource):
             enabled=True,
             is_ipv6_enabled=True,
             http_version="http2and3",
-            comment=f"Green Matchers CDN ({settings.stack})",
-            price_class=config.cdn.price_class,
-            aliases=[config.domain] if custom_cert and config.domain else None,
+            comment=f"Green Matchers CDN ({stack_tags.stack})",
+            price_class=args.cdn.price_class,
+            aliases=[args.domain] if custom_cert and args.domain else None,
             origins=origins,
             default_cache_behavior={
                 "target_origin_id": ALB_ORIGIN,
@@ -149,7 +154,7 @@ class Cdn(pulumi.ComponentResource):
             ],
             restrictions={"geo_restriction": {"restriction_type": "none"}},
             viewer_certificate=viewer_certificate,
-            tags=tags(settings, f"{name}-distribution"),
+            tags=tags(stack_tags, f"{name}-distribution"),
             opts=child(self),
         )
         aws.s3.BucketPolicy(

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import pulumi
 
-from infra.settings import Settings
+
+class Tagged(Protocol):
+    """What tags are made from: ``StackTags``, which every component's Args carries (or the
+    whole ``Settings``, which also has a project and a stack)."""
+
+    @property
+    def project(self) -> str: ...
+
+    @property
+    def stack(self) -> str: ...
 
 
-def tags(settings: Settings, name: str, **extra: str) -> dict[str, str]:
+def tags(owner: Tagged, name: str, **extra: str) -> dict[str, str]:
     """Tags for one resource. No phase tag: a promotion should not touch every resource."""
     return {
         "Name": name,
-        "Project": settings.project,
-        "Stack": settings.stack,
+        "Project": owner.project,
+        "Stack": owner.stack,
         "ManagedBy": "pulumi",
         **extra,
     }

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from infra.components.assume_role import assume_role_policy
 from infra.components.common import child, tags
 from infra.components.generated_secret import generated_secret
 from infra.naming import db_identifier, physical_prefix
-from infra.settings import Settings
+from infra.settings import DatabaseSettings, StackTags
 
 DB_NAME = "green_matchers"
 MASTER_USERNAME = "gm_admin"
@@ -53,7 +54,8 @@ def performance_insights(instance_class: str) -> tuple[bool, int | None]:
 
 @dataclass(frozen=True)
 class DatabaseArgs:
-    settings: Settings
+    database: DatabaseSettings
+    tags: StackTags
     subnet_ids: list[pulumi.Output[str]]
     db_sg_id: pulumi.Input[str]
     proxy_sg_id: pulumi.Input[str] | None = None
@@ -87,13 +89,13 @@ class Database(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("green-matchers:data:Database", name, None, opts)
-        settings = args.settings
-        db = settings.config.database
+        stack_tags = args.tags
+        db = args.database
         self.subnet_group = aws.rds.SubnetGroup(
             f"{name}-subnets",
             subnet_ids=args.subnet_ids,
             description="Private subnets of the Green Matchers databases",
-            tags=tags(settings, f"{name}-subnets"),
+            tags=tags(stack_tags, f"{name}-subnets"),
             opts=child(self),
         )
         self.parameter_group = aws.rds.ParameterGroup(
@@ -108,7 +110,7 @@ class Database(pulumi.ComponentResource):
                 }
                 for key, value in PARAMETERS.items()
             ],
-            tags=tags(settings, f"{name}-params"),
+            tags=tags(stack_tags, f"{name}-params"),
             opts=child(self),
         )
         self.shards = []
@@ -119,23 +121,23 @@ class Database(pulumi.ComponentResource):
             # master password it manages, and its 7-day rotation would strand booted instances.
             password, secret = generated_secret(
                 self,
-                settings,
+                stack_tags,
                 value_name=f"{resource}-master-password",
                 secret_name=f"{resource}-master",
                 field="password",
                 fixed={"username": MASTER_USERNAME},
                 length=MASTER_PASSWORD_LENGTH,
-                description=f"Master credentials of {db_identifier(settings.stack, index)}",
+                description=f"Master credentials of {db_identifier(stack_tags.stack, index)}",
             )
             primary = self._writer(
-                resource, db_identifier(settings.stack, index), args, password.result
+                resource, db_identifier(stack_tags.stack, index), args, password.result
             )
             shard = Shard(index=index, primary=primary, secret=secret)
             for replica in range(1, db.read_replicas + 1):
                 shard.replicas.append(
                     self._replica(
                         f"{resource}-replica-{replica}",
-                        db_identifier(settings.stack, index, replica),
+                        db_identifier(stack_tags.stack, index, replica),
                         primary,
                         args,
                     )
@@ -164,8 +166,8 @@ class Database(pulumi.ComponentResource):
         args: DatabaseArgs,
         password: pulumi.Input[str],
     ) -> aws.rds.Instance:
-        settings = args.settings
-        db = settings.config.database
+        stack_tags = args.tags
+        db = args.database
         return aws.rds.Instance(
             resource,
             identifier=identifier,
@@ -197,15 +199,15 @@ class Database(pulumi.ComponentResource):
             enabled_cloudwatch_logs_exports=["error", "slowquery"],
             performance_insights_enabled=performance_insights(db.instance_class)[0],
             performance_insights_retention_period=performance_insights(db.instance_class)[1],
-            tags=tags(settings, identifier, Role="writer"),
+            tags=tags(stack_tags, identifier, Role="writer"),
             opts=child(self, protect=True),
         )
 
     def _replica(
         self, resource: str, identifier: str, source: aws.rds.Instance, args: DatabaseArgs
     ) -> aws.rds.Instance:
-        settings = args.settings
-        db = settings.config.database
+        stack_tags = args.tags
+        db = args.database
         return aws.rds.Instance(
             resource,
             identifier=identifier,
@@ -224,28 +226,17 @@ class Database(pulumi.ComponentResource):
             ca_cert_identifier="rds-ca-rsa2048-g1",
             performance_insights_enabled=performance_insights(db.instance_class)[0],
             performance_insights_retention_period=performance_insights(db.instance_class)[1],
-            tags=tags(settings, identifier, Role="reader"),
+            tags=tags(stack_tags, identifier, Role="reader"),
             opts=child(self, protect=True),
         )
 
     def _proxies(self, name: str, args: DatabaseArgs, proxy_sg_id: pulumi.Input[str]) -> None:
         """One RDS Proxy per shard writer: connection pooling with TLS, secrets from SM."""
-        settings = args.settings
+        stack_tags = args.tags
         role = aws.iam.Role(
             f"{name}-proxy-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "rds.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-            tags=tags(settings, f"{name}-proxy-role"),
+            assume_role_policy=assume_role_policy("rds.amazonaws.com"),
+            tags=tags(stack_tags, f"{name}-proxy-role"),
             opts=child(self),
         )
         aws.iam.RolePolicy(
@@ -268,7 +259,7 @@ class Database(pulumi.ComponentResource):
             opts=child(self),
         )
         for shard in self.shards:
-            proxy_name = f"{physical_prefix(settings.stack)}-shard-{shard.index}"
+            proxy_name = f"{physical_prefix(stack_tags.stack)}-shard-{shard.index}"
             shard.proxy = aws.rds.Proxy(
                 f"{name}-proxy-{shard.index}",
                 name=proxy_name,
@@ -285,7 +276,7 @@ class Database(pulumi.ComponentResource):
                         "secret_arn": shard.secret_arn,
                     }
                 ],
-                tags=tags(settings, proxy_name),
+                tags=tags(stack_tags, proxy_name),
                 opts=child(self),
             )
             target_group = aws.rds.ProxyDefaultTargetGroup(

@@ -6,13 +6,13 @@ Used for the API servers, the Celery workers and the phase-4 services.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from infra.components.common import child, tags
-from infra.settings import FleetSettings, Settings, WorkerSettings
+from infra.settings import FleetSettings, Settings, StackTags, WorkerSettings
 
 HEALTH_CHECK_GRACE_SECONDS = 900  # first boot installs the app and loads its model
 INSTANCE_WARMUP_SECONDS = "300"
@@ -39,7 +39,6 @@ def encode_user_data(script: str) -> str:
 
 @dataclass(frozen=True)
 class FleetArgs:
-    settings: Settings
     fleet: FleetSettings
     role: str
     image_id: pulumi.Input[str]
@@ -48,6 +47,20 @@ class FleetArgs:
     instance_profile_name: pulumi.Input[str]
     user_data: pulumi.Input[str]
     target_group_arns: list[pulumi.Input[str]] = field(default_factory=list)
+    tags: StackTags | None = None
+    # Transitional: services.py still passes the whole Settings; only its tags are read.
+    settings: InitVar[Settings | None] = None
+
+    def __post_init__(self, settings: Settings | None) -> None:
+        if self.tags is None:
+            if settings is None:
+                raise TypeError("FleetArgs needs tags")
+            object.__setattr__(self, "tags", settings.tags)
+
+    @property
+    def stack_tags(self) -> StackTags:
+        assert self.tags is not None  # set in __post_init__
+        return self.tags
 
 
 class Fleet(pulumi.ComponentResource):
@@ -58,7 +71,7 @@ class Fleet(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: FleetArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("green-matchers:compute:Fleet", name, None, opts)
-        settings = args.settings
+        stack_tags = args.stack_tags
         fleet = args.fleet
         behind_alb = bool(args.target_group_arns)
 
@@ -91,10 +104,10 @@ class Fleet(pulumi.ComponentResource):
                 }
             ],
             tag_specifications=[
-                {"resource_type": "instance", "tags": tags(settings, name, Role=args.role)},
-                {"resource_type": "volume", "tags": tags(settings, name, Role=args.role)},
+                {"resource_type": "instance", "tags": tags(stack_tags, name, Role=args.role)},
+                {"resource_type": "volume", "tags": tags(stack_tags, name, Role=args.role)},
             ],
-            tags=tags(settings, f"{name}-lt", Role=args.role),
+            tags=tags(stack_tags, f"{name}-lt", Role=args.role),
             opts=child(self),
         )
 
@@ -142,8 +155,8 @@ class Fleet(pulumi.ComponentResource):
             for key, value in (
                 ("Name", name),
                 ("Role", args.role),
-                ("Project", settings.project),
-                ("Stack", settings.stack),
+                ("Project", stack_tags.project),
+                ("Stack", stack_tags.stack),
             )
         ]
         self.group = aws.autoscaling.Group(
@@ -172,7 +185,7 @@ class Fleet(pulumi.ComponentResource):
             capacity_rebalance=True if spot else None,
         )
         if fleet.scaling == "simple":
-            self._simple_scaling(name, settings, args.role)
+            self._simple_scaling(name, stack_tags, args.role)
         else:
             self._target_tracking(name, fleet)
         self.register_outputs({"groupName": self.group.name})
@@ -193,7 +206,7 @@ class Fleet(pulumi.ComponentResource):
             opts=child(self),
         )
 
-    def _simple_scaling(self, name: str, settings: Settings, role: str) -> None:
+    def _simple_scaling(self, name: str, stack_tags: StackTags, role: str) -> None:
         """The guide's +1 / -1 policies, each fired by its own CPU alarm."""
         for direction, adjustment, comparison, threshold in SIMPLE_STEPS:
             policy = aws.autoscaling.Policy(
@@ -222,6 +235,6 @@ class Fleet(pulumi.ComponentResource):
                 threshold=threshold,
                 treat_missing_data="missing",
                 alarm_actions=[policy.arn],
-                tags=tags(settings, f"{name}-cpu-scale-{direction}", Role=role),
+                tags=tags(stack_tags, f"{name}-cpu-scale-{direction}", Role=role),
                 opts=child(self),
             )

@@ -9,13 +9,12 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from infra.components.common import child, tags
-from infra.settings import Settings
+from infra.components.common import Tagged, child, tags
 
 
 def generated_secret(
     parent: pulumi.Resource,
-    settings: Settings,
+    stack_tags: Tagged,
     *,
     value_name: str,
     secret_name: str,
@@ -32,7 +31,7 @@ def generated_secret(
         secret_name,
         description=description,
         recovery_window_in_days=30,
-        tags=tags(settings, secret_name),
+        tags=tags(stack_tags, secret_name),
         opts=child(parent, protect=True),
     )
     aws.secretsmanager.SecretVersion(

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.components.common import child, tags
-from infra.settings import Settings
+from infra.settings import StackTags
 
 APP_PORT = 8000
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -30,10 +30,13 @@ INTERNAL_PATHS = ["/metrics", "/metrics/*"]
 
 @dataclass(frozen=True)
 class LoadBalancerArgs:
-    settings: Settings
+    tags: StackTags
     vpc_id: pulumi.Input[str]
     public_subnet_ids: list[pulumi.Output[str]]
     security_group_id: pulumi.Input[str]
+    # certificateArn: an HTTPS listener with it, and HTTP redirected; None: HTTP only.
+    certificate_arn: str | None = None
+    sticky_sessions: bool = False
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -48,9 +51,10 @@ class LoadBalancer(pulumi.ComponentResource):
     ):
         super().__init__("green-matchers:web:LoadBalancer", name, None, opts)
         self.component_name = name
-        self.settings = args.settings
+        self.stack_tags = args.tags
+        self.sticky_sessions = args.sticky_sessions
         self.vpc_id = args.vpc_id
-        settings = args.settings
+        stack_tags = args.tags
         self.alb = aws.lb.LoadBalancer(
             f"{name}-alb",
             load_balancer_type="application",
@@ -61,25 +65,27 @@ class LoadBalancer(pulumi.ComponentResource):
             enable_deletion_protection=True,
             enable_http2=True,
             desync_mitigation_mode="defensive",
+            # Shorter than the instances' nginx keepalive_timeout (75 s): the ALB must never
+            # reuse a connection the instance has just closed, or the client gets a 502.
             idle_timeout=60,
             ip_address_type="ipv4",
-            tags=tags(settings, f"{name}-alb"),
+            tags=tags(stack_tags, f"{name}-alb"),
             opts=child(self),
         )
         self.api_target_group = self.target_group("api")
 
-        if settings.https:
+        if args.certificate_arn is not None:
             self.listener = aws.lb.Listener(
                 f"{name}-https",
                 load_balancer_arn=self.alb.arn,
                 port=443,
                 protocol="HTTPS",
                 ssl_policy=TLS_POLICY,
-                certificate_arn=settings.config.certificate_arn,
+                certificate_arn=args.certificate_arn,
                 default_actions=[
                     {"type": "forward", "target_group_arn": self.api_target_group.arn}
                 ],
-                tags=tags(settings, f"{name}-https"),
+                tags=tags(stack_tags, f"{name}-https"),
                 opts=child(self),
             )
             aws.lb.Listener(
@@ -93,7 +99,7 @@ class LoadBalancer(pulumi.ComponentResource):
                         "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"},
                     }
                 ],
-                tags=tags(settings, f"{name}-http"),
+                tags=tags(stack_tags, f"{name}-http"),
                 opts=child(self),
             )
         else:
@@ -105,7 +111,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 default_actions=[
                     {"type": "forward", "target_group_arn": self.api_target_group.arn}
                 ],
-                tags=tags(settings, f"{name}-http"),
+                tags=tags(stack_tags, f"{name}-http"),
                 opts=child(self),
             )
         aws.lb.ListenerRule(
@@ -123,7 +129,7 @@ class LoadBalancer(pulumi.ComponentResource):
                     },
                 }
             ],
-            tags=tags(settings, f"{name}-internal-paths"),
+            tags=tags(stack_tags, f"{name}-internal-paths"),
             opts=child(self),
         )
         self.register_outputs({"dnsName": self.alb.dns_name})
@@ -132,7 +138,7 @@ class LoadBalancer(pulumi.ComponentResource):
         """A target group on the app port with the document's health check."""
         name = f"{self.component_name}-{service}-tg"
         stickiness: aws.lb.TargetGroupStickinessArgsDict = {
-            "enabled": self.settings.config.sticky_sessions,
+            "enabled": self.sticky_sessions,
             "type": "lb_cookie",
             "cookie_duration": STICKY_SECONDS,
         }
@@ -143,11 +149,13 @@ class LoadBalancer(pulumi.ComponentResource):
             protocol_version="HTTP1",
             target_type="instance",
             vpc_id=self.vpc_id,
+            # Requests answer within seconds (the 5 s goal); AWS's 300 s default would only
+            # slow every instance refresh by draining connections that are long done.
             deregistration_delay=30,
             load_balancing_algorithm_type="least_outstanding_requests",
             health_check=HEALTH_CHECK,
             stickiness=stickiness,
-            tags=tags(self.settings, name),
+            tags=tags(self.stack_tags, name),
             opts=child(self),
         )
 
@@ -162,6 +170,6 @@ class LoadBalancer(pulumi.ComponentResource):
             priority=priority,
             conditions=[{"path_pattern": {"values": paths}}],
             actions=[{"type": "forward", "target_group_arn": target_group.arn}],
-            tags=tags(self.settings, name),
+            tags=tags(self.stack_tags, name),
             opts=child(self),
         )

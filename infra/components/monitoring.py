@@ -14,7 +14,7 @@ from infra.components.common import child, tags
 from infra.naming import dashboard_name
 from infra.observability.dashboard import DashboardFleet, dashboard_body
 from infra.observability.seed_items import APP_NAMESPACE, FleetKind, cache_node_id
-from infra.settings import Settings
+from infra.settings import StackTags
 
 FIVE_MINUTES = 300
 GIB = 1024**3
@@ -378,8 +378,10 @@ def alarm_key_policy(account: str) -> str:
 
 @dataclass(frozen=True)
 class MonitoringArgs:
-    settings: Settings
+    tags: StackTags
+    region: str
     resources: MonitoredResources
+    alarm_email: str | None = None
 
 
 class Monitoring(pulumi.ComponentResource):
@@ -387,7 +389,7 @@ class Monitoring(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("green-matchers:monitoring:Monitoring", name, None, opts)
-        settings = args.settings
+        stack_tags = args.tags
         account = aws.get_caller_identity().account_id
         # CloudWatch cannot publish to a topic under the AWS-managed alias/aws/sns key (its
         # policy cannot grant cloudwatch.amazonaws.com), so the topic gets a key of its own.
@@ -397,21 +399,21 @@ class Monitoring(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=30,
             policy=alarm_key_policy(account),
-            tags=tags(settings, f"{name}-alarms-key"),
+            tags=tags(stack_tags, f"{name}-alarms-key"),
             opts=child(self),
         )
         topic = aws.sns.Topic(
             f"{name}-alarms",
             kms_master_key_id=key.arn,
-            tags=tags(settings, f"{name}-alarms"),
+            tags=tags(stack_tags, f"{name}-alarms"),
             opts=child(self),
         )
-        if settings.config.alarm_email:
+        if args.alarm_email:
             aws.sns.TopicSubscription(
                 f"{name}-alarms-email",
                 topic=topic.arn,
                 protocol="email",
-                endpoint=settings.config.alarm_email,
+                endpoint=args.alarm_email,
                 opts=child(self),
             )
         specs = alarm_specs(args.resources)
@@ -425,13 +427,13 @@ class Monitoring(pulumi.ComponentResource):
                 treat_missing_data="notBreaching",
                 alarm_actions=[topic.arn],
                 ok_actions=[topic.arn],
-                tags=tags(settings, f"{name}-{spec.key}"),
+                tags=tags(stack_tags, f"{name}-{spec.key}"),
                 opts=child(self),
                 **alarm_metric(spec),
             )
         self.dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
-            dashboard_name=dashboard_name(f"green-matchers-{settings.stack}"),
+            dashboard_name=dashboard_name(f"green-matchers-{stack_tags.stack}"),
             dashboard_body=pulumi.Output.all(
                 *[
                     pulumi.Output.all(
@@ -441,8 +443,8 @@ class Monitoring(pulumi.ComponentResource):
                 ]
             ).apply(
                 lambda resolved: dashboard_body(
-                    settings.region,
-                    settings.stack,
+                    args.region,
+                    stack_tags.stack,
                     [
                         DashboardFleet(f.kind, f.label, dims)
                         for f, dims in zip(dashboard_fleets(args.resources), resolved, strict=True)

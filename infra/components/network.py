@@ -9,9 +9,10 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.cidr import subnet_cidrs
+from infra.components.assume_role import assume_role_policy
 from infra.components.common import child, tags
 from infra.naming import sg_text
-from infra.settings import Settings
+from infra.settings import NetworkSettings, StackTags
 
 APP_PORT = 8000
 MARIADB_PORT = 3306
@@ -23,8 +24,11 @@ FLOW_LOG_RETENTION_DAYS = 30
 
 @dataclass(frozen=True)
 class NetworkArgs:
-    settings: Settings
+    network: NetworkSettings
+    tags: StackTags
     availability_zones: list[str]
+    # RDS Proxy (database.proxy) needs a security group of its own between app and MariaDB.
+    proxy: bool = False
 
 
 def allow_outbound_web(name: str, group: aws.ec2.SecurityGroup, parent: pulumi.Resource) -> None:
@@ -60,8 +64,8 @@ class Network(pulumi.ComponentResource):
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("green-matchers:network:Network", name, None, opts)
         self.component_name = name
-        settings = args.settings
-        net = settings.config.network
+        stack_tags = args.tags
+        net = args.network
         azs = args.availability_zones[: net.az_count]
         if len(azs) < 2:
             raise ValueError(f"the region offers {len(azs)} availability zones; the ALB needs 2")
@@ -72,24 +76,27 @@ class Network(pulumi.ComponentResource):
             cidr_block=net.vpc_cidr,
             enable_dns_hostnames=True,
             enable_dns_support=True,
-            tags=tags(settings, f"{name}-vpc"),
+            tags=tags(stack_tags, f"{name}-vpc"),
             opts=child(self),
         )
         # The VPC's default group is left with no rules: nothing may use it by accident.
         aws.ec2.DefaultSecurityGroup(
             f"{name}-default-sg",
             vpc_id=self.vpc.id,
-            tags=tags(settings, f"{name}-default-sg", Purpose="locked, no rules"),
+            tags=tags(stack_tags, f"{name}-default-sg", Purpose="locked, no rules"),
             opts=child(self),
         )
-        self._flow_logs(name, settings)
+        self._flow_logs(name, stack_tags)
         igw = aws.ec2.InternetGateway(
-            f"{name}-igw", vpc_id=self.vpc.id, tags=tags(settings, f"{name}-igw"), opts=child(self)
+            f"{name}-igw",
+            vpc_id=self.vpc.id,
+            tags=tags(stack_tags, f"{name}-igw"),
+            opts=child(self),
         )
         public_rt = aws.ec2.RouteTable(
             f"{name}-public-rt",
             vpc_id=self.vpc.id,
-            tags=tags(settings, f"{name}-public-rt"),
+            tags=tags(stack_tags, f"{name}-public-rt"),
             opts=child(self),
         )
         aws.ec2.Route(
@@ -109,7 +116,7 @@ class Network(pulumi.ComponentResource):
                 cidr_block=public_cidrs[index],
                 availability_zone=az,
                 map_public_ip_on_launch=False,
-                tags=tags(settings, f"{name}-public-{index}", Tier="public"),
+                tags=tags(stack_tags, f"{name}-public-{index}", Tier="public"),
                 opts=child(self),
             )
             aws.ec2.RouteTableAssociation(
@@ -124,7 +131,7 @@ class Network(pulumi.ComponentResource):
                 vpc_id=self.vpc.id,
                 cidr_block=private_cidrs[index],
                 availability_zone=az,
-                tags=tags(settings, f"{name}-private-{index}", Tier="private"),
+                tags=tags(stack_tags, f"{name}-private-{index}", Tier="private"),
                 opts=child(self),
             )
             private_subnets.append(private)
@@ -135,7 +142,7 @@ class Network(pulumi.ComponentResource):
             eip = aws.ec2.Eip(
                 f"{name}-nat-eip-{index}",
                 domain="vpc",
-                tags=tags(settings, f"{name}-nat-eip-{index}"),
+                tags=tags(stack_tags, f"{name}-nat-eip-{index}"),
                 opts=child(self),
             )
             nats.append(
@@ -143,7 +150,7 @@ class Network(pulumi.ComponentResource):
                     f"{name}-nat-{index}",
                     allocation_id=eip.id,
                     subnet_id=public_subnets[index].id,
-                    tags=tags(settings, f"{name}-nat-{index}"),
+                    tags=tags(stack_tags, f"{name}-nat-{index}"),
                     opts=child(self, depends_on=[igw]),
                 )
             )
@@ -151,7 +158,7 @@ class Network(pulumi.ComponentResource):
             rt = aws.ec2.RouteTable(
                 f"{name}-private-rt-{index}",
                 vpc_id=self.vpc.id,
-                tags=tags(settings, f"{name}-private-rt-{index}"),
+                tags=tags(stack_tags, f"{name}-private-rt-{index}"),
                 opts=child(self),
             )
             aws.ec2.Route(
@@ -173,13 +180,15 @@ class Network(pulumi.ComponentResource):
         self.availability_zones = azs
 
         self.alb_sg = self._group(
-            name, "alb", "Application Load Balancer: 80/443 from anywhere", settings
+            name, "alb", "Application Load Balancer: 80/443 from anywhere", stack_tags
         )
-        self.app_sg = self._group(name, "app", "App servers: 8000 from the ALB only", settings)
-        self.worker_sg = self._group(name, "worker", "Celery workers: no ingress", settings)
-        self.db_sg = self._group(name, "db", "MariaDB: 3306 from app servers and workers", settings)
+        self.app_sg = self._group(name, "app", "App servers: 8000 from the ALB only", stack_tags)
+        self.worker_sg = self._group(name, "worker", "Celery workers: no ingress", stack_tags)
+        self.db_sg = self._group(
+            name, "db", "MariaDB: 3306 from app servers and workers", stack_tags
+        )
         self.redis_sg = self._group(
-            name, "redis", "Redis: 6379 from app servers and workers", settings
+            name, "redis", "Redis: 6379 from app servers and workers", stack_tags
         )
 
         for port in (80, 443):
@@ -216,9 +225,9 @@ class Network(pulumi.ComponentResource):
             allow_outbound_web(f"{name}-{source_key}", source, self)
 
         self.proxy_sg: aws.ec2.SecurityGroup | None = None
-        if settings.config.database.proxy:
+        if args.proxy:
             self.proxy_sg = self._group(
-                name, "proxy", "RDS Proxy: 3306 from app servers and workers", settings
+                name, "proxy", "RDS Proxy: 3306 from app servers and workers", stack_tags
             )
             self._allow(
                 name, "proxy-to-db", self.proxy_sg, self.db_sg, MARIADB_PORT, "RDS Proxy to MariaDB"
@@ -241,29 +250,18 @@ class Network(pulumi.ComponentResource):
             }
         )
 
-    def _flow_logs(self, name: str, settings: Settings) -> None:
+    def _flow_logs(self, name: str, stack_tags: StackTags) -> None:
         """Every accepted and rejected flow of the VPC, kept 30 days in CloudWatch Logs."""
         group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             retention_in_days=FLOW_LOG_RETENTION_DAYS,
-            tags=tags(settings, f"{name}-flow-logs"),
+            tags=tags(stack_tags, f"{name}-flow-logs"),
             opts=child(self),
         )
         role = aws.iam.Role(
             f"{name}-flow-logs-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-            tags=tags(settings, f"{name}-flow-logs-role"),
+            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
+            tags=tags(stack_tags, f"{name}-flow-logs-role"),
             opts=child(self),
         )
         aws.iam.RolePolicy(
@@ -306,18 +304,18 @@ class Network(pulumi.ComponentResource):
             log_destination=group.arn,
             iam_role_arn=role.arn,
             max_aggregation_interval=60,
-            tags=tags(settings, f"{name}-flow-log"),
+            tags=tags(stack_tags, f"{name}-flow-log"),
             opts=child(self),
         )
 
     def _group(
-        self, name: str, role: str, description: str, settings: Settings
+        self, name: str, role: str, description: str, stack_tags: StackTags
     ) -> aws.ec2.SecurityGroup:
         return aws.ec2.SecurityGroup(
             f"{name}-{role}-sg",
             vpc_id=self.vpc.id,
             description=sg_text(description),
-            tags=tags(settings, f"{name}-{role}-sg"),
+            tags=tags(stack_tags, f"{name}-{role}-sg"),
             opts=child(self),
         )
 

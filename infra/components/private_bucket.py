@@ -5,18 +5,17 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from infra.components.common import tags
-from infra.settings import Settings
+from infra.components.common import Tagged, tags
 
 
 def private_bucket(
-    name: str, settings: Settings, parent: pulumi.Resource, *, protect: bool = True
+    name: str, stack_tags: Tagged, parent: pulumi.Resource, *, protect: bool = True
 ) -> aws.s3.Bucket:
     """Bucket with public access blocked, SSE, versioning and bucket-owner-enforced objects."""
     bucket = aws.s3.Bucket(
         name,
         force_destroy=False,
-        tags=tags(settings, name),
+        tags=tags(stack_tags, name),
         opts=pulumi.ResourceOptions(parent=parent, protect=protect),
     )
     opts = pulumi.ResourceOptions(parent=parent)

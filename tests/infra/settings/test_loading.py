@@ -188,10 +188,14 @@ def test_the_largest_allowed_database_still_fits_ec2_user_data() -> None:
 
 
 def test_user_data_over_the_ec2_limit_is_a_settings_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Valid settings, but too many hosts for EC2's user data: the program refuses them
+    before declaring anything (validating settings renders no templates)."""
     import infra.userdata_budget as budget
+    from infra.plan.build import record_plan
 
     monkeypatch.setattr(budget, "EC2_USER_DATA_LIMIT", 4096)
+    settings = settings_from_config("s", config(3))
     with pytest.raises(SettingsError) as caught:
-        settings_from_config("s", config(3))
+        record_plan(settings)
     assert caught.value.key == "green-matchers:database"
     assert "fits EC2's 4096 bytes" in caught.value.allowed
