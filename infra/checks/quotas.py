@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.checks.results import CheckResult, Status
+from infra.plan.inputs import as_int, as_list, lookup
 from infra.plan.model import Plan, PlannedResource
 from infra.plan.types import tokens as t
-from infra.policy.inputs import as_int, as_list, lookup
 
 REGION = "region"  # the scope of a per-Region quota
 

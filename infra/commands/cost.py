@@ -14,7 +14,7 @@ from infra.cost.commitment import check_term, commitment_estimate
 from infra.cost.compare import compare
 from infra.cost.estimate import estimate
 from infra.cost.model import CostEstimate
-from infra.cost.render import (
+from infra.cost.report import (
     comparison_markdown,
     estimate_markdown,
     print_commitment,
@@ -22,8 +22,8 @@ from infra.cost.render import (
     print_estimate,
 )
 from infra.cost.tables import PRICES_FILE, load_prices, load_usage
-from infra.diff.sources import load_plan
 from infra.errors import BadInputError
+from infra.plan.load import load_plan
 from infra.plan.model import Plan
 
 PlanFileOption = Annotated[

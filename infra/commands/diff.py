@@ -15,10 +15,10 @@ from infra.cost.tables import load_prices, load_usage
 from infra.diagram.graph import build_topology
 from infra.diagram.mermaid import to_mermaid
 from infra.diff.compute import diff_plans
-from infra.diff.gitref import plan_at_ref
-from infra.diff.render import diff_markdown, diff_text
-from infra.diff.sources import load_plan
+from infra.diff.report import diff_markdown, diff_text
 from infra.errors import BadInputError
+from infra.plan.gitref import plan_at_ref
+from infra.plan.load import load_plan
 from infra.plan.model import Plan
 from infra.policy.evaluate import evaluate
 from infra.policy.rules import ALL_RULES, rule_ids

@@ -14,9 +14,9 @@ from infra.commands.engine_options import (
     StacksDirOption,
 )
 from infra.commands.options import JsonFlag
-from infra.engines.paths import stacks_dir as resolve_stacks_dir
 from infra.engines.select import EngineName, engine_for
 from infra.errors import BadInputError
+from infra.paths import stacks_dir as resolve_stacks_dir
 
 
 def phase(

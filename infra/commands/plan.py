@@ -18,7 +18,7 @@ from infra.commands.options import (
     plan_from_target,
 )
 from infra.plan.model import Plan
-from infra.plan.render import key_settings, plan_markdown, plan_summary, type_counts
+from infra.plan.report import key_settings, plan_markdown, plan_summary, type_counts
 
 
 def plan(

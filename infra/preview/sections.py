@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from infra.cost.render import comparison_markdown, money
+from infra.cost.report import comparison_markdown, money
 from infra.diagram.graph import build_topology
 from infra.diagram.mermaid import to_mermaid
 from infra.diff.model import ResourceChange
-from infra.diff.render import SYMBOL, _cell, _short, _summary_table, headline
-from infra.policy.render import policy_markdown
+from infra.diff.report import SYMBOL, _cell, _short, _summary_table, headline
+from infra.policy.report import policy_markdown
 from infra.preview.blocks import Block, code, details
 from infra.preview.compare import Compared
 from infra.preview.userdata import USER_DATA
-from infra.validate.render import validate_markdown
+from infra.validate.report import validate_markdown
 
 Section = Callable[[Compared], list[Block]]
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from infra.diff.gitref import BUILDER, _git
 from infra.errors import BadInputError
 from infra.plan import cache
+from infra.plan.gitref import BUILDER, _git
 from infra.plan.model import Plan
 from infra.preview.targets import Target
 from infra.settings import Settings

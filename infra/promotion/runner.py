@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from infra.checks.gate import blocking, plan_diff, retained
 from infra.checks.preflight import preflight
 from infra.checks.results import CheckResult, failures
 from infra.checks.verify import VerifyOptions, verify
@@ -19,6 +18,7 @@ from infra.engines.base import Action, Change, DeployResult, Engine
 from infra.errors import BadInputError, CheckFailedError, GmError
 from infra.plan.build import record_plan
 from infra.plan.model import Plan
+from infra.promotion.gate import blocking, plan_diff, retained
 from infra.promotion.history import HistoryEntry, now, record
 from infra.remote.reshard_flow import RemoteOptions, remote_reshard
 from infra.settings import PROJECT, Settings, settings_from_config

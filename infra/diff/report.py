@@ -7,12 +7,12 @@ from collections import Counter
 from typing import Any
 
 from infra.cost.compare import CostComparison
-from infra.cost.render import comparison_markdown, money
+from infra.cost.report import comparison_markdown, money
 from infra.diff.model import PlanDiff, ResourceChange
 from infra.policy.model import PolicyResult
-from infra.policy.render import policy_markdown
+from infra.policy.report import policy_markdown
 from infra.validate.model import ValidationResult
-from infra.validate.render import validate_markdown
+from infra.validate.report import validate_markdown
 
 COMMENT_MARKER = "<!-- gm-infra-preview -->"
 SYMBOL = {"add": "+", "remove": "-", "update": "~", "replace": "±"}
