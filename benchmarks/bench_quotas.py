@@ -16,8 +16,8 @@ from typing import Any
 
 import boto3
 
+from infra.checks.account_usage import check_quotas
 from infra.checks.preflight import preflight
-from infra.checks.quotas import check_quotas
 from infra.emulator.endpoint import EMULATOR_CREDENTIALS
 from infra.emulator.server import start
 from infra.plan.build import record_plan

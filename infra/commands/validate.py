@@ -120,7 +120,7 @@ def quota_findings(
     stacks_dir: Path | None,
 ) -> list[Finding]:
     """The quota preflight (``infra/checks/quotas.py``) as validation findings, tool "quotas"."""
-    from infra.checks.quotas import check_quotas
+    from infra.checks.account_usage import check_quotas
     from infra.engines.select import engine_for
     from infra.paths import stacks_dir as resolve_stacks_dir
 
