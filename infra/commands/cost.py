@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from infra.commands.options import FormatOption, JsonFlag, OutputFormat, PhaseOption, StackOption
+from infra.commands.options import (
+    FormatOption,
+    JsonFlag,
+    OutputFormat,
+    PhaseOption,
+    PlanFileOption,
+    StackOption,
+)
 from infra.cost.commitment import check_term, commitment_estimate
 from infra.cost.compare import compare
 from infra.cost.estimate import estimate
@@ -26,9 +33,6 @@ from infra.errors import BadInputError
 from infra.plan.load import load_plan
 from infra.plan.model import Plan
 
-PlanFileOption = Annotated[
-    Path | None, typer.Option("--plan", help="A plan file from: gm-infra plan --format json.")
-]
 UsageOption = Annotated[
     Path | None,
     typer.Option(

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import PhaseOption, StackOption
-from infra.commands.policy import PlanFileOption
+from infra.commands.options import PhaseOption, PlanFileOption, StackOption
 from infra.errors import BadInputError
 from infra.plan.load import load_plan
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -27,6 +28,9 @@ FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table for people, json for machines.")
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+PlanFileOption = Annotated[
+    Path | None, typer.Option("--plan", help="A plan file from: gm-infra plan --format json.")
+]
 
 
 def plan_from_target(phase: int | None, stack: str | None) -> Plan:

@@ -9,8 +9,14 @@ from typing import Annotated
 import typer
 
 from infra.commands.engine_options import EndpointOption, EngineOption, StacksDirOption
-from infra.commands.options import FormatOption, JsonFlag, OutputFormat, PhaseOption, StackOption
-from infra.commands.policy import PlanFileOption
+from infra.commands.options import (
+    FormatOption,
+    JsonFlag,
+    OutputFormat,
+    PhaseOption,
+    PlanFileOption,
+    StackOption,
+)
 from infra.engines.select import EngineName
 from infra.errors import BadInputError, CheckFailedError, GmError
 from infra.plan.load import load_plan

@@ -10,14 +10,12 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
-import jinja2
+from infra.render.templates import environment
 
 Kind = Literal["lb", "proxy"]
 KINDS: tuple[Kind, ...] = ("lb", "proxy")
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "nginx"
 LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 HOSTNAME = re.compile(rf"(?=.{{1,253}}$){LABEL}(\.{LABEL})*")
 SERVER_NAME = re.compile(r"[A-Za-z0-9_.*-]+")
@@ -127,16 +125,10 @@ def check_options(options: NginxOptions) -> None:
 def render_nginx(options: NginxOptions) -> str:
     """A complete nginx.conf for ``options.kind``."""
     check_options(options)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
     listen = parse_listen(options.listen or DEFAULT_LISTEN[options.kind])
     tls_listen = parse_listen(options.tls_listen)
-    return env.get_template(f"{options.kind}.conf.j2").render(
-        o=options, listen=listen, tls_listen=tls_listen
+    return (
+        environment("nginx")
+        .get_template(f"{options.kind}.conf.j2")
+        .render(o=options, listen=listen, tls_listen=tls_listen)
     )

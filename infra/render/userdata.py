@@ -12,7 +12,6 @@ systemd units and, on instances that serve HTTP, nginx's config (``nginx.py``, k
 from __future__ import annotations
 
 import base64
-import functools
 import gzip
 import json
 import re
@@ -20,15 +19,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-import jinja2
-
 from infra.render import nginx
 from infra.render.strip import strip_hash_comments, strip_python
+from infra.render.templates import environment
 
 Role = Literal["api", "worker", "service"]
 ROLES: tuple[Role, ...] = ("api", "worker", "service")
 PHASES = (1, 2, 3, 4)
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "userdata"
 BOOT_HELPER = Path(__file__).resolve().parent / "boot.py"
 USERDATA_LIMIT = 16 * 1024  # EC2's limit, before base64
 EOF_MARK = "GM_EOF"
@@ -227,18 +224,6 @@ def boot_config(ctx: UserDataContext) -> dict[str, object]:
     }
 
 
-@functools.cache  # compiled templates are reused: settings render every role to check its size
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
-
-
 def _paths() -> dict[str, object]:
     return {
         "user": SERVICE_USER,
@@ -254,7 +239,9 @@ def _paths() -> dict[str, object]:
 def render_unit(name: str, ctx: UserDataContext) -> str:
     """One systemd unit file, e.g. ``render_unit(API_UNIT, ctx)``."""
     units = units_for(ctx.role, ctx.phase)
-    return _environment().get_template(f"{name}.j2").render(ctx=ctx, units=units, **_paths())
+    return (
+        environment("userdata").get_template(f"{name}.j2").render(ctx=ctx, units=units, **_paths())
+    )
 
 
 def render_proxy(ctx: UserDataContext) -> str:
@@ -293,7 +280,7 @@ def render_userdata(ctx: UserDataContext) -> str:
     """The boot script (plain text; the launch template base64-encodes it)."""
     check_context(ctx)
     return (
-        _environment()
+        environment("userdata")
         .get_template("boot.sh.j2")
         .render(
             ctx=ctx,
