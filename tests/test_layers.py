@@ -48,7 +48,7 @@ def test_every_infra_module_is_on_a_floor() -> None:
 
 
 def test_an_upward_import_is_refused(tmp_path: Path) -> None:
-    for name in ("infra", "app", "templates"):
+    for name in ("infra", "app"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     model = tmp_path / "infra" / "plan" / "model.py"

@@ -6,12 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from infra.engines.handlers.base import (
-    Applied,
-    Context,
-    Handler,
-    tag_list,
-)
+from infra.engines.handlers.base import Applied, Context, Handler, tag_list
 from infra.engines.state import ResourceState
 from infra.plan.inputs import integer
 from infra.plan.model import PlannedResource

@@ -6,13 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from infra.engines.handlers.base import (
-    Applied,
-    Context,
-    Handler,
-    same_again,
-    tag_list,
-)
+from infra.engines.handlers.base import Applied, Context, Handler, same_again, tag_list
 from infra.engines.state import ResourceState
 from infra.plan.model import PlannedResource
 

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.engines.handlers.base import (
-    Applied,
-    Context,
-    Handler,
-    NeedsReplacement,
-    tag_list,
-)
+from infra.engines.handlers.base import Applied, Context, Handler, NeedsReplacement, tag_list
 from infra.engines.state import ResourceState
 from infra.plan.inputs import integer
 from infra.plan.model import PlannedResource

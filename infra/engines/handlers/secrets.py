@@ -6,12 +6,7 @@ import secrets
 import string
 from typing import Any
 
-from infra.engines.handlers.base import (
-    Applied,
-    Context,
-    Handler,
-    tag_list,
-)
+from infra.engines.handlers.base import Applied, Context, Handler, tag_list
 from infra.plan.inputs import integer
 from infra.plan.model import PlannedResource
 

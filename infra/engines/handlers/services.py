@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.engines.handlers.base import (
-    Applied,
-    Context,
-    Handler,
-)
+from infra.engines.handlers.base import Applied, Context, Handler
 from infra.plan.inputs import integer
 from infra.plan.model import PlannedResource
 

@@ -6,13 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from infra.engines.handlers.base import (
-    Applied,
-    Context,
-    Handler,
-    same_again,
-    tag_list,
-)
+from infra.engines.handlers.base import Applied, Context, Handler, same_again, tag_list
 from infra.plan.model import PlannedResource
 from infra.stack_files import REPO_ROOT
 
