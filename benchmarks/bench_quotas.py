@@ -16,10 +16,10 @@ from typing import Any
 
 import boto3
 
+from infra.checks.account_usage import check_quotas
 from infra.checks.preflight import preflight
-from infra.checks.quotas import check_quotas
+from infra.emulator.endpoint import EMULATOR_CREDENTIALS
 from infra.emulator.server import start
-from infra.engines.endpoint import EMULATOR_CREDENTIALS
 from infra.plan.build import record_plan
 from infra.stack_files import settings_for_phase
 

@@ -1,1 +1,2 @@
-"""Checks around a promotion: settings, preflight, the plan-diff gate, verify, rightsize."""
+"""Reading the live stack around a promotion: preflight, quotas, verify, rightsize and the
+``gm-infra metrics`` numbers. (The promotion's plan-diff gate is in ``infra/promotion/gate.py``.)"""

@@ -1,5 +1,6 @@
 """Reading the account for the quota check: usage with describe calls, limits from
-Service Quotas (the AWS default when Service Quotas will not say). Read-only."""
+Service Quotas (the AWS default when Service Quotas will not say), and ``check_quotas``
+that judges a plan against them. Read-only."""
 
 from __future__ import annotations
 
@@ -20,9 +21,13 @@ from infra.checks.quotas import (
     Counts,
     Limit,
     Quota,
+    QuotaCheck,
+    evaluate,
     is_standard,
+    plan_counts,
     vcpus,
 )
+from infra.plan.model import Plan
 
 ClientFor = Callable[[str], Any]
 # NAT gateways count toward their quota while pending, available or deleting (VPC quotas page).
@@ -155,3 +160,26 @@ def read_limits(client: ClientFor) -> dict[str, Limit]:
             for q in QUOTAS
         }
     return {quota.key: read_limit(service_quotas, quota) for quota in QUOTAS}
+
+
+def check_quotas(
+    plan: Plan, client: ClientFor, *, deployed: Plan | None = None
+) -> list[QuotaCheck]:
+    """Check the Service Quotas a deploy of ``plan`` needs, in the region of ``client``.
+
+    ``client(service)`` returns a boto3 client (``"ec2"``, ``"rds"``, ``"elasticache"``,
+    ``"service-quotas"``) for the stack's region and account: real AWS, or the emulator.
+    ``deployed`` is the plan the stack runs today (an engine's ``deployed_plan(stack)``),
+    whose resources are already in the account's usage and are not counted twice; None for
+    a new stack. Quotas Service Quotas will not give fall back to their AWS default, and
+    each ``QuotaCheck.limit.source`` says which it was. Nothing is created or changed.
+
+    Each ``QuotaCheck`` has ``ok``, ``need``, ``limit.value`` and ``to_result()`` (a
+    ``CheckResult`` named "quota", status "fail" on a shortfall).
+    """
+    usage = read_usage(client, plan.project, plan.stack)
+    owned = plan_counts(deployed) if deployed is not None else {}
+    # vCPUs: the stack's running instances, not its plan's max sizes, are in the usage.
+    owned = {k: v for k, v in owned.items() if k[0] != ON_DEMAND_VCPUS.key}
+    owned[(ON_DEMAND_VCPUS.key, REGION)] = usage.own_vcpus
+    return evaluate(plan_counts(plan), owned, usage, read_limits(client))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from infra.checks.quotas import check_quotas
+from infra.checks.account_usage import check_quotas
 from infra.checks.results import CheckResult
 from infra.plan.model import Plan
 from infra.plan.types import tokens as t

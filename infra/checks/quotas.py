@@ -3,7 +3,8 @@
 For each quota: what the account uses today apart from this stack, plus what the plan holds,
 must fit under the limit. What the stack already owns is taken out of the account's usage
 first, so promoting phase 1 to 2 does not count phase 1's NAT address twice. Reading the
-account (boto3) lives in ``infra/checks/account_usage.py``; ``check_quotas`` joins the two.
+account (boto3), and ``check_quotas`` that joins the two, live in
+``infra/checks/account_usage.py``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.checks.results import CheckResult, Status
+from infra.plan.inputs import as_int, as_list, lookup
 from infra.plan.model import Plan, PlannedResource
 from infra.plan.types import tokens as t
-from infra.policy.inputs import as_int, as_list, lookup
 
 REGION = "region"  # the scope of a per-Region quota
 
@@ -249,28 +250,3 @@ def evaluate(
 
 
 ClientFor = Callable[[str], Any]
-
-
-def check_quotas(
-    plan: Plan, client: ClientFor, *, deployed: Plan | None = None
-) -> list[QuotaCheck]:
-    """Check the Service Quotas a deploy of ``plan`` needs, in the region of ``client``.
-
-    ``client(service)`` returns a boto3 client (``"ec2"``, ``"rds"``, ``"elasticache"``,
-    ``"service-quotas"``) for the stack's region and account: real AWS, or the emulator.
-    ``deployed`` is the plan the stack runs today (an engine's ``deployed_plan(stack)``),
-    whose resources are already in the account's usage and are not counted twice; None for
-    a new stack. Quotas Service Quotas will not give fall back to their AWS default, and
-    each ``QuotaCheck.limit.source`` says which it was. Nothing is created or changed.
-
-    Each ``QuotaCheck`` has ``ok``, ``need``, ``limit.value`` and ``to_result()`` (a
-    ``CheckResult`` named "quota", status "fail" on a shortfall).
-    """
-    from infra.checks.account_usage import read_limits, read_usage
-
-    usage = read_usage(client, plan.project, plan.stack)
-    owned = plan_counts(deployed) if deployed is not None else {}
-    # vCPUs: the stack's running instances, not its plan's max sizes, are in the usage.
-    owned = {k: v for k, v in owned.items() if k[0] != ON_DEMAND_VCPUS.key}
-    owned[(ON_DEMAND_VCPUS.key, REGION)] = usage.own_vcpus
-    return evaluate(plan_counts(plan), owned, usage, read_limits(client))

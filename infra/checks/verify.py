@@ -19,12 +19,13 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.checks.results import CheckResult
-from infra.engines.base import Inventory
+from infra.engines.base import RESHARD_NOT_EMULATED, Inventory
+from infra.errors import GmError
+from infra.phases import SHARDED_PHASE
+from infra.remote.reshard import check_status
+from infra.remote.reshard_flow import RemoteOptions, remote_status
 
 ClientFor = Callable[[str], Any]
-SHARDED_PHASE = 3
-# The local engine's inventory names this item: the emulator's RDS holds no shard map.
-RESHARD_NOT_EMULATED = "reshard shard map"
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,12 @@ def check_lattice(lattice: Any, inventory: Inventory) -> list[CheckResult]:
 def check_reshard(client: ClientFor, inventory: Inventory) -> list[CheckResult]:
     """Phase 3+: a worker reads the shard map through SSM Run Command; it must say done,
     with every range at its targets and verified (README: Resharding)."""
-    from infra.remote.reshard_flow import check_map
-
-    return check_map(client("autoscaling"), client("ssm"), sorted(inventory.auto_scaling_groups))
+    groups = sorted(inventory.auto_scaling_groups)
+    try:
+        instance, status = remote_status(
+            client("autoscaling"), client("ssm"), groups, RemoteOptions()
+        )
+    except GmError as error:
+        return [CheckResult("reshard", "shard map", "fail", error.message)]
+    ok, detail = check_status(status)
+    return [CheckResult("reshard", f"shard map (via {instance})", "ok" if ok else "fail", detail)]

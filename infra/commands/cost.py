@@ -9,12 +9,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from infra.commands.options import FormatOption, JsonFlag, OutputFormat, PhaseOption, StackOption
+from infra.commands.options import (
+    FormatOption,
+    JsonFlag,
+    OutputFormat,
+    PhaseOption,
+    PlanFileOption,
+    StackOption,
+)
 from infra.cost.commitment import check_term, commitment_estimate
 from infra.cost.compare import compare
 from infra.cost.estimate import estimate
 from infra.cost.model import CostEstimate
-from infra.cost.render import (
+from infra.cost.report import (
     comparison_markdown,
     estimate_markdown,
     print_commitment,
@@ -22,13 +29,10 @@ from infra.cost.render import (
     print_estimate,
 )
 from infra.cost.tables import PRICES_FILE, load_prices, load_usage
-from infra.diff.sources import load_plan
 from infra.errors import BadInputError
+from infra.plan.load import load_plan
 from infra.plan.model import Plan
 
-PlanFileOption = Annotated[
-    Path | None, typer.Option("--plan", help="A plan file from: gm-infra plan --format json.")
-]
 UsageOption = Annotated[
     Path | None,
     typer.Option(

@@ -7,15 +7,12 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import PhaseOption, StackOption
+from infra.commands.options import PhaseOption, PlanFileOption, StackOption
 from infra.diagram.graph import build_topology
 from infra.diagram.graphviz import render_image, to_dot
 from infra.diagram.mermaid import to_mermaid
-from infra.diff.sources import load_plan
+from infra.plan.load import load_plan
 
-PlanFileOption = Annotated[
-    Path | None, typer.Option("--plan", help="A plan file from: gm-infra plan --format json.")
-]
 OutOption = Annotated[
     Path | None,
     typer.Option(

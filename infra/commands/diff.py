@@ -9,20 +9,13 @@ from typing import Annotated
 import typer
 
 from infra.commands.options import FormatOption, JsonFlag, OutputFormat, PhaseOption, StackOption
-from infra.cost.compare import compare
-from infra.cost.estimate import estimate
-from infra.cost.tables import load_prices, load_usage
-from infra.diagram.graph import build_topology
-from infra.diagram.mermaid import to_mermaid
 from infra.diff.compute import diff_plans
-from infra.diff.gitref import plan_at_ref
-from infra.diff.render import diff_markdown, diff_text
-from infra.diff.sources import load_plan
+from infra.diff.report import diff_text
 from infra.errors import BadInputError
+from infra.plan.gitref import plan_at_ref
+from infra.plan.load import load_plan
 from infra.plan.model import Plan
-from infra.policy.evaluate import evaluate
-from infra.policy.rules import ALL_RULES, rule_ids
-from infra.policy.suppressions import DEFAULT_FILE, load_suppressions
+from infra.pr_comment import comment_markdown, comment_parts
 from infra.validate.model import ValidationResult
 
 FromPhase = Annotated[int | None, typer.Option("--from-phase", help="Before: this phase.")]
@@ -105,19 +98,13 @@ def diff(
     old, new = _plans(
         base_ref, phase, stack, (from_phase, from_stack, from_plan), (to_phase, to_stack, to_plan)
     )
+    if fmt is OutputFormat.markdown:
+        parts = comment_parts(old, new, usage, _validation(new) if validate else None)
+        typer.echo(comment_markdown(parts), nl=False)
+        return
     result = diff_plans(old, new)
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
-    elif fmt is OutputFormat.markdown:
-        prices = load_prices()
-        cost = compare(
-            estimate(old, prices, load_usage(old.phase, usage)),
-            estimate(new, prices, load_usage(new.phase, usage)),
-        )
-        policy = evaluate(new, ALL_RULES, load_suppressions(DEFAULT_FILE, set(rule_ids())))
-        validation = _validation(new) if validate else None
-        mermaid = to_mermaid(build_topology(new))
-        typer.echo(diff_markdown(result, cost, policy, mermaid, validation), nl=False)
     else:
         typer.echo(diff_text(result), nl=False)
 

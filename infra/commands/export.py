@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import PhaseOption, StackOption
-from infra.commands.policy import PlanFileOption
-from infra.diff.sources import load_plan
+from infra.commands.options import PhaseOption, PlanFileOption, StackOption
 from infra.errors import BadInputError
+from infra.plan.load import load_plan
 
 
 class ExportFormat(StrEnum):

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from infra.checks.metrics import Row, build_report, parse_since
 from infra.commands.engine_options import (
     EndpointOption,
     EngineOption,
@@ -16,9 +17,8 @@ from infra.commands.engine_options import (
     StacksDirOption,
 )
 from infra.commands.options import FormatOption, JsonFlag, OutputFormat
-from infra.engines.paths import stacks_dir as resolve_stacks_dir
 from infra.engines.select import EngineName, engine_for
-from infra.observability.report import Row, build_report, parse_since
+from infra.paths import stacks_dir as resolve_stacks_dir
 from infra.stack_files import DEFAULT_REGION, read_stack_config
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from infra.commands.app_shard_map import shard_map_status
 from infra.commands.engine_options import (
     EndpointOption,
     EngineOption,
@@ -14,9 +15,9 @@ from infra.commands.engine_options import (
     StacksDirOption,
 )
 from infra.commands.options import JsonFlag
-from infra.engines.paths import stacks_dir as resolve_stacks_dir
 from infra.engines.select import EngineName, engine_for
 from infra.errors import BadInputError
+from infra.paths import stacks_dir as resolve_stacks_dir
 
 
 def phase(
@@ -96,6 +97,7 @@ def phase(
         allow_downgrade=allow_downgrade,
         check_only=check,
         shard_map_url=shard_map,
+        shard_map_status=shard_map_status,
         region=region,
         validate=validate,
         verify_options=VerifyOptions(

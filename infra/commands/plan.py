@@ -15,10 +15,10 @@ from infra.commands.options import (
     OutputFormat,
     PhaseOption,
     StackOption,
-    plan_from_target,
 )
+from infra.plan.load import plan_for_target
 from infra.plan.model import Plan
-from infra.plan.render import key_settings, plan_markdown, plan_summary, type_counts
+from infra.plan.report import key_settings, plan_markdown, plan_summary, type_counts
 
 
 def plan(
@@ -36,7 +36,7 @@ def plan(
 
     Example: gm-infra plan --phase 2 --format json > phase2.json
     """
-    result = plan_from_target(phase, stack)
+    result = plan_for_target(phase, stack)
     fmt = OutputFormat.json if json_output else output_format
     if fmt is OutputFormat.json:
         text = result.to_json()

@@ -8,17 +8,21 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import FormatOption, JsonFlag, OutputFormat, PhaseOption, StackOption
-from infra.diff.sources import load_plan
+from infra.commands.options import (
+    FormatOption,
+    JsonFlag,
+    OutputFormat,
+    PhaseOption,
+    PlanFileOption,
+    StackOption,
+)
 from infra.errors import CheckFailedError
+from infra.plan.load import load_plan
 from infra.policy.evaluate import evaluate
-from infra.policy.render import policy_markdown, policy_text
+from infra.policy.report import policy_markdown, policy_text
 from infra.policy.rules import ALL_RULES, rule_ids
 from infra.policy.suppressions import DEFAULT_FILE, load_suppressions
 
-PlanFileOption = Annotated[
-    Path | None, typer.Option("--plan", help="A plan file from: gm-infra plan --format json.")
-]
 SuppressionsOption = Annotated[
     Path, typer.Option("--suppressions", help="YAML list of {rule, resource, reason}.")
 ]

@@ -18,11 +18,11 @@ import typer
 from rich.console import Console
 
 from infra.commands.options import JsonFlag
+from infra.emulator.endpoint import loopback_endpoint
 from infra.emulator.process import running_endpoint
-from infra.engines.endpoint import loopback_endpoint
-from infra.engines.paths import data_dir
 from infra.engines.state import state_file
 from infra.errors import BadInputError
+from infra.paths import data_dir
 
 
 def rehearsal_stacks_dir() -> Path:

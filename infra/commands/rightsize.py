@@ -21,8 +21,8 @@ from infra.commands.engine_options import (
 )
 from infra.commands.options import JsonFlag
 from infra.engines.base import Inventory
-from infra.engines.paths import stacks_dir as resolve_stacks_dir
 from infra.engines.select import EngineName, engine_for
+from infra.paths import stacks_dir as resolve_stacks_dir
 from infra.settings import PROJECT
 from infra.stack_files import DEFAULT_REGION, read_stack_config, write_stack_config
 

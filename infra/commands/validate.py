@@ -9,11 +9,17 @@ from typing import Annotated
 import typer
 
 from infra.commands.engine_options import EndpointOption, EngineOption, StacksDirOption
-from infra.commands.options import FormatOption, JsonFlag, OutputFormat, PhaseOption, StackOption
-from infra.commands.policy import PlanFileOption
-from infra.diff.sources import load_plan
+from infra.commands.options import (
+    FormatOption,
+    JsonFlag,
+    OutputFormat,
+    PhaseOption,
+    PlanFileOption,
+    StackOption,
+)
 from infra.engines.select import EngineName
 from infra.errors import BadInputError, CheckFailedError, GmError
+from infra.plan.load import load_plan
 from infra.plan.model import Plan
 from infra.validate.model import ERROR, INFO, Finding
 
@@ -57,7 +63,7 @@ def validate(
     Example: gm-infra validate --phase 4 --format json
     """
     from infra.validate.region import region_for
-    from infra.validate.render import validate_markdown, validate_text
+    from infra.validate.report import validate_markdown, validate_text
     from infra.validate.run import JUDGES, validate_plan
     from infra.validate.waivers import DEFAULT_FILE
 
@@ -75,7 +81,7 @@ def validate(
     fmt = OutputFormat.json if json_output else output_format
     if stack is not None and phase is None and plan is None:
         # The stack file where gm-infra phase keeps it (--stacks-dir, GM_INFRA_STACKS_DIR).
-        from infra.engines.paths import stacks_dir as resolve_stacks_dir
+        from infra.paths import stacks_dir as resolve_stacks_dir
         from infra.plan.build import cached_plan
         from infra.stack_files import settings_for_stack
 
@@ -120,9 +126,9 @@ def quota_findings(
     stacks_dir: Path | None,
 ) -> list[Finding]:
     """The quota preflight (``infra/checks/quotas.py``) as validation findings, tool "quotas"."""
-    from infra.checks.quotas import check_quotas
-    from infra.engines.paths import stacks_dir as resolve_stacks_dir
+    from infra.checks.account_usage import check_quotas
     from infra.engines.select import engine_for
+    from infra.paths import stacks_dir as resolve_stacks_dir
 
     chosen = engine_for(engine, resolve_stacks_dir(stacks_dir), endpoint_url)
     try:

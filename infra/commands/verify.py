@@ -17,9 +17,9 @@ from infra.commands.engine_options import (
     StacksDirOption,
 )
 from infra.commands.options import JsonFlag
-from infra.engines.paths import stacks_dir as resolve_stacks_dir
 from infra.engines.select import EngineName, engine_for
 from infra.errors import CheckFailedError
+from infra.paths import stacks_dir as resolve_stacks_dir
 from infra.promotion.report import checks_table
 from infra.stack_files import DEFAULT_REGION, read_stack_config
 

@@ -13,9 +13,9 @@ from typing import Any, Literal
 from infra.cost.model import CostEstimate
 from infra.cost.tables import PriceTable
 from infra.errors import BadInputError
+from infra.plan.inputs import as_bool, as_int, as_list, lookup
 from infra.plan.model import Plan, PlannedResource
 from infra.plan.types import tokens as t
-from infra.policy.inputs import as_int, as_list, is_true, lookup
 
 Term = Literal["none", "1yr", "3yr"]
 TERMS: tuple[str, ...] = ("none", "1yr", "3yr")
@@ -122,7 +122,7 @@ def commitment_estimate(
         hourly = prices.find("rds_instance_hour", klass)
         if hourly is None:
             continue
-        factor = prices.rate("rds_multi_az_factor") if is_true(r.inputs.get("multiAz")) else 1
+        factor = prices.rate("rds_multi_az_factor") if as_bool(r.inputs.get("multiAz")) else 1
         cost = hourly * factor * hours
         az = "Multi-AZ" if factor != 1 else "Single-AZ"
         lines.append(

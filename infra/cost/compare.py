@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.cost.model import CostEstimate
-from infra.diff.match import resource_key
+from infra.plan.match import resource_key
 
 
 @dataclass(frozen=True)

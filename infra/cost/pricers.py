@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from infra.cost.model import CostLine, Unpriced
 from infra.cost.tables import PriceTable, Usage
+from infra.plan.inputs import as_bool, as_int, as_list, lookup
 from infra.plan.model import PlannedResource
 from infra.plan.types import tokens as t
 from infra.plan.types.tokens import LAUNCH_TEMPLATE, PROXY_TARGET, RDS_INSTANCE
-from infra.policy.inputs import as_int, as_list, is_true, lookup
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def rds_instance(r: PlannedResource, ctx: PricingContext) -> Result:
     hourly = ctx.prices.find("rds_instance_hour", klass)
     if hourly is None:
         return _unpriced(r, f"no price for RDS {klass or '(no instanceClass)'} in prices.yaml")
-    multi_az = is_true(r.inputs.get("multiAz"))
+    multi_az = as_bool(r.inputs.get("multiAz"))
     factor = ctx.prices.rate("rds_multi_az_factor") if multi_az else 1.0
     storage_from = r
     if r.inputs.get("replicateSourceDb") and not r.inputs.get("allocatedStorage"):

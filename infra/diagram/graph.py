@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from infra.plan.inputs import as_bool, as_int
 from infra.plan.model import Plan, PlannedResource
 from infra.plan.types import facts
 from infra.plan.types import tokens as t
-from infra.policy.inputs import as_int, is_true
 
 
 def tier(token: str) -> int | None:
@@ -55,7 +55,7 @@ def describe(resource: PlannedResource) -> str:
         return f"ASG {low}-{high}, desired {as_int(i.get('desiredCapacity'))}"
     if resource.type == t.RDS_INSTANCE:
         role = "replica" if i.get("replicateSourceDb") else "primary"
-        az = " Multi-AZ" if is_true(i.get("multiAz")) else ""
+        az = " Multi-AZ" if as_bool(i.get("multiAz")) else ""
         return f"RDS {i.get('instanceClass', '')}{az} {role}"
     if resource.type == t.REPLICATION_GROUP:
         return f"Redis {as_int(i.get('numCacheClusters'), 1)} x {i.get('nodeType', '')}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.diff.match import resource_key
 from infra.diff.model import PlanDiff, PropertyChange, ResourceChange
+from infra.plan.match import resource_key
 from infra.plan.model import Plan, PlannedResource
 from infra.plan.types import forces_replacement, is_stateful
 

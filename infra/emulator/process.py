@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.emulator.server import LOOPBACK, free_port, reachable
-from infra.engines.paths import data_dir
 from infra.errors import GmError
 from infra.extras import require_extra
+from infra.paths import data_dir
 
 START_TIMEOUT_S = 20.0
 

@@ -33,6 +33,10 @@ class DeployResult:
         return sum(1 for c in self.changes if c.action == action)
 
 
+# The key of ``Inventory.not_emulated`` for the shard map: the emulator's RDS holds no rows.
+RESHARD_NOT_EMULATED = "reshard shard map"
+
+
 @dataclass(frozen=True)
 class Inventory:
     """The live resources verify and rightsize look at, with their real ids."""

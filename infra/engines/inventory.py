@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from infra.checks.verify import RESHARD_NOT_EMULATED, SHARDED_PHASE
-from infra.engines.base import Inventory
+from infra.engines.base import RESHARD_NOT_EMULATED, Inventory
 from infra.engines.state import ResourceState, StackState
+from infra.phases import SHARDED_PHASE
+from infra.plan.inputs import integer
 from infra.plan.types import tokens as t
 
 
@@ -19,14 +20,14 @@ def inventory_from_state(state: StackState) -> Inventory:
         load_balancers=ids(t.LOAD_BALANCER),
         target_groups=ids(t.TARGET_GROUP),
         auto_scaling_groups={
-            g.id: int(float(g.inputs.get("desiredCapacity", g.inputs.get("minSize", 0))))
+            g.id: integer(g.inputs.get("desiredCapacity", g.inputs.get("minSize", 0)))
             for g in state.of_type(t.AUTOSCALING_GROUP)
         },
         asg_types={g.id: _instance_type(state, g) for g in state.of_type(t.AUTOSCALING_GROUP)},
         db_classes={d.id: str(d.inputs.get("instanceClass", "")) for d in databases},
         db_primaries=[d.id for d in databases if not d.inputs.get("replicateSourceDb")],
         db_replicas=[d.id for d in databases if d.inputs.get("replicateSourceDb")],
-        cache_groups={g.id: int(float(g.inputs.get("numCacheClusters", 1))) for g in groups},
+        cache_groups={g.id: integer(g.inputs.get("numCacheClusters", 1)) for g in groups},
         distributions=ids(t.DISTRIBUTION),
         lattice_networks=ids(t.LATTICE_NETWORK),
         lattice_services=ids(t.LATTICE_SERVICE),

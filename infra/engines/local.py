@@ -18,8 +18,8 @@ import boto3
 import typer
 from botocore.config import Config
 
+from infra.emulator.endpoint import EMULATOR_CREDENTIALS, loopback_endpoint
 from infra.engines.base import Action, Change, DeployResult, Inventory, Progress
-from infra.engines.endpoint import EMULATOR_CREDENTIALS, loopback_endpoint
 from infra.engines.handlers import HANDLERS
 from infra.engines.handlers.base import Applied, Context, NeedsReplacement
 from infra.engines.inventory import inventory_from_state

@@ -18,7 +18,7 @@ def engine_for(name: EngineName, stacks_dir: Path, endpoint_url: str | None = No
         from infra.engines.pulumi_engine import PulumiEngine
 
         return PulumiEngine(stacks_dir)
-    from infra.engines.endpoint import resolve_endpoint
+    from infra.emulator.endpoint import resolve_endpoint
     from infra.engines.local import LocalEngine
 
     return LocalEngine(resolve_endpoint(endpoint_url))

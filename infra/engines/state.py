@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.engines.paths import state_dir
 from infra.errors import BadInputError
+from infra.paths import state_dir
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from infra.plan.inputs import as_list, lookup
 from infra.plan.model import Plan, PlannedResource
 from infra.plan.types.tokens import (
     BUCKET,
@@ -13,7 +14,6 @@ from infra.plan.types.tokens import (
     PUBLIC_ACCESS_BLOCK,
     SECURITY_GROUP,
 )
-from infra.policy.inputs import as_list, lookup
 
 
 @dataclass(frozen=True)

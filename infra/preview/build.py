@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.cost.render import money
+from infra.cost.report import money
 from infra.cost.tables import load_prices, load_usage
-from infra.diff.render import COMMENT_MARKER
+from infra.pr_comment import COMMENT_MARKER
 from infra.preview.blocks import Block
 from infra.preview.compare import Compared, compare_target
 from infra.preview.fit import LIMIT, fit

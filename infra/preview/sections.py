@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from infra.cost.render import comparison_markdown, money
+from infra.cost.report import comparison_markdown, cost_headline, money
 from infra.diagram.graph import build_topology
 from infra.diagram.mermaid import to_mermaid
 from infra.diff.model import ResourceChange
-from infra.diff.render import SYMBOL, _cell, _short, _summary_table, headline
-from infra.policy.render import policy_markdown
+from infra.diff.report import SYMBOL, headline, property_line, stateful_warning, summary_table
+from infra.policy.report import policy_markdown
 from infra.preview.blocks import Block, code, details
 from infra.preview.compare import Compared
 from infra.preview.userdata import USER_DATA
-from infra.validate.render import validate_markdown
+from infra.validate.report import validate_markdown
 
 Section = Callable[[Compared], list[Block]]
 
@@ -37,12 +37,9 @@ def unchanged_line(c: Compared) -> Block:
 
 
 def heading(c: Compared) -> list[Block]:
-    lines = [f"### `{c.target.label}`: {headline(c.diff, c.cost)}", ""]
-    if c.diff.warnings:
-        lines += ["> [!CAUTION]", "> **Stateful resources at risk**"]
-        lines += [f"> - `{w.name}` ({w.type}) {w.warning}" for w in c.diff.warnings]
-        lines.append("")
-    lines += _summary_table(c.diff)
+    title = headline(c.diff) + cost_headline(c.cost)
+    lines = [f"### `{c.target.label}`: {title}", "", *stateful_warning(c.diff)]
+    lines += summary_table(c.diff)
     return [Block("summary", c.target.label, "\n".join(lines) + "\n")]
 
 
@@ -51,14 +48,11 @@ def _change_lines(change: ResourceChange, with_properties: bool) -> list[str]:
     if not with_properties:
         return lines
     for prop in change.properties:
-        mark = " **(forces replacement)**" if prop.replaces else ""
         if prop.path == USER_DATA:
+            mark = " **(forces replacement)**" if prop.replaces else ""
             lines.append(f"  - `{USER_DATA}`: the boot script changed (diff below){mark}")
             continue
-        lines.append(
-            f"  - `{prop.path}`: `{_cell(_short(prop.before))}` → "
-            f"`{_cell(_short(prop.after))}`{mark}"
-        )
+        lines.append(property_line(prop.path, prop.before, prop.after, prop.replaces))
     return lines
 
 

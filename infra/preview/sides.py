@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from infra.diff.gitref import BUILDER, _git
 from infra.errors import BadInputError
 from infra.plan import cache
+from infra.plan.gitref import BUILDER, run_git
 from infra.plan.model import Plan
 from infra.preview.targets import Target
 from infra.settings import Settings
@@ -54,20 +54,20 @@ class Ref:
 
 
 def resolve_ref(ref: str, root: Path) -> Ref:
-    sha = _git(
+    sha = run_git(
         ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
         root,
         error=f"git ref {ref!r} does not exist",
         hint="git fetch origin, then retry",
     ).strip()
-    tree = _git(["rev-parse", f"{sha}^{{tree}}"], root).strip()
+    tree = run_git(["rev-parse", f"{sha}^{{tree}}"], root).strip()
     return Ref(ref, sha, tree)
 
 
 def head_label(root: Path) -> str:
     """``HEAD@def5678``, marked when the working tree differs from it."""
-    sha = _git(["rev-parse", "HEAD"], root).strip()
-    dirty = _git(["status", "--porcelain", "--untracked-files=no"], root).strip()
+    sha = run_git(["rev-parse", "HEAD"], root).strip()
+    dirty = run_git(["status", "--porcelain", "--untracked-files=no"], root).strip()
     return f"HEAD@{sha[:7]}" + (" + uncommitted changes" if dirty else "")
 
 
@@ -104,7 +104,7 @@ class BasePlanner:
             return
         self._scratch = tempfile.TemporaryDirectory(prefix="gm-preview-")
         tree = Path(self._scratch.name) / "tree"
-        _git(
+        run_git(
             ["worktree", "add", "--detach", "--quiet", str(tree), self.ref.sha],
             self.root,
             error=f"cannot check out {self.ref.name} in a worktree",
@@ -149,7 +149,7 @@ class BasePlanner:
             self._process.kill()
             self._process.wait()
         if self._tree is not None:
-            _git(["worktree", "remove", "--force", str(self._tree)], self.root, check=False)
+            run_git(["worktree", "remove", "--force", str(self._tree)], self.root, check=False)
             self._tree = None
         if self._scratch is not None:
             self._scratch.cleanup()

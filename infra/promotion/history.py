@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from infra.engines.paths import history_dir
+from infra.paths import history_dir
 
 
 @dataclass(frozen=True)

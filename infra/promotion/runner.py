@@ -6,25 +6,36 @@ promotion ends with exit 1. Each step is reported as it runs through a ``Reporte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from infra.checks.gate import blocking, plan_diff, retained
 from infra.checks.preflight import preflight
 from infra.checks.results import CheckResult, failures
 from infra.checks.verify import VerifyOptions, verify
 from infra.diff.model import PlanDiff
 from infra.engines.base import Action, Change, DeployResult, Engine
 from infra.errors import BadInputError, CheckFailedError, GmError
+from infra.phases import SHARDED_PHASE
 from infra.plan.build import record_plan
 from infra.plan.model import Plan
+from infra.promotion.gate import blocking, plan_diff, retained
 from infra.promotion.history import HistoryEntry, now, record
 from infra.remote.reshard_flow import RemoteOptions, remote_reshard
 from infra.settings import PROJECT, Settings, settings_from_config
 from infra.stack_files import DEFAULT_REGION, read_stack_config, stack_file, write_stack_config
 
 PHASE_KEY = f"{PROJECT}:phase"
+
+# Reads the shard map's status at shard 0's URL (gm-infra phase passes the app's reader).
+ShardMapStatus = Callable[[str], str]
+
+
+def _no_shard_map_reader(shard_map_url: str) -> str:
+    raise BadInputError(
+        "this promotion cannot read a shard map", hint="run it with gm-infra phase --shard-map"
+    )
 
 
 class Reporter(Protocol):
@@ -50,6 +61,7 @@ class PromotionRequest:
     # rehearsals that re-run plans the tests already judge.
     validate: bool = True
     shard_map_url: str | None = None  # shard 0, where a 3 -> 2 downgrade checks the map
+    shard_map_status: ShardMapStatus = _no_shard_map_reader
 
 
 @dataclass
@@ -95,13 +107,20 @@ def check_step(from_phase: int, to_phase: int, force: bool, allow_downgrade: boo
         )
 
 
-SHARDED_PHASE = 3
 MERGED = ("idle", "rolled_back")  # every user's rows are on shard 0 again
 
 
-def check_merge(from_phase: int, to_phase: int, shard_map_url: str | None) -> None:
+def check_merge(
+    from_phase: int,
+    to_phase: int,
+    shard_map_url: str | None,
+    read_status: ShardMapStatus,
+) -> None:
     """Below phase 3 the app reads only shard 0: refuse unless the shard map says every
-    user's rows are back there (``gm-infra app reshard --rollback``, then ``--cleanup``)."""
+    user's rows are back there (``gm-infra app reshard --rollback``, then ``--cleanup``).
+
+    ``read_status`` reads the map's status (a BadInputError when it cannot); the command
+    passes the app's reader, so the promotion itself never imports the app."""
     if not (from_phase >= SHARDED_PHASE > to_phase):
         return
     merge = "gm-infra app reshard --rollback, then --cleanup (the merge back to shard 0)"
@@ -111,13 +130,7 @@ def check_merge(from_phase: int, to_phase: int, shard_map_url: str | None) -> No
             "rows live on shards 1..N-1",
             hint=f"run {merge}; then pass --shard-map <shard 0 URL> so the map can be checked",
         )
-    from app.reshard.errors import ReshardError
-    from app.reshard.workflow import status
-
-    try:
-        current = status(shard_map_url)["status"]
-    except ReshardError as error:
-        raise BadInputError(error.message, hint="--shard-map takes shard 0's URL") from None
+    current = read_status(shard_map_url)
     if current not in MERGED:
         raise BadInputError(
             f"the shard map says {current!r}: users' rows are not all on shard 0",
@@ -152,7 +165,7 @@ class Promotion:
         new_config = {**config, PHASE_KEY: req.phase}
         settings = settings_from_config(req.stack, new_config)
         check_step(from_phase, req.phase, req.force, req.allow_downgrade)
-        check_merge(from_phase, req.phase, req.shard_map_url)
+        check_merge(from_phase, req.phase, req.shard_map_url, req.shard_map_status)
         self._step(
             outcome,
             "settings",

@@ -1,7 +1,8 @@
 """The reshard on AWS, end to end: wait for the new configuration on every instance, ask a
 worker for the map, run (or resume) the reshard there, and judge its summary.
 
-Used by ``gm-infra phase`` (2 -> 3 on ``--engine pulumi``) and by ``gm-infra verify``.
+Used by ``gm-infra phase`` (2 -> 3 on ``--engine pulumi``) and, for the map's status, by
+``gm-infra verify`` (infra/checks/verify.py).
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.checks.results import CheckResult
-from infra.errors import CheckFailedError, GmError
+from infra.errors import CheckFailedError
 from infra.remote.reshard import (
     RUN_TIMEOUT_S,
     STATUS_TIMEOUT_S,
@@ -115,13 +115,3 @@ def remote_reshard(
     )
     summary = check_run(invocation, hints(stack, phase, instance))
     return {**summary, "already": False, "instance": instance}
-
-
-def check_map(autoscaling: Any, ssm: Any, groups: list[str]) -> list[CheckResult]:
-    """verify: the map says done and every range is at its targets and verified."""
-    try:
-        instance, status = remote_status(autoscaling, ssm, groups, RemoteOptions())
-    except GmError as error:
-        return [CheckResult("reshard", "shard map", "fail", error.message)]
-    ok, detail = check_status(status)
-    return [CheckResult("reshard", f"shard map (via {instance})", "ok" if ok else "fail", detail)]

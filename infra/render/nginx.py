@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from infra.render.templates import template_environment
+from infra.render.templates import environment
 
 Kind = Literal["lb", "proxy"]
 KINDS: tuple[Kind, ...] = ("lb", "proxy")
@@ -125,9 +125,10 @@ def check_options(options: NginxOptions) -> None:
 def render_nginx(options: NginxOptions) -> str:
     """A complete nginx.conf for ``options.kind``."""
     check_options(options)
-    env = template_environment("nginx")
     listen = parse_listen(options.listen or DEFAULT_LISTEN[options.kind])
     tls_listen = parse_listen(options.tls_listen)
-    return env.get_template(f"{options.kind}.conf.j2").render(
-        o=options, listen=listen, tls_listen=tls_listen
+    return (
+        environment("nginx")
+        .get_template(f"{options.kind}.conf.j2")
+        .render(o=options, listen=listen, tls_listen=tls_listen)
     )

@@ -1,4 +1,9 @@
-"""The one jinja environment the renderers share: ``templates/<folder>``, strict, no escaping."""
+"""The one jinja environment every rendered file uses (nginx configs, user data).
+
+Strict (an undefined variable is an error, not an empty string), no HTML escaping (these
+are shell scripts and configs), and block tags leave no blank lines. ``templates/`` ships
+beside ``infra/`` (pyproject's package data), so a plain install renders like a clone.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,14 @@ from pathlib import Path
 
 import jinja2
 
-TEMPLATES_ROOT = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
-@functools.cache  # compiled templates are reused: the program renders every role's user data
-def template_environment(folder: str) -> jinja2.Environment:
-    """Templates under ``templates/<folder>``.
-
-    StrictUndefined: a missing variable fails the render instead of writing an empty
-    string into a boot script. No autoescape: the output is shell, YAML and nginx
-    configuration, not HTML.
-    """
+@functools.cache  # compiled templates are reused: settings render every role to check its size
+def environment(folder: str) -> jinja2.Environment:
+    """The environment for ``templates/<folder>`` (``nginx``, ``userdata``)."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_ROOT / folder),
+        loader=jinja2.FileSystemLoader(TEMPLATES / folder),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -21,7 +21,7 @@ from typing import Literal
 
 from infra.render import nginx
 from infra.render.strip import strip_hash_comments, strip_python
-from infra.render.templates import template_environment
+from infra.render.templates import environment
 
 Role = Literal["api", "worker", "service"]
 ROLES: tuple[Role, ...] = ("api", "worker", "service")
@@ -240,9 +240,7 @@ def render_unit(name: str, ctx: UserDataContext) -> str:
     """One systemd unit file, e.g. ``render_unit(API_UNIT, ctx)``."""
     units = units_for(ctx.role, ctx.phase)
     return (
-        template_environment("userdata")
-        .get_template(f"{name}.j2")
-        .render(ctx=ctx, units=units, **_paths())
+        environment("userdata").get_template(f"{name}.j2").render(ctx=ctx, units=units, **_paths())
     )
 
 
@@ -282,7 +280,7 @@ def render_userdata(ctx: UserDataContext) -> str:
     """The boot script (plain text; the launch template base64-encodes it)."""
     check_context(ctx)
     return (
-        template_environment("userdata")
+        environment("userdata")
         .get_template("boot.sh.j2")
         .render(
             ctx=ctx,

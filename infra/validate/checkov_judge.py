@@ -20,7 +20,7 @@ from pathlib import Path
 
 from infra.errors import BadInputError, GmError
 from infra.export.cloudformation import Export
-from infra.program import REPO_ROOT
+from infra.stack_files import REPO_ROOT
 from infra.validate.model import ERROR, Finding
 
 INSTALL_HINT = (

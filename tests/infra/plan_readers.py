@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from infra.plan.inputs import lookup
 from infra.plan.model import Plan, PlannedResource
-from infra.plan.render import lookup
 
 RDS = "aws:rds/instance:Instance"
 ASG = "aws:autoscaling/group:Group"

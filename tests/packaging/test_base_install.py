@@ -67,7 +67,7 @@ def test_plan_runs_without_any_extra() -> None:
 BASE_MODULES = (
     "infra.plan.build",
     "infra.diff.compute",
-    "infra.diff.gitref",
+    "infra.plan.gitref",
     "infra.policy.evaluate",
     "infra.policy.rules",
     "infra.cost.estimate",

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from infra.diff.render import COMMENT_MARKER
+from infra.pr_comment import COMMENT_MARKER
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "pr-preview.yml"

@@ -66,10 +66,6 @@ def tag_list(
     return [{key: k, value: str(v)} for k, v in sorted((inputs.get("tags") or {}).items())]
 
 
-def integer(value: Any) -> int:
-    return int(float(value))
-
-
 def not_emulated(note: str) -> Handler:
     """An explicit entry for a type the emulator cannot hold: recorded, never faked."""
 

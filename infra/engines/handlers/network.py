@@ -1,11 +1,13 @@
-"""VPC, subnets, gateways, routes, security groups and their rules (EC2)."""
+"""The network component's types: VPC, subnets, gateways, routes, security groups and
+the VPC flow log."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from infra.engines.handlers.base import Applied, Context, Handler, integer, tag_list
+from infra.engines.handlers.base import Applied, Context, Handler, tag_list
 from infra.engines.state import ResourceState
+from infra.plan.inputs import integer
 from infra.plan.model import PlannedResource
 
 

@@ -1,16 +1,22 @@
-"""Every rule the policy runs, in report order."""
+"""Every rule the policy runs, in report order.
+
+One module per concern, named as the components are (``infra/components/``) and the local
+engine's handlers (``infra/engines/handlers/``).
+"""
 
 from __future__ import annotations
 
 from infra.policy.model import Rule
-from infra.policy.rules import compute, database, edge, load_balancer, network
+from infra.policy.rules import cache, cdn, database, fleet, load_balancer, network, storage
 
 ALL_RULES: tuple[Rule, ...] = (
     *database.RULES,
+    *cache.RULES,
     *load_balancer.RULES,
-    *compute.RULES,
+    *fleet.RULES,
     *network.RULES,
-    *edge.RULES,
+    *cdn.RULES,
+    *storage.RULES,
 )
 
 

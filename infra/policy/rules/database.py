@@ -1,11 +1,11 @@
-"""RDS and ElastiCache: encryption, exposure, backups, deletion protection, auth."""
+"""RDS: encryption, exposure, backups, deletion protection."""
 
 from __future__ import annotations
 
+from infra.plan.inputs import as_bool, as_int
 from infra.plan.model import PlannedResource
-from infra.plan.types.tokens import RDS_INSTANCE, REPLICATION_GROUP
+from infra.plan.types.tokens import RDS_INSTANCE
 from infra.policy.context import PlanIndex
-from infra.policy.inputs import as_int, is_true
 from infra.policy.model import Rule
 
 MIN_BACKUP_DAYS = 7
@@ -20,17 +20,17 @@ def _source_of(replica: PlannedResource, index: PlanIndex) -> PlannedResource | 
 
 
 def rds_encrypted(db: PlannedResource, index: PlanIndex) -> str | None:
-    if is_true(db.inputs.get("storageEncrypted")):
+    if as_bool(db.inputs.get("storageEncrypted")):
         return None
     if db.inputs.get("replicateSourceDb") and db.inputs.get("storageEncrypted") is None:
         source = _source_of(db, index)  # a same-region replica inherits its source's encryption
-        if source is not None and is_true(source.inputs.get("storageEncrypted")):
+        if source is not None and as_bool(source.inputs.get("storageEncrypted")):
             return None
     return "storageEncrypted is not true: the database is stored unencrypted"
 
 
 def rds_not_public(db: PlannedResource, index: PlanIndex) -> str | None:
-    if is_true(db.inputs.get("publiclyAccessible")):
+    if as_bool(db.inputs.get("publiclyAccessible")):
         return "publiclyAccessible is true: the database gets a public endpoint"
     return None
 
@@ -45,27 +45,9 @@ def rds_backups(db: PlannedResource, index: PlanIndex) -> str | None:
 
 
 def rds_deletion_protection(db: PlannedResource, index: PlanIndex) -> str | None:
-    if is_true(db.inputs.get("deletionProtection")):
+    if as_bool(db.inputs.get("deletionProtection")):
         return None
     return "deletionProtection is not true: one API call deletes the database"
-
-
-def cache_at_rest(group: PlannedResource, index: PlanIndex) -> str | None:
-    if is_true(group.inputs.get("atRestEncryptionEnabled")):
-        return None
-    return "atRestEncryptionEnabled is not true"
-
-
-def cache_in_transit(group: PlannedResource, index: PlanIndex) -> str | None:
-    if is_true(group.inputs.get("transitEncryptionEnabled")):
-        return None
-    return "transitEncryptionEnabled is not true: Redis traffic is plain text"
-
-
-def cache_auth_token(group: PlannedResource, index: PlanIndex) -> str | None:
-    if group.inputs.get("authToken") or group.inputs.get("userGroupIds"):
-        return None
-    return "no authToken (or RBAC userGroupIds): any client in the network can run commands"
 
 
 RULES: tuple[Rule, ...] = (
@@ -100,29 +82,5 @@ RULES: tuple[Rule, ...] = (
         rds_deletion_protection,
         checkov=("CKV_AWS_293",),
         cdk_nag=("AwsSolutions-RDS10",),
-    ),
-    Rule(
-        "GM-EC-1",
-        "ElastiCache encrypts at rest",
-        (REPLICATION_GROUP,),
-        cache_at_rest,
-        checkov=("CKV_AWS_29",),
-        cdk_nag=("AwsSolutions-AEC3",),
-    ),
-    Rule(
-        "GM-EC-2",
-        "ElastiCache encrypts in transit",
-        (REPLICATION_GROUP,),
-        cache_in_transit,
-        checkov=("CKV_AWS_30",),
-        cdk_nag=("AwsSolutions-AEC3",),
-    ),
-    Rule(
-        "GM-EC-3",
-        "ElastiCache requires an auth token",
-        (REPLICATION_GROUP,),
-        cache_auth_token,
-        checkov=("CKV_AWS_31",),
-        cdk_nag=("AwsSolutions-AEC6",),
     ),
 )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from infra.plan.inputs import as_bool, as_int, lookup
 from infra.plan.model import PlannedResource
 from infra.policy.context import LISTENER, LOAD_BALANCER, PlanIndex
-from infra.policy.inputs import as_int, is_true, lookup
 from infra.policy.model import Rule
 
 # TLS 1.2 or newer only (ELB security policies; the 2016 default still allows TLS 1.0).
@@ -18,7 +18,7 @@ MODERN_TLS_PREFIXES = (
 def alb_drops_invalid_headers(alb: PlannedResource, index: PlanIndex) -> str | None:
     if alb.inputs.get("loadBalancerType", "application") != "application":
         return None
-    if is_true(alb.inputs.get("dropInvalidHeaderFields")):
+    if as_bool(alb.inputs.get("dropInvalidHeaderFields")):
         return None
     return "dropInvalidHeaderFields is not true: malformed headers reach the app (smuggling)"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra.plan.inputs import ANYWHERE, as_int, as_list
 from infra.plan.model import PlannedResource
 from infra.plan.types.tokens import INGRESS_RULE
 from infra.plan.types.tokens import SECURITY_GROUP_RULE as GROUP_RULE
 from infra.policy.context import SECURITY_GROUP, PlanIndex
-from infra.policy.inputs import ANYWHERE, as_int, as_list
 from infra.policy.model import Rule
 
 PUBLIC_PORTS = frozenset({80, 443})

@@ -15,7 +15,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from infra.checks.account_usage import read_limit
+from infra.checks.account_usage import check_quotas, read_limit
 from infra.checks.quotas import (
     EIPS,
     NAT_PER_AZ,
@@ -24,7 +24,6 @@ from infra.checks.quotas import (
     REGION,
     AccountUsage,
     Limit,
-    check_quotas,
     evaluate,
     on_demand_at_max,
     plan_counts,

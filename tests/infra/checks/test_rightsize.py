@@ -1,5 +1,5 @@
 from infra.checks.rightsize import CpuStats, hourly_stats, neighbour, suggest, verdict
-from infra.engines.endpoint import is_loopback_host
+from infra.emulator.endpoint import is_loopback_host
 
 
 def test_ladders() -> None:

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from cli import app
 from infra.diff.compute import diff_plans, flatten
-from infra.diff.gitref import plan_at_ref
 from infra.errors import BadInputError
+from infra.plan.gitref import plan_at_ref
 from infra.plan.model import Plan
 from tests.infra.factories import compliant, compliant_plan, plan_of, res, with_inputs
 

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from infra.diff.compute import diff_plans
-from infra.diff.gitref import plan_at_ref
+from infra.plan.gitref import plan_at_ref
 from infra.plan.model import Plan
 
 # The last commit before the fixes (Lattice SG text, log_output, DescribeLogGroups,

@@ -17,8 +17,8 @@ from typing import Any
 import boto3
 import pytest
 
-from infra.checks.verify import RESHARD_NOT_EMULATED, check_reshard, verify
-from infra.engines.base import Inventory
+from infra.checks.verify import check_reshard, verify
+from infra.engines.base import RESHARD_NOT_EMULATED, Inventory
 from infra.errors import CheckFailedError
 from infra.remote.reshard import reshard_script
 from infra.remote.reshard_flow import RemoteOptions, remote_reshard

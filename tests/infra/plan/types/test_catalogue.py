@@ -9,7 +9,7 @@ from infra.cost.pricers import PRICERS
 from infra.diagram.graph import is_connector, tier
 from infra.engines.handlers import HANDLERS
 from infra.plan.model import Plan
-from infra.plan.render import shown_inputs
+from infra.plan.report import shown_inputs
 from infra.plan.types import CATALOGUE, facts, forces_replacement, is_stateful, of_cost
 
 CFN_TYPE = re.compile(r"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$")

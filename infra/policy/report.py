@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infra.plan.markdown import cell
 from infra.policy.model import PolicyResult
 
 
@@ -31,7 +32,7 @@ def policy_markdown(result: PolicyResult) -> str:
     lines = [head, ""]
     if result.violations:
         lines += ["| rule | resource | problem |", "|---|---|---|"]
-        lines += [f"| {v.rule} | `{v.name}` | {_cell(v.message)} |" for v in result.violations]
+        lines += [f"| {v.rule} | `{v.name}` | {cell(v.message)} |" for v in result.violations]
         lines.append("")
     if result.suppressed:
         lines += [
@@ -41,12 +42,8 @@ def policy_markdown(result: PolicyResult) -> str:
             "|---|---|---|",
         ]
         lines += [
-            f"| {s.rule} | `{s.urn.rsplit('::', 1)[-1]}` | {_cell(s.reason)} |"
+            f"| {s.rule} | `{s.urn.rsplit('::', 1)[-1]}` | {cell(s.reason)} |"
             for s in result.suppressed
         ]
         lines += ["", "</details>", ""]
     return "\n".join(lines)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infra.plan.markdown import cell
 from infra.validate.model import ERROR, INFO, WARNING, ValidationResult
 
 
@@ -41,7 +42,9 @@ def validate_markdown(result: ValidationResult) -> str:
     unwaived = [f for f in result.unwaived() if f.severity in (ERROR, WARNING)]
     if unwaived:
         lines += ["| tool | rule | resource | problem |", "|---|---|---|---|"]
-        lines += [f"| {f.tool} | {f.rule} | `{f.name}` | {_cell(f.message)} |" for f in unwaived]
+        lines += [
+            f"| {f.tool} | {f.rule} | `{f.name}` | {cell(f.message, 400)} |" for f in unwaived
+        ]
         lines.append("")
     # One row per waiver: the same reason over many resources is said once.
     grouped: dict[tuple[str, str, str], list[str]] = {}
@@ -57,15 +60,11 @@ def validate_markdown(result: ValidationResult) -> str:
         ]
         lines += [
             f"| {tool} | {rule} | {', '.join(f'`{n}`' for n in sorted(set(names)))} | "
-            f"{_cell(reason)} |"
+            f"{cell(reason, 400)} |"
             for (tool, rule, reason), names in grouped.items()
         ]
         lines += ["", "</details>", ""]
     return "\n".join(lines)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")[:400]
 
 
 __all__ = ["INFO", "validate_markdown", "validate_text"]

@@ -18,6 +18,14 @@ def money(amount: float, signed: bool = False) -> str:
     return text if amount >= 0 else "-" + text
 
 
+def cost_headline(comparison: CostComparison) -> str:
+    """`` · monthly cost +$12.00 ($100.00 → $112.00)``: appended to a diff's headline."""
+    return (
+        f" · monthly cost {money(comparison.delta, signed=True)} "
+        f"({money(comparison.before.total)} → {money(comparison.after.total)})"
+    )
+
+
 def print_estimate(estimate: CostEstimate, console: Console) -> None:
     table = Table(
         title=f"Monthly estimate for {estimate.stack} ({estimate.currency}, "

@@ -1,14 +1,16 @@
-"""CloudFront and S3: HTTPS to viewers with TLS 1.2+, buckets never public."""
+"""CloudFront: HTTPS to viewers with TLS 1.2+."""
 
 from __future__ import annotations
 
+from infra.plan.inputs import as_bool, as_list, lookup
 from infra.plan.model import PlannedResource
 from infra.plan.types.tokens import DISTRIBUTION
-from infra.policy.context import BUCKET, PlanIndex
-from infra.policy.inputs import as_list, is_true, lookup
+from infra.policy.context import PlanIndex
 from infra.policy.model import Rule
 
 HTTPS_POLICIES = frozenset({"redirect-to-https", "https-only"})
+
+
 # CloudFront viewer policies, oldest first; TLSv1.2_2021 is the floor.
 TLS_ORDER = (
     "SSLv3",
@@ -21,6 +23,8 @@ TLS_ORDER = (
     "TLSv1.2_2025",
     "TLSv1.3_2025",
 )
+
+
 TLS_FLOOR = "TLSv1.2_2021"
 
 
@@ -39,7 +43,7 @@ def cdn_https_only(cdn: PlannedResource, index: PlanIndex) -> str | None:
 
 def cdn_modern_tls(cdn: PlannedResource, index: PlanIndex) -> str | None:
     certificate = lookup(cdn.inputs, "viewerCertificate") or {}
-    if is_true(certificate.get("cloudfrontDefaultCertificate")) and not certificate.get(
+    if as_bool(certificate.get("cloudfrontDefaultCertificate")) and not certificate.get(
         "acmCertificateArn"
     ):
         # The *.cloudfront.net certificate pins TLSv1 and cannot be changed; it needs a custom
@@ -49,12 +53,6 @@ def cdn_modern_tls(cdn: PlannedResource, index: PlanIndex) -> str | None:
     if version in TLS_ORDER and TLS_ORDER.index(version) >= TLS_ORDER.index(TLS_FLOOR):
         return None
     return f"viewerCertificate.minimumProtocolVersion is {version}; use {TLS_FLOOR} or newer"
-
-
-def bucket_public_access_blocked(bucket: PlannedResource, index: PlanIndex) -> str | None:
-    if bucket.urn in index.blocked_buckets:
-        return None
-    return "no BucketPublicAccessBlock with all four settings true depends on this bucket"
 
 
 RULES: tuple[Rule, ...] = (
@@ -72,13 +70,5 @@ RULES: tuple[Rule, ...] = (
         cdn_modern_tls,
         checkov=("CKV_AWS_174",),
         cdk_nag=("AwsSolutions-CFR4",),
-    ),
-    Rule(
-        "GM-S3-1",
-        "S3 public access is blocked",
-        (BUCKET,),
-        bucket_public_access_blocked,
-        checkov=("CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6"),
-        cdk_nag=("AwsSolutions-S2",),
     ),
 )

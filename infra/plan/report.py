@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from infra.plan.inputs import lookup
 from infra.plan.model import Plan, PlannedResource
 from infra.plan.types import facts
 from infra.settings import phase_profiles
@@ -14,19 +15,6 @@ def shown_inputs(token: str) -> tuple[str, ...] | None:
     """The inputs the catalogue shows for a type (wire names); None: not in plan tables."""
     found = facts(token)
     return found.show if found is not None else None
-
-
-def lookup(inputs: dict[str, Any], dotted: str) -> Any:
-    """``a.b.0.c`` into nested dicts and lists; None when absent."""
-    value: Any = inputs
-    for part in dotted.split("."):
-        if isinstance(value, dict):
-            value = value.get(part)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
 
 
 def key_settings(resource: PlannedResource) -> str:

@@ -6,6 +6,7 @@ import ipaddress
 import os
 from urllib.parse import urlparse
 
+from infra.emulator.process import running_endpoint
 from infra.errors import BadInputError
 
 EMULATOR_CREDENTIALS = {
@@ -48,8 +49,6 @@ def resolve_endpoint(explicit: str | None) -> str:
     env = os.environ.get("AWS_ENDPOINT_URL")
     if env:
         return loopback_endpoint(env)
-    from infra.emulator.process import running_endpoint
-
     found = running_endpoint()
     if found is None:
         raise BadInputError("no local emulator endpoint", hint=ENDPOINT_HINT)

@@ -22,7 +22,7 @@ SCRIPT = (
 
 
 def repo_root(start: Path | None = None) -> Path:
-    result = _git(["rev-parse", "--show-toplevel"], start or Path.cwd())
+    result = run_git(["rev-parse", "--show-toplevel"], start or Path.cwd())
     return Path(result.strip())
 
 
@@ -33,7 +33,7 @@ def plan_at_ref(
     if (phase is None) == (stack is None):
         raise BadInputError("--base-ref needs exactly one of --phase N or --stack S")
     root = repo or repo_root()
-    _git(
+    run_git(
         ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
         root,
         error=f"git ref {ref!r} does not exist",
@@ -41,7 +41,7 @@ def plan_at_ref(
     )
     with tempfile.TemporaryDirectory(prefix="gm-base-") as scratch:
         tree = Path(scratch) / "tree"
-        _git(
+        run_git(
             ["worktree", "add", "--detach", "--quiet", str(tree), ref],
             root,
             error=f"cannot check out {ref} in a worktree",
@@ -70,10 +70,10 @@ def plan_at_ref(
             out.write_text(result.stdout)
             return Plan.load(out)
         finally:
-            _git(["worktree", "remove", "--force", str(tree)], root, check=False)
+            run_git(["worktree", "remove", "--force", str(tree)], root, check=False)
 
 
-def _git(
+def run_git(
     args: list[str],
     cwd: Path,
     *,

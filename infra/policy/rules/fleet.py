@@ -6,16 +6,20 @@ import base64
 import binascii
 import re
 
+from infra.plan.inputs import lookup
 from infra.plan.model import SECRET, PlannedResource
 from infra.plan.types.tokens import EC2_INSTANCE as INSTANCE
 from infra.plan.types.tokens import LAUNCH_TEMPLATE
 from infra.policy.context import PlanIndex
-from infra.policy.inputs import lookup
 from infra.policy.model import Rule
 
 # A value counts as a reference (fine) when it is a shell, f-string or template expansion.
 _REFERENCE = r"(?:\$|\{|%\(|arn:)"  # ARNs name a secret, they are not one
+
+
 _CREDENTIAL = r"[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|ACCESS_KEY)[A-Z0-9_]*"
+
+
 SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
     ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),

@@ -1,4 +1,7 @@
-"""Where a plan comes from: a phase, a stack, a plan file (or, in gitref.py, a git ref)."""
+"""Where a plan comes from: a phase, a stack, a plan file (or, in gitref.py, a git ref).
+
+Every command that reads a plan loads it here; ``plan.build`` (which imports Pulumi) is
+imported only when a plan is recorded, so reading a plan file stays fast."""
 
 from __future__ import annotations
 
@@ -36,3 +39,16 @@ def load_plan(phase: int | None = None, stack: str | None = None, plan: Path | N
         return plan_for_stack(stack)
     assert plan is not None
     return Plan.load(plan)
+
+
+def plan_for_target(phase: int | None, stack: str | None) -> Plan:
+    """The offline plan of ``--phase N`` or ``--stack S`` (exactly one): ``gm-infra plan``,
+    which records plans and so takes no plan file."""
+    from infra.plan import build
+
+    if (phase is None) == (stack is None):
+        raise BadInputError(
+            "give exactly one of --phase N or --stack S",
+            hint="e.g. gm-infra plan --phase 2, or gm-infra plan --stack phase2",
+        )
+    return build.plan_for_phase(phase) if phase is not None else build.plan_for_stack(str(stack))
