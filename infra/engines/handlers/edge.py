@@ -349,6 +349,12 @@ def _lattice_vpc_association(ctx: Context, res: PlannedResource, inputs: dict[st
     return Applied(id=found["id"], outputs={"arn": found["arn"]}, note=NO_LATTICE_DELETE)
 
 
+def _lattice_auth_policy(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    target = inputs["resourceIdentifier"]
+    ctx.client("vpc-lattice").put_auth_policy(resourceIdentifier=target, policy=inputs["policy"])
+    return Applied(id=target, outputs={"resourceIdentifier": target})
+
+
 HANDLERS: dict[str, Handler] = {
     "aws:cloudfront/distribution:Distribution": Handler(
         create=_distribution, update=_update_distribution, delete=_delete_distribution
@@ -388,5 +394,12 @@ HANDLERS: dict[str, Handler] = {
     ),
     "aws:vpclattice/serviceNetworkVpcAssociation:ServiceNetworkVpcAssociation": Handler(
         create=_lattice_vpc_association, note=NO_LATTICE_DELETE
+    ),
+    "aws:vpclattice/authPolicy:AuthPolicy": Handler(
+        create=_lattice_auth_policy,
+        update=same_again(_lattice_auth_policy),  # PutAuthPolicy replaces the document
+        delete=lambda ctx, old: ctx.client("vpc-lattice").delete_auth_policy(
+            resourceIdentifier=old.id
+        ),
     ),
 }

@@ -488,6 +488,12 @@ EDGE = [
         connector=True,
     ),
     TypeFacts(
+        "aws:vpclattice/authPolicy:AuthPolicy",
+        "AWS::VpcLattice::AuthPolicy",
+        "free",
+        replace_on=_S({"resourceIdentifier"}),
+    ),
+    TypeFacts(
         "aws:vpclattice/targetGroupAttachment:TargetGroupAttachment",
         None,
         "free",
