@@ -10,6 +10,7 @@ has its own instance role, allowed to invoke only the services it calls (``Servi
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -341,10 +342,11 @@ class Services(pulumi.ComponentResource):
             "platform": platform_role.role.arn,
             **{service: role.role.arn for service, role in self.roles.items()},
         }
-        paths = {spec.name: spec.paths for spec in SERVICES}
-        resources = {
-            service: lattice.arn.apply(lambda arn, p=paths[service]: invoke_resources(arn, p))
-            for service, lattice in self.lattice_services.items()
+        resources: dict[str, pulumi.Output[list[str]]] = {
+            spec.name: self.lattice_services[spec.name].arn.apply(
+                functools.partial(invoke_resources, paths=spec.paths)
+            )
+            for spec in SERVICES
         }
         all_callers: set[str] = set()
         for spec in SERVICES:
@@ -373,4 +375,3 @@ class Services(pulumi.ComponentResource):
             if spec.calls:
                 self.roles[spec.name].allow_invoke([resources[c] for c in spec.calls])
         platform_role.allow_invoke([resources[c] for c in PLATFORM_CALLS])
-
