@@ -488,7 +488,7 @@ EDGE = [
         connector=True,
     ),
     TypeFacts(
-        "aws:vpclattice/authPolicy:AuthPolicy",
+        t.LATTICE_AUTH_POLICY,
         "AWS::VpcLattice::AuthPolicy",
         "free",
         replace_on=_S({"resourceIdentifier"}),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.policy.model import Rule
-from infra.policy.rules import compute, database, edge, load_balancer, network
+from infra.policy.rules import compute, database, edge, lattice, load_balancer, network
 
 ALL_RULES: tuple[Rule, ...] = (
     *database.RULES,
@@ -11,6 +11,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *compute.RULES,
     *network.RULES,
     *edge.RULES,
+    *lattice.RULES,
 )
 
 
