@@ -21,7 +21,7 @@ from infra.components.instance_role import InstanceRole, InstanceRoleArgs
 from infra.components.load_balancer import LoadBalancer, LoadBalancerArgs
 from infra.components.monitoring import MonitoredResources, Monitoring, MonitoringArgs
 from infra.components.network import Network, NetworkArgs
-from infra.components.services import Services, ServicesArgs
+from infra.components.services import APP_AUTH, Services, ServicesArgs
 from infra.db_capacity import connections_alarm_threshold
 from infra.naming import db_identifier, physical_prefix
 from infra.render.userdata import Role, UserDataContext, render_userdata
@@ -92,19 +92,17 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
         ),
     )
     app_secrets = AppSecrets("gm-secrets", AppSecretsArgs(stack_tags))
-    role = InstanceRole(
-        "gm-instance",
-        InstanceRoleArgs(
-            settings=settings,
-            artifact_bucket_arn=artifact.bucket.arn,
-            secret_arns=[
-                *(s.secret_arn for s in database.shards),
-                cache.auth_secret.arn,
-                cache.session_auth_secret.arn,
-                app_secrets.session_secret.arn,
-            ],
-        ),
+    runtime = InstanceRoleArgs(
+        tags=stack_tags,
+        artifact_bucket_arn=artifact.bucket.arn,
+        secret_arns=[
+            *(s.secret_arn for s in database.shards),
+            cache.auth_secret.arn,
+            cache.session_auth_secret.arn,
+            app_secrets.session_secret.arn,
+        ],
     )
+    role = InstanceRole("gm-instance", runtime)
     load_balancer = LoadBalancer(
         "gm-web",
         LoadBalancerArgs(
@@ -117,7 +115,10 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
         ),
     )
 
-    def user_data(role_name: Role, service: str | None = None) -> pulumi.Output[str]:
+    def user_data(
+        role_name: Role, service: str | None = None, ai_service_url: pulumi.Input[str] | None = None
+    ) -> pulumi.Output[str]:
+        """A fleet's user data; ``ai_service_url`` (phase 4) is the AI Lattice service's URL."""
         shard0 = database.shards[0]
         return pulumi.Output.all(
             bucket=artifact.bucket.bucket,
@@ -131,6 +132,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
             session_redis=cache.session_group.primary_endpoint_address,
             session_redis_secret=cache.session_auth_secret.arn,
             session_secret=app_secrets.session_secret.arn,
+            ai_service_url=ai_service_url or "",
         ).apply(
             lambda v: encode_user_data(
                 render_userdata(
@@ -153,12 +155,34 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                         session_redis_secret_arn=v["session_redis_secret"],
                         trusted_proxy_cidrs=(config.network.vpc_cidr,),
                         stack=settings.stack,
+                        ai_service_url=v["ai_service_url"],
+                        ai_service_auth=APP_AUTH if v["ai_service_url"] else "",
                     )
                 )
             )
         )
 
     image_id = _image_id(settings)
+    # Phase 4's services come first: the api and worker user data carry the URL of the AI
+    # service's Lattice name, so their launch templates wait for it.
+    services: Services | None = None
+    ai_service_url: pulumi.Output[str] | None = None
+    if config.services is not None:
+        services = Services(
+            "gm-services",
+            ServicesArgs(
+                tags=stack_tags,
+                region=settings.region,
+                fleet=config.services,
+                network=network,
+                load_balancer=load_balancer,
+                image_id=image_id,
+                runtime=runtime,
+                platform_role=role,
+                user_data_for=lambda name, url: user_data("service", name, url),
+            ),
+        )
+        ai_service_url = services.ai_service_url
     api = Fleet(
         "gm-api",
         FleetArgs(
@@ -169,7 +193,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
             subnet_ids=network.private_subnet_ids,
             security_group_id=network.app_sg.id,
             instance_profile_name=role.profile.name,
-            user_data=user_data("api"),
+            user_data=user_data("api", None, ai_service_url),
             target_group_arns=[load_balancer.api_target_group.arn],
         ),
     )
@@ -185,24 +209,11 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                 subnet_ids=network.private_subnet_ids,
                 security_group_id=network.worker_sg.id,
                 instance_profile_name=role.profile.name,
-                user_data=user_data("worker"),
+                user_data=user_data("worker", None, ai_service_url),
             ),
         )
     target_groups = {"api": load_balancer.api_target_group.arn_suffix}
-    services: Services | None = None
-    if config.services is not None:
-        services = Services(
-            "gm-services",
-            ServicesArgs(
-                settings=settings,
-                fleet=config.services,
-                network=network,
-                load_balancer=load_balancer,
-                image_id=image_id,
-                instance_profile_name=role.profile.name,
-                user_data_for=lambda name: user_data("service", name),
-            ),
-        )
+    if services is not None:
         fleets.update({f"service-{k}": v for k, v in services.fleets.items()})
         target_groups.update({k: tg.arn_suffix for k, tg in services.target_groups.items()})
 

@@ -24,8 +24,15 @@ def _rds_host(settings: Settings, name: str, proxy: bool = False) -> str:
     return f"{name}.{'proxy-' if proxy else ''}c0a1b2c3d4e5.{settings.region}.rds.amazonaws.com"
 
 
+def _lattice_url(settings: Settings) -> str:
+    """The AI service's Lattice URL as long as AWS makes it (svc-<17>.<7>.vpc-lattice-svcs...)."""
+    return f"https://svc-0123456789abcdef0.7d67968.vpc-lattice-svcs.{settings.region}.on.aws"
+
+
 def worst_case_context(settings: Settings, role: Role) -> UserDataContext:
     db = settings.config.database
+    # phase 4: api, worker and the matching service carry the AI service's URL
+    lattice = settings.config.services is not None
     stack = settings.stack
     prefix = physical_prefix(stack)
     shard_hosts = tuple(
@@ -59,6 +66,8 @@ def worst_case_context(settings: Settings, role: Role) -> UserDataContext:
         session_secret_arn=_secret_arn(settings, "gm-secrets-session"),
         trusted_proxy_cidrs=(settings.config.network.vpc_cidr,),
         stack=stack,
+        ai_service_url=_lattice_url(settings) if lattice else "",
+        ai_service_auth="aws_iam" if lattice else "",
     )
 
 

@@ -20,7 +20,8 @@ PolicyPack(
     policies=[
         StackValidationPolicy(
             name=rule.id.lower(),
-            description=f"{rule.title} ({', '.join(rule.checkov + rule.cdk_nag)})",
+            description=rule.title
+            + (f" ({', '.join(rule.checkov + rule.cdk_nag)})" if rule.checkov else ""),
             validate=stack_validator(rule, SUPPRESSIONS),
         )
         for rule in ALL_RULES

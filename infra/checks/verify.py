@@ -264,28 +264,47 @@ def check_distributions(cloudfront: Any, ids: list[str]) -> list[CheckResult]:
     return results
 
 
+def lattice_auth_problem(lattice: Any, identifier: str, auth_type: str | None) -> str | None:
+    """Why a Lattice network or service is not IAM-guarded, or None: AWS_IAM auth with an
+    active auth policy (the stacks attach one to each)."""
+    if auth_type != "AWS_IAM":
+        return f"auth type {auth_type or 'NONE'}: any client in the network may call it"
+    try:
+        policy = lattice.get_auth_policy(resourceIdentifier=identifier)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            return "AWS_IAM without an auth policy: every call is denied"
+        raise
+    if policy.get("state", "Active") != "Active":
+        return f"auth policy {policy.get('state')}"
+    return None
+
+
 def check_lattice(lattice: Any, inventory: Inventory) -> list[CheckResult]:
     if not inventory.lattice_networks:
         return [CheckResult("lattice", "-", "fail", "phase 4 has no VPC Lattice service network")]
     results = []
     for network_id in inventory.lattice_networks:
         network = lattice.get_service_network(serviceNetworkIdentifier=network_id)
+        problem = lattice_auth_problem(lattice, network_id, network.get("authType"))
         results.append(
             CheckResult(
                 "lattice",
                 network.get("name", network_id),
-                "ok",
-                f"service network with {len(inventory.lattice_services)} services",
+                "fail" if problem else "ok",
+                problem
+                or f"service network with {len(inventory.lattice_services)} services, AWS_IAM",
             )
         )
     for service_id in inventory.lattice_services:
         service = lattice.get_service(serviceIdentifier=service_id)
+        problem = lattice_auth_problem(lattice, service_id, service.get("authType"))
         results.append(
             CheckResult(
                 "lattice",
                 service.get("name", service_id),
-                "ok",
-                f"service {service.get('status', 'present')}",
+                "fail" if problem else "ok",
+                problem or f"service {service.get('status', 'present')}, AWS_IAM",
             )
         )
     return results

@@ -6,13 +6,13 @@ Used for the API servers, the Celery workers and the phase-4 services.
 from __future__ import annotations
 
 import base64
-from dataclasses import InitVar, dataclass, field
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from infra.components.common import child, tags
-from infra.settings import FleetSettings, Settings, StackTags, WorkerSettings
+from infra.settings import FleetSettings, StackTags, WorkerSettings
 
 HEALTH_CHECK_GRACE_SECONDS = 900  # first boot installs the app and loads its model
 INSTANCE_WARMUP_SECONDS = "300"
@@ -46,21 +46,8 @@ class FleetArgs:
     security_group_id: pulumi.Input[str]
     instance_profile_name: pulumi.Input[str]
     user_data: pulumi.Input[str]
+    tags: StackTags
     target_group_arns: list[pulumi.Input[str]] = field(default_factory=list)
-    tags: StackTags | None = None
-    # Transitional: services.py still passes the whole Settings; only its tags are read.
-    settings: InitVar[Settings | None] = None
-
-    def __post_init__(self, settings: Settings | None) -> None:
-        if self.tags is None:
-            if settings is None:
-                raise TypeError("FleetArgs needs tags")
-            object.__setattr__(self, "tags", settings.tags)
-
-    @property
-    def stack_tags(self) -> StackTags:
-        assert self.tags is not None  # set in __post_init__
-        return self.tags
 
 
 class Fleet(pulumi.ComponentResource):
@@ -71,7 +58,7 @@ class Fleet(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: FleetArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("green-matchers:compute:Fleet", name, None, opts)
-        stack_tags = args.stack_tags
+        stack_tags = args.tags
         fleet = args.fleet
         behind_alb = bool(args.target_group_arns)
 

@@ -1,4 +1,9 @@
-"""Instance role: what the app's instances may do, and nothing more."""
+"""Instance roles: what the app's instances may do, and nothing more.
+
+The api and worker fleets share one role; from phase 4 every service fleet has its own
+(``infra/components/services.py``), so a service may call over VPC Lattice only the
+services it needs.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,20 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from infra.components.assume_role import assume_role_policy
 from infra.components.common import child, tags
 from infra.render.userdata import METRICS_NAMESPACE
-from infra.settings import Settings
+from infra.settings import StackTags
 
 SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 
 
 @dataclass(frozen=True)
 class InstanceRoleArgs:
-    settings: Settings
+    tags: StackTags
     artifact_bucket_arn: pulumi.Input[str]
     secret_arns: list[pulumi.Input[str]]
+    description: str = "Green Matchers app instances"
 
 
 def instance_policy(
@@ -61,31 +68,44 @@ def instance_policy(
     )
 
 
-class InstanceRole(pulumi.ComponentResource):
-    """The role and instance profile shared by the platform's EC2 instances."""
+def lattice_invoke_policy(resources: list[str]) -> str:
+    """``vpc-lattice-svcs:Invoke`` on the given Lattice request resources and nothing else.
 
+    Lattice authorises a call only when the caller's own policy allows it as well as the
+    auth policies of the service network and the service (AWS_IAM auth).
+    """
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "InvokeLatticeServices",
+                    "Effect": "Allow",
+                    "Action": ["vpc-lattice-svcs:Invoke"],
+                    "Resource": sorted(set(resources)),
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+class InstanceRole(pulumi.ComponentResource):
+    """A role and instance profile for one kind of EC2 instance."""
+
+    role: aws.iam.Role
     profile: aws.iam.InstanceProfile
 
     def __init__(
         self, name: str, args: InstanceRoleArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("green-matchers:compute:InstanceRole", name, None, opts)
-        role = aws.iam.Role(
+        self.component_name = name
+        self.role = role = aws.iam.Role(
             f"{name}-role",
-            description="Green Matchers app instances",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-            tags=tags(args.settings, f"{name}-role"),
+            description=args.description,
+            assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
+            tags=tags(args.tags, f"{name}-role"),
             opts=child(self),
         )
         aws.iam.RolePolicyAttachment(
@@ -102,7 +122,19 @@ class InstanceRole(pulumi.ComponentResource):
         self.profile = aws.iam.InstanceProfile(
             f"{name}-profile",
             role=role.name,
-            tags=tags(args.settings, f"{name}-profile"),
+            tags=tags(args.tags, f"{name}-profile"),
             opts=child(self),
         )
         self.register_outputs({"profileName": self.profile.name})
+
+    def allow_invoke(self, resources: list[pulumi.Output[list[str]]]) -> aws.iam.RolePolicy:
+        """Let this role call Lattice request resources (``<service arn>/<path>``), given as
+        one list per service it calls."""
+        return aws.iam.RolePolicy(
+            f"{self.component_name}-lattice",
+            role=self.role.id,
+            policy=pulumi.Output.all(*resources).apply(
+                lambda parts: lattice_invoke_policy([r for part in parts for r in part])
+            ),
+            opts=child(self),
+        )

@@ -25,7 +25,7 @@ from infra.export.references import OutputIndex, substitute
 from infra.plan.model import Plan, PlannedResource
 
 METADATA_KEY = "gm-infra"
-DOCUMENTS = ("AssumeRolePolicyDocument", "PolicyDocument", "KeyPolicy")
+DOCUMENTS = ("AssumeRolePolicyDocument", "PolicyDocument", "KeyPolicy", "Policy")
 UNTRANSLATED = "no translation in infra/export/cloudformation_types.py yet"
 
 

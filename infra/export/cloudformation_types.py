@@ -1012,6 +1012,13 @@ def _lattice_vpc_association(i: Props, _: str) -> Props:
     }
 
 
+def _lattice_auth_policy(i: Props, _: str) -> Props:
+    return {
+        "ResourceIdentifier": i.get("resourceIdentifier"),
+        "Policy": document(i.get("policy")),
+    }
+
+
 # --- the table ------------------------------------------------------------------------------
 
 _ARN = {"arn": "Arn"}
@@ -1150,6 +1157,7 @@ CFN_TYPES: dict[str, CfnType] = {
         _lattice_vpc_association,
         {"id": "Id", **_ARN},
     ),
+    "aws:vpclattice/authPolicy:AuthPolicy": CfnType(_lattice_auth_policy),
 }
 
 FOLDS: dict[str, Fold] = {

@@ -183,6 +183,14 @@ class PlanMocks(Mocks):
             out["arn"] = f"arn:aws:sns:{region}:{ACCOUNT}:{physical}"
         elif typ.startswith("aws:vpclattice/"):
             out["arn"] = f"arn:aws:vpc-lattice:{region}:{ACCOUNT}:{module}/{physical}"
+            if typ == "aws:vpclattice/service:Service":  # the generated name, shaped like AWS's
+                out["dnsEntries"] = [
+                    {
+                        "domainName": f"svc-{_digest(name, 17)}.{_digest(name + 'dns', 7)}"
+                        f".vpc-lattice-svcs.{region}.on.aws",
+                        "hostedZoneId": "Z0123456789ABCDEFGHIJ",
+                    }
+                ]
         return out
 
 

@@ -23,6 +23,8 @@ class Rule:
     check: Check
     checkov: tuple[str, ...] = ()
     cdk_nag: tuple[str, ...] = ()
+    # Why neither checkov nor cdk-nag has a counterpart (a rule must name one or say this).
+    no_counterpart: str = ""
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -31,6 +33,7 @@ class Rule:
             "types": list(self.types),
             "checkov": list(self.checkov),
             "cdk_nag": list(self.cdk_nag),
+            **({"no_counterpart": self.no_counterpart} if self.no_counterpart else {}),
         }
 
 

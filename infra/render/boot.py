@@ -119,6 +119,11 @@ def app_env(cfg: dict[str, Any], secret: Any) -> dict[str, str]:
         env["SESSION_REDIS_URL"] = redis_url(session_token, sessions["host"], sessions["port"])
     if cfg["service_name"]:
         env["SERVICE_NAME"] = cfg["service_name"]
+    ai = cfg.get("ai_service")
+    if ai:  # phase 4: the AI service's VPC Lattice URL, calls signed when auth is aws_iam
+        env["AI_SERVICE_URL"] = ai["url"]
+        env["AI_SERVICE_AUTH"] = ai["auth"]
+        env["AWS_REGION"] = cfg["region"]  # the SigV4 scope of the signed calls
     if cfg.get("metrics"):  # the app publishes to CloudWatch (the role allows it)
         env["METRICS_NAMESPACE"] = cfg["metrics"]
         env["METRICS_STACK"] = cfg["stack"]

@@ -12,6 +12,8 @@ ACCOUNT = "123456789012"
 RDS_SUFFIX = "c9akciq32rlx.eu-west-1.rds.amazonaws.com"
 READERS = 2
 SHARDS = 3
+# Phase 4: the fleets that embed through the AI service (infra/components/services.py).
+AI_CALLERS = ("api", "worker", "service:matching")
 
 
 def secret_arn(region: str, name: str) -> str:
@@ -34,6 +36,12 @@ def example_context(
     readers = READERS if phase >= 2 else 0
     shards = SHARDS if phase >= 3 else 0
     suffix = RDS_SUFFIX.replace("eu-west-1", region)
+    caller = (f"service:{service_name}" if role == "service" else role) in AI_CALLERS
+    ai_url = (
+        f"https://svc-0a1b2c3d4e5f67890.7d67968.vpc-lattice-svcs.{region}.on.aws"
+        if phase == 4 and caller
+        else ""
+    )
     return UserDataContext(
         role=role,
         phase=phase,
@@ -52,4 +60,6 @@ def example_context(
         ),
         session_redis_secret_arn=secret_arn(region, "green-matchers/redis-sessions-auth-token"),
         service_name=service_name,
+        ai_service_url=ai_url,
+        ai_service_auth="aws_iam" if ai_url else "",
     )

@@ -48,6 +48,7 @@ ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-
 PATH_SAFE = re.compile(r"[A-Za-z0-9!_.*'()/-]+")
 METRICS_NAMESPACE = "GreenMatchers"  # the instance role may publish to this namespace only
 METRIC_WORD = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+AI_SERVICE_AUTHS = ("none", "aws_iam")
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,10 @@ class UserDataContext:
     # CloudWatch publishing by the app (METRICS_*); empty namespace switches it off.
     stack: str = "local"
     metrics_namespace: str = METRICS_NAMESPACE
+    # Phase 4: the AI service's VPC Lattice URL (https://<generated name>) for the fleets
+    # that embed through it, and how to authenticate to it (aws_iam: SigV4-signed calls).
+    ai_service_url: str = ""
+    ai_service_auth: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,16 @@ def check_context(ctx: UserDataContext) -> None:
     for label, word in (("stack", ctx.stack), ("metrics_namespace", ctx.metrics_namespace)):
         if word and not METRIC_WORD.fullmatch(word):
             raise ValueError(f"{label} {word!r} is not letters, digits, '_', '.', '-'")
+    if ctx.ai_service_url:
+        if not ctx.ai_service_url.startswith("https://"):
+            raise ValueError(f"ai_service_url {ctx.ai_service_url!r} is not an https:// URL")
+        nginx.check_host(ctx.ai_service_url.removeprefix("https://"))
+    if ctx.ai_service_auth and ctx.ai_service_auth not in AI_SERVICE_AUTHS:
+        raise ValueError(
+            f"ai_service_auth {ctx.ai_service_auth!r} is not one of {', '.join(AI_SERVICE_AUTHS)}"
+        )
+    if ctx.ai_service_auth and not ctx.ai_service_url:
+        raise ValueError("ai_service_auth is set without an ai_service_url")
     if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", ctx.db_name):
         raise ValueError(f"db_name {ctx.db_name!r} is not a database name")
     for port in (ctx.app_port, ctx.db_port, ctx.redis_port):
@@ -221,6 +236,11 @@ def boot_config(ctx: UserDataContext) -> dict[str, object]:
         "session_secret_arn": ctx.session_secret_arn,
         "stack": ctx.stack,
         "metrics": ctx.metrics_namespace,  # the app's CloudWatch namespace; "" switches it off
+        **(
+            {"ai_service": {"url": ctx.ai_service_url, "auth": ctx.ai_service_auth or "none"}}
+            if ctx.ai_service_url
+            else {}
+        ),
     }
 
 
@@ -269,7 +289,9 @@ def embedded_files(ctx: UserDataContext) -> tuple[EmbeddedFile, ...]:
         for unit in units_for(ctx.role, ctx.phase)
     ]
     if serves_http(ctx.role):
-        files.append(EmbeddedFile(NGINX_CONF, "0644", strip_hash_comments(render_proxy(ctx))))
+        # packed: ~1.4 KB less (the 16 KB budget); a fixed config with no host, ARN or secret
+        nginx_conf = strip_hash_comments(render_proxy(ctx))
+        files.append(EmbeddedFile(NGINX_CONF, "0644", nginx_conf, packed=True))
     for item in files:
         if f"\n{EOF_MARK}\n" in f"\n{item.payload}" or not item.payload.endswith("\n"):
             raise ValueError(f"{item.path} cannot be embedded in a heredoc")

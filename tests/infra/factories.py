@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 from typing import Any
 
 import boto3
@@ -207,6 +208,33 @@ def compliant() -> dict[str, PlannedResource]:
         [r["bucket"], r["alb"]],
     )
     r["nat"] = res("aws:ec2/natGateway:NatGateway", "gm-nat-0", {"subnetId": "subnet-1"})
+    r["lattice_network"] = res(
+        "aws:vpclattice/serviceNetwork:ServiceNetwork", "gm-net", {"authType": "AWS_IAM"}
+    )
+    r["lattice_service"] = res(
+        "aws:vpclattice/service:Service", "gm-ai", {"authType": "AWS_IAM"}, [r["lattice_network"]]
+    )
+    r["lattice_auth"] = res(
+        "aws:vpclattice/authPolicy:AuthPolicy",
+        "gm-ai-auth",
+        {
+            "resourceIdentifier": "arn:aws:vpc-lattice:us-east-1:123456789012:service/svc-1",
+            "policy": json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": "*",
+                            "Action": "vpc-lattice-svcs:Invoke",
+                            "Resource": "*",
+                            "Condition": {"StringEquals": {"vpc-lattice-svcs:SourceVpc": "vpc-1"}},
+                        }
+                    ]
+                }
+            ),
+        },
+        [r["lattice_service"]],
+    )
     return r
 
 

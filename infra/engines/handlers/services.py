@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.engines.handlers.base import Applied, Context, Handler
+from infra.engines.handlers.base import Applied, Context, Handler, same_again
 from infra.plan.inputs import integer
 from infra.plan.model import PlannedResource
 
@@ -113,6 +113,12 @@ def _lattice_vpc_association(ctx: Context, res: PlannedResource, inputs: dict[st
     return Applied(id=found["id"], outputs={"arn": found["arn"]}, note=NO_LATTICE_DELETE)
 
 
+def _lattice_auth_policy(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    target = inputs["resourceIdentifier"]
+    ctx.client("vpc-lattice").put_auth_policy(resourceIdentifier=target, policy=inputs["policy"])
+    return Applied(id=target, outputs={"resourceIdentifier": target})
+
+
 HANDLERS: dict[str, Handler] = {
     "aws:vpclattice/serviceNetwork:ServiceNetwork": Handler(
         create=_lattice_network, note=NO_LATTICE_DELETE
@@ -127,5 +133,12 @@ HANDLERS: dict[str, Handler] = {
     ),
     "aws:vpclattice/serviceNetworkVpcAssociation:ServiceNetworkVpcAssociation": Handler(
         create=_lattice_vpc_association, note=NO_LATTICE_DELETE
+    ),
+    "aws:vpclattice/authPolicy:AuthPolicy": Handler(
+        create=_lattice_auth_policy,
+        update=same_again(_lattice_auth_policy),  # PutAuthPolicy replaces the document
+        delete=lambda ctx, old: ctx.client("vpc-lattice").delete_auth_policy(
+            resourceIdentifier=old.id
+        ),
     ),
 }

@@ -488,6 +488,12 @@ EDGE = [
         connector=True,
     ),
     TypeFacts(
+        t.LATTICE_AUTH_POLICY,
+        "AWS::VpcLattice::AuthPolicy",
+        "free",
+        replace_on=_S({"resourceIdentifier"}),
+    ),
+    TypeFacts(
         "aws:vpclattice/targetGroupAttachment:TargetGroupAttachment",
         None,
         "free",

@@ -31,5 +31,6 @@ DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 LATTICE_NETWORK = "aws:vpclattice/serviceNetwork:ServiceNetwork"
 LATTICE_SERVICE = "aws:vpclattice/service:Service"
+LATTICE_AUTH_POLICY = "aws:vpclattice/authPolicy:AuthPolicy"
 
 PROVIDER_PREFIX = "pulumi:providers:"

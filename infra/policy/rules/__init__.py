@@ -7,7 +7,16 @@ engine's handlers (``infra/engines/handlers/``).
 from __future__ import annotations
 
 from infra.policy.model import Rule
-from infra.policy.rules import cache, cdn, database, fleet, load_balancer, network, storage
+from infra.policy.rules import (
+    cache,
+    cdn,
+    database,
+    fleet,
+    load_balancer,
+    network,
+    services,
+    storage,
+)
 
 ALL_RULES: tuple[Rule, ...] = (
     *database.RULES,
@@ -17,6 +26,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *network.RULES,
     *cdn.RULES,
     *storage.RULES,
+    *services.RULES,
 )
 
 

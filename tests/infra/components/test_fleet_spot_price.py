@@ -8,7 +8,7 @@ from infra.errors import SettingsError
 from infra.plan.build import record_plan
 from infra.settings import settings_from_config
 from tests.infra.plan_readers import ASG, by_name, get
-from tests.infra.test_settings import config
+from tests.infra.settings.test_loading import config
 
 
 def test_spot_max_price_reaches_the_worker_asg() -> None:

@@ -5,6 +5,7 @@ Secrets Manager and S3 are moto; the env file is written for the current user.
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
 import os
@@ -171,6 +172,27 @@ def test_session_secret_from_its_own_secret_and_service_name(
         {**config, "metrics": ""},
         lambda arn: client.get_secret_value(SecretId=arn)["SecretString"],
     )
+
+
+@mock_aws
+def test_ai_service_url_auth_and_region_reach_the_env_of_its_callers() -> None:
+    client = boto3.client("secretsmanager", region_name=REGION)
+    ctx = seeded_context(client)
+    url = f"https://svc-0a1b2c3d4e5f67890.7d67968.vpc-lattice-svcs.{REGION}.on.aws"
+    caller = dataclasses.replace(ctx, ai_service_url=url, ai_service_auth="aws_iam")
+
+    def secret(arn: str) -> str:
+        return str(client.get_secret_value(SecretId=arn)["SecretString"])
+
+    env = boot.app_env(boot_config(caller), secret)
+    assert (env["AI_SERVICE_URL"], env["AI_SERVICE_AUTH"], env["AWS_REGION"]) == (
+        url,
+        "aws_iam",
+        REGION,
+    )
+    boot.env_text(env)  # every value is one the env file may hold
+    plain = boot.app_env(boot_config(ctx), secret)
+    assert not {"AI_SERVICE_URL", "AI_SERVICE_AUTH", "AWS_REGION"} & set(plain)
 
 
 @mock_aws

@@ -154,6 +154,23 @@ def test_boot_json_carries_hosts_and_arns_only() -> None:
     assert config["redis"]["secret_arn"] == ctx.redis_secret_arn
 
 
+@pytest.mark.parametrize(
+    ("role", "service", "calls_ai"),
+    [("api", None, True), ("worker", None, True), ("service", "matching", True)]
+    + [("service", name, False) for name in ("ai-ml", "auth", "analytics")],
+)
+def test_phase_4_boot_json_names_the_ai_service_for_its_callers(
+    role: str, service: str | None, calls_ai: bool
+) -> None:
+    ctx = context(role, 4, service)
+    config = json.loads(extract_files(render_userdata(ctx))["/etc/green-matchers/boot.json"])
+    if calls_ai:
+        assert config["ai_service"] == {"url": ctx.ai_service_url, "auth": "aws_iam"}
+        assert ctx.ai_service_url.startswith("https://svc-")
+    else:
+        assert "ai_service" not in config
+
+
 def test_embedded_helper_is_the_repositorys_helper() -> None:
     files = extract_files(render_userdata(context("api", 2, None)))
     source = (Path(userdata.__file__).parent / "boot.py").read_text()
@@ -179,6 +196,10 @@ def test_fixes_the_source_documents_script() -> None:
         ({"db_writer_host": "db;rm -rf /"}, "not an IP address or host name"),
         ({"artifact_key": "app/$(reboot).tar.gz"}, "artifact_key"),
         ({"service_name": "matching"}, "service_name"),
+        ({"ai_service_url": "http://svc-1.on.aws"}, "not an https:// URL"),
+        ({"ai_service_url": "https://svc 1.on.aws"}, "not an IP address or host name"),
+        ({"ai_service_url": "https://a.on.aws", "ai_service_auth": "oauth"}, "none, aws_iam"),
+        ({"ai_service_auth": "aws_iam"}, "without an ai_service_url"),
     ],
 )
 def test_bad_context_is_refused(change: dict[str, object], fragment: str) -> None:
