@@ -124,10 +124,9 @@ def check_options(options: NginxOptions) -> None:
         raise ValueError("the rate limit must be at least 1 r/s and the burst at least 0")
 
 
-def render_nginx(options: NginxOptions) -> str:
-    """A complete nginx.conf for ``options.kind``."""
-    check_options(options)
-    env = jinja2.Environment(
+def template_environment() -> jinja2.Environment:
+    """The jinja environment of ``templates/nginx/`` (strict: a missing value is an error)."""
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -135,6 +134,12 @@ def render_nginx(options: NginxOptions) -> str:
         lstrip_blocks=True,
         autoescape=False,
     )
+
+
+def render_nginx(options: NginxOptions) -> str:
+    """A complete nginx.conf for ``options.kind``."""
+    check_options(options)
+    env = template_environment()
     listen = parse_listen(options.listen or DEFAULT_LISTEN[options.kind])
     tls_listen = parse_listen(options.tls_listen)
     return env.get_template(f"{options.kind}.conf.j2").render(
