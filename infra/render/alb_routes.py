@@ -10,6 +10,7 @@ Nothing here knows the phase-4 paths: change the rules in the program and this f
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -109,9 +110,11 @@ def routing_table(plan: Plan) -> RoutingTable:
         if listener.urn in resource.dependencies
     ]
     rules.sort(key=lambda rule: rule.priority)
-    for first, second in zip(rules, rules[1:], strict=False):
+    for first, second in itertools.pairwise(rules):
         if first.priority == second.priority:
-            raise RoutesError(f"rules {first.name} and {second.name} share priority {first.priority}")
+            raise RoutesError(
+                f"rules {first.name} and {second.name} share priority {first.priority}"
+            )
     actions = listener.inputs.get("defaultActions") or []
     if len(actions) != 1:
         raise RoutesError(f"listener {listener.name} has {len(actions)} default actions, not 1")
@@ -225,7 +228,7 @@ def _fleet(
         role=str(boot.get("role", "")),
         service=str(boot.get("service_name") or ""),
         health_path=str(health.get("path") or "/"),
-        shards=len(boot.get("shards") or []),
+        shards=len(shards) if isinstance(shards := boot.get("shards"), list) else 0,
     )
 
 
