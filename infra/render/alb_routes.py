@@ -99,6 +99,15 @@ def path_regex(pattern: str) -> str:
     return "^" + "".join(parts) + "$"
 
 
+def route(table: RoutingTable, path: str) -> Action:
+    """What the ALB does with a request for ``path``: the first rule that matches, by
+    priority, else the listener's default action."""
+    for rule in table.rules:
+        if any(re.fullmatch(path_regex(pattern), path) for pattern in rule.paths):
+            return rule.action
+    return table.default
+
+
 def routing_table(plan: Plan) -> RoutingTable:
     """The traffic listener's default action and rules, in the order the ALB applies them."""
     listener = _traffic_listener(plan)
