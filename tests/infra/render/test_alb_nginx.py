@@ -78,9 +78,7 @@ def render(table: RoutingTable, runtime: Path, port: int, ports: dict[str, int])
     servers = {name: (Upstream("127.0.0.1", p),) for name, p in ports.items()}
     config = runtime / "nginx.conf"
     config.write_text(
-        render_stand_in(
-            StandInOptions("phase4", table, servers, f"127.0.0.1:{port}", str(runtime))
-        )
+        render_stand_in(StandInOptions("phase4", table, servers, f"127.0.0.1:{port}", str(runtime)))
     )
     return config
 
@@ -97,7 +95,8 @@ def test_the_rendered_config_passes_nginx_t(table: RoutingTable, runtime: Path) 
     assert result.returncode == 0, result.stderr
     text = config.read_text()
     # one location per rule, in priority order, then the default
-    positions = [text.index(f"# rule {rule.name}, priority {rule.priority}") for rule in table.rules]
+    headers = [f"# rule {rule.name}, priority {rule.priority}" for rule in table.rules]
+    positions = [text.index(header) for header in headers]
     assert positions == sorted(positions)
     assert text.index("location / {") > positions[-1]
 
@@ -151,8 +150,10 @@ def test_nginx_routes_each_path_where_the_alb_would(
     port = free_port()
     config = render(table, runtime, port, backends)
     process = subprocess.Popen(
-        [nginx, "-p", str(runtime), "-e", str(runtime / "error.log"), "-c", str(config)]
-        + ["-g", "daemon off;"]
+        [
+            *(nginx, "-p", str(runtime), "-e", str(runtime / "error.log")),
+            *("-c", str(config), "-g", "daemon off;"),
+        ]
     )
     try:
         wait_for(port, "/")
