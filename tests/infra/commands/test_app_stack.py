@@ -1,0 +1,146 @@
+"""``gm-infra app stack`` end to end: phase 1 (MiniLM, a small demo set) as a subprocess,
+the front page through nginx, ``--status`` from another process, a second stack refused,
+SIGTERM, and no process left behind."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from infra.program import REPO_ROOT
+from tests.render.conftest import free_port, require
+
+GM = [sys.executable, "-c", "import sys, cli; sys.argv[0] = 'gm-infra'; cli.main()"]
+START_SECONDS = 90
+
+
+def gm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*GM, *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def get(url: str, path: str) -> tuple[int, str]:
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request("GET", path)
+        answer = connection.getresponse()
+        return answer.status, answer.read().decode(errors="replace")
+    finally:
+        connection.close()
+
+
+def first_line(process: subprocess.Popen[str], timeout: float) -> str:
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    return process.stdout.readline() if ready else ""
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path) -> None:
+    for binary in ("nginx", "mariadbd", "mariadb-install-db", "redis-server"):
+        require(binary)
+    state_dir = tmp_path / "stack"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["DEMO_JOBS_PER_SDG"] = "1"  # 17 jobs and the careers to embed: seconds, not minutes
+    log = tmp_path / "stack.err"
+    with open(log, "w") as errors:
+        process = subprocess.Popen(
+            [
+                *(*GM, "app", "stack", "--phase", "1", "--port", str(port)),
+                *("--state-dir", str(state_dir), "--model", "bundled:all-MiniLM-L6-v2"),
+                *("--format", "json"),
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+    try:
+        line = first_line(process, START_SECONDS)
+        assert line, f"no URL within {START_SECONDS} s:\n{log.read_text()[-3000:]}"
+        started: dict[str, Any] = json.loads(line)
+        url = started["url"]
+        assert url == f"http://127.0.0.1:{port}"
+
+        status, page = get(url, "/")
+        assert status == 200
+        assert "Green Matchers" in page
+        status, _ = get(url, "/api/jobs")
+        assert status == 200
+        # the Plan's fixed-response rule, answered by nginx itself
+        assert get(url, "/metrics") == (404, "not found")
+
+        report = gm("app", "stack", "--status", "--format", "json", "--state-dir", str(state_dir))
+        assert report.returncode == 0, report.stderr
+        services = json.loads(report.stdout)["services"]
+        assert json.loads(report.stdout)["url"] == url
+        assert sorted(services) == ["mariadb", "nginx", "redis", "web-1", "web-2"]
+        assert all(service["healthy"] for service in services.values()), services
+        assert services["nginx"]["port"] == port
+        pids = [service["pid"] for service in services.values()]
+        assert all(alive(pid) for pid in pids)
+
+        second = gm(
+            *("app", "stack", "--phase", "1", "--port", str(free_port())),
+            *("--state-dir", str(state_dir)),
+        )
+        assert second.returncode == 2
+        assert "already running" in second.stderr
+
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in pids if alive(pid)] == []
+    assert not (state_dir / "stack.json").exists()
+    after = gm("app", "stack", "--status", "--format", "json", "--state-dir", str(state_dir))
+    assert after.returncode == 1
+    assert json.loads(after.stdout)["running"] is False
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--phase", "1", "--model", "bundled:other"], "--model 'bundled:other' is not allowed"),
+        ([], "--phase is needed"),
+        (["--phase", "1", "--status", "--stop"], "at most one of --status and --stop"),
+    ],
+)
+def test_bad_input_is_named(args: list[str], message: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["app", "stack", "--state-dir", str(tmp_path), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_stop_without_a_stack_says_so(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["app", "stack", "--stop", "--state-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no stack is running" in result.output
