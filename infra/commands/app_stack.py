@@ -115,7 +115,7 @@ def _run(phase: int, port: int, folder: Path, model: str | None, as_json: bool) 
 
 
 def _supervise(phase: int, port: int, folder: Path, model: str | None, as_json: bool) -> None:
-    from infra.local_services.stack import LocalStack, Running, failure_report
+    from infra.local_services.stack import LocalStack, failure_report
     from infra.plan.build import plan_for_phase
     from infra.render.alb_routes import RoutesError, routing_table
 
@@ -133,9 +133,8 @@ def _supervise(phase: int, port: int, folder: Path, model: str | None, as_json: 
     def record(url: str | None) -> None:
         processes: dict[str, Any] = {}
         for item in list(local.running):
-            child: Running = item
-            processes[child.child.name] = stack_state.entry(
-                child.child.pid, child.child.port, child.kind, child.health
+            processes[item.child.name] = stack_state.entry(
+                item.child.pid, item.child.port, item.kind, item.health
             )
         stack_state.write(
             folder,

@@ -144,3 +144,31 @@ def test_stop_without_a_stack_says_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["app", "stack", "--stop", "--state-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "no stack is running" in result.output
+
+
+def test_stop_ends_what_a_killed_stack_left_and_nothing_else(tmp_path: Path) -> None:
+    from infra.local_services import stack_state
+    from infra.local_services.processes import spawn
+
+    left = spawn("web-1", ["sleep", "600"], log=tmp_path / "left.log")
+    bystander = spawn("other", ["sleep", "600"], log=tmp_path / "other.log")
+    try:
+        stale = stack_state.entry(bystander.pid, None, "app")
+        stale["started"] += 1  # a recycled pid: recorded start time differs, so not ours
+        stack_state.write(
+            tmp_path,
+            {
+                "phase": 1,
+                "url": None,
+                "processes": {"web-1": stack_state.entry(left.pid, None, "app"), "web-2": stale},
+            },
+        )
+        result = CliRunner().invoke(app, ["app", "stack", "--stop", "--state-dir", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        assert left.process.wait(timeout=10) == -signal.SIGTERM
+        assert bystander.running()
+        assert not (tmp_path / "stack.json").exists()
+    finally:
+        for child in (left, bystander):
+            child.process.kill()
+            child.process.wait()
