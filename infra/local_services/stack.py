@@ -38,6 +38,7 @@ SERVICE_NAMES = {"ai-ml": "ai"}
 APP_START_SECONDS = 90.0
 MIGRATE_SECONDS = 300.0
 SEED_SECONDS = 900.0  # the demo data is embedded once; all-mpnet-base-v2 on 2 cores is slow
+HEARTBEAT_SECONDS = 15.0  # a line while a long step runs, so a first start never looks hung
 Progress = Callable[[str], None]
 
 
@@ -182,10 +183,15 @@ class LocalStack:
         child = spawn(name, argv, log=self._log(name), env=env, cwd=REPO_ROOT)
         item = Running(child, "app")
         self._add(item)
-        deadline = time.monotonic() + timeout
+        began = time.monotonic()
+        next_note = began + HEARTBEAT_SECONDS
         while child.running():
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > began + timeout:
                 raise StartFailed(child, f"{name}: not done within {timeout:.0f} s")
+            if now > next_note:
+                self.progress(f"{name}: still running ({now - began:.0f} s)")
+                next_note = now + HEARTBEAT_SECONDS
             time.sleep(0.2)
         self.running.remove(item)
         self.on_change()

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 from infra.local_services.processes import same_process, spawn, start_ticks, stop
-from infra.local_services.stack_state import acquire, held
 
 # A parent that ignores SIGTERM for a moment and a grandchild that ignores it for good.
 FAMILY = """
@@ -46,12 +45,3 @@ def test_a_recorded_pid_with_another_start_time_is_not_the_same_process() -> Non
     assert same_process(me, ticks)
     assert not same_process(me, ticks + 1)
     assert not same_process(me, None)
-
-
-def test_the_stack_lock_refuses_a_second_holder(tmp_path: Path) -> None:
-    first = acquire(tmp_path)
-    assert first is not None
-    assert acquire(tmp_path) is None
-    assert held(tmp_path)
-    first.release()
-    assert not held(tmp_path)
