@@ -282,7 +282,9 @@ class LocalStack:
         health = self.table.fleets()[0].health_path if self.table.fleets() else "/"
         self._add(Running(child, "nginx", health))
         wait_until(lambda: http_ok(self.port, health), child, 20, f"nginx on 127.0.0.1:{self.port}")
-        self.progress(f"nginx: {self.url} routes {len(self.table.rules)} rules from the Plan")
+        self.progress(
+            f"nginx: {self.url} routes the Plan's {len(self.table.rules)} listener rule(s)"
+        )
 
     def _log(self, name: str) -> Path:
         return self.state_dir / "logs" / f"{name}.log"
