@@ -24,6 +24,9 @@ from infra.local_services.processes import (
     same_process,
     signal_group,
 )
+from infra.local_services.stack import LocalStack, failure_report
+from infra.plan.listener import routing_table
+from infra.render.alb_routes import RoutesError
 
 MODELS = ("bundled:all-mpnet-base-v2", "bundled:all-MiniLM-L6-v2")
 PHASE4_MODEL = MODELS[0]  # the seed's model, 768 dimensions
@@ -115,9 +118,7 @@ def _run(phase: int, port: int, folder: Path, model: str | None, as_json: bool) 
 
 
 def _supervise(phase: int, port: int, folder: Path, model: str | None, as_json: bool) -> None:
-    from infra.local_services.stack import LocalStack, failure_report
-    from infra.plan.build import plan_for_phase
-    from infra.render.alb_routes import RoutesError, routing_table
+    from infra.plan.build import plan_for_phase  # pulumi: imported only when a stack starts
 
     def progress(message: str) -> None:
         typer.echo(f"stack: {message}", err=True)

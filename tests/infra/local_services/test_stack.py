@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.local_services.stack import app_processes, shard_databases
 from infra.plan.build import plan_for_phase
-from infra.render.alb_routes import routing_table
+from infra.plan.listener import routing_table
 
 
 def test_phase4_runs_one_process_per_service_and_web_on_the_api_fleet() -> None:

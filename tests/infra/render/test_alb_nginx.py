@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from infra.plan.build import plan_for_phase
+from infra.plan.listener import routing_table
 from infra.render.alb_nginx import StandInOptions, render_stand_in, rule_regex
-from infra.render.alb_routes import FixedResponse, Forward, RoutingTable, route, routing_table
+from infra.render.alb_routes import FixedResponse, Forward, RoutingTable, route
 from infra.render.nginx import Upstream
 from tests.render.conftest import free_port, nginx_test, require
 
