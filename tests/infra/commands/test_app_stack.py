@@ -12,6 +12,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +60,23 @@ def alive(pid: int) -> bool:
     return True
 
 
-def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path) -> None:
+@dataclass
+class Running:
+    process: subprocess.Popen[str]
+    url: str
+    state_dir: Path
+    log: Path
+
+    def status(self) -> dict[str, Any]:
+        report = gm("app", "stack", "--status", "-f", "json", "--state-dir", str(self.state_dir))
+        assert report.returncode == 0, report.stderr
+        result: dict[str, Any] = json.loads(report.stdout)
+        return result
+
+
+@contextmanager
+def running_stack(phase: int, tmp_path: Path) -> Iterator[Running]:
+    """``gm-infra app stack --phase N`` (MiniLM, one job per SDG) until it prints its URL."""
     for binary in ("nginx", "mariadbd", "mariadb-install-db", "redis-server"):
         require(binary)
     state_dir = tmp_path / "stack"
@@ -68,7 +87,7 @@ def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path)
     with open(log, "w") as errors:
         process = subprocess.Popen(
             [
-                *(*GM, "app", "stack", "--phase", "1", "--port", str(port)),
+                *(*GM, "app", "stack", "--phase", str(phase), "--port", str(port)),
                 *("--state-dir", str(state_dir), "--model", "bundled:all-MiniLM-L6-v2"),
                 *("--format", "json"),
             ],
@@ -81,10 +100,18 @@ def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path)
     try:
         line = first_line(process, START_SECONDS)
         assert line, f"no URL within {START_SECONDS} s:\n{log.read_text()[-3000:]}"
-        started: dict[str, Any] = json.loads(line)
-        url = started["url"]
+        url = json.loads(line)["url"]
         assert url == f"http://127.0.0.1:{port}"
+        yield Running(process, url, state_dir, log)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
+
+def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path) -> None:
+    with running_stack(1, tmp_path) as stack:
+        url = stack.url
         status, page = get(url, "/")
         assert status == 200
         assert "Green Matchers" in page
@@ -93,37 +120,77 @@ def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path)
         # the Plan's fixed-response rule, answered by nginx itself
         assert get(url, "/metrics") == (404, "not found")
 
-        report = gm("app", "stack", "--status", "--format", "json", "--state-dir", str(state_dir))
-        assert report.returncode == 0, report.stderr
-        services = json.loads(report.stdout)["services"]
-        assert json.loads(report.stdout)["url"] == url
+        report = stack.status()
+        services = report["services"]
+        assert report["url"] == url
         assert sorted(services) == ["mariadb", "nginx", "redis", "web-1", "web-2"]
         assert all(service["healthy"] for service in services.values()), services
-        assert services["nginx"]["port"] == port
+        assert services["nginx"]["port"] == int(url.rsplit(":", 1)[1])
         pids = [service["pid"] for service in services.values()]
         assert all(alive(pid) for pid in pids)
 
         second = gm(
             *("app", "stack", "--phase", "1", "--port", str(free_port())),
-            *("--state-dir", str(state_dir)),
+            *("--state-dir", str(stack.state_dir)),
         )
         assert second.returncode == 2
         assert "already running" in second.stderr
 
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        stack.process.send_signal(signal.SIGTERM)
+        assert stack.process.wait(timeout=60) == 0, stack.log.read_text()[-3000:]
     deadline = time.monotonic() + 5
     while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert [pid for pid in pids if alive(pid)] == []
-    assert not (state_dir / "stack.json").exists()
-    after = gm("app", "stack", "--status", "--format", "json", "--state-dir", str(state_dir))
+    assert not (stack.state_dir / "stack.json").exists()
+    after = gm("app", "stack", "--status", "--format", "json", "--state-dir", str(stack.state_dir))
     assert after.returncode == 1
     assert json.loads(after.stdout)["running"] is False
+
+
+def post(url: str, path: str, body: dict[str, Any]) -> tuple[int, str, float]:
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    began = time.monotonic()
+    try:
+        connection.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+        answer = connection.getresponse()
+        return answer.status, answer.read().decode(errors="replace"), time.monotonic() - began
+    finally:
+        connection.close()
+
+
+@pytest.mark.skipif(
+    not (REPO_ROOT / "app" / "core" / "service_names.py").exists(),
+    reason="the app's services split (SERVICE_NAME) has not been merged into this branch",
+)
+def test_phase4_services_apart_and_match_fails_fast_without_the_ai(tmp_path: Path) -> None:
+    with running_stack(4, tmp_path) as stack:
+        url = stack.url
+        services = stack.status()["services"]
+        assert {"web", "ai", "auth", "matching", "analytics"} <= set(services)
+        assert get(url, "/")[0] == 200
+        assert get(url, "/api/analytics/sdg")[0] == 200
+        status, body, _ = post(url, "/api/ai/embed", {"texts": ["solar installer"]})
+        assert status == 200
+        assert json.loads(body)["dim"] == 384  # MiniLM, as asked
+        status, _, _ = post(url, "/api/match", {"text": "wind turbine technician"})
+        assert status == 200
+        # each service answers only its own paths: the matching process has no job list
+        assert get(f"http://127.0.0.1:{services['matching']['port']}", "/api/jobs")[0] == 404
+
+        os.kill(services["ai"]["pid"], signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while stack.status()["services"]["ai"]["healthy"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        status, _, took = post(url, "/api/match", {"text": "coral reef restoration diver"})
+        assert status == 503
+        assert took < 2.5
+        assert get(url, "/api/jobs")[0] == 200
+        assert get(url, "/")[0] == 200
+        stack.process.send_signal(signal.SIGTERM)
+        assert stack.process.wait(timeout=60) == 0
 
 
 @pytest.mark.parametrize(
