@@ -239,3 +239,38 @@ def test_stop_ends_what_a_killed_stack_left_and_nothing_else(tmp_path: Path) -> 
         for child in (left, bystander):
             child.process.kill()
             child.process.wait()
+
+
+def test_a_step_that_fails_stops_what_was_started_and_shows_its_log(tmp_path: Path) -> None:
+    require("nginx")
+    require("redis-server")
+    from infra.local_services import redis
+
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env["DATABASE_URL"] = f"mysql+pymysql://gm:x@127.0.0.1:{free_port()}/gm"  # nothing there
+    done = subprocess.run(
+        [
+            *GM,
+            "app",
+            "stack",
+            "--phase",
+            "1",
+            "--port",
+            str(free_port()),
+            "--state-dir",
+            str(tmp_path),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "the stack did not start: migrate: exited with code 1" in done.stderr
+    assert "(last lines)" in done.stderr
+    assert "Can't connect to MySQL server" in done.stderr  # the cause, from the step's own log
+    redis_line = next(line for line in done.stderr.splitlines() if line.startswith("stack: redis:"))
+    port = int(redis_line.rsplit(":", 1)[1])
+    assert not redis.ping(port)  # started, then stopped again
+    assert not (tmp_path / "stack.json").exists()
