@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from infra.local_services.processes import Child, spawn, wait_until
+from infra.local_services.processes import Child, spawn, stop, wait_until
 
 INSTALL_DB = "mariadb-install-db"
 MARIADBD = "mariadbd"
@@ -125,12 +125,14 @@ def start(folder: Path, port: int, databases: tuple[str, ...], timeout: float = 
         log=folder / "mariadb.log",
         port=port,
     )
-    server = MariaDB(child, port, password, databases)
     try:
         wait_until(lambda: answers(port), child, timeout, f"mariadbd on port {port}")
+    except BaseException:  # not ready, or Ctrl-C: nothing is left running
+        stop(child)
+        raise
     finally:
         init.unlink(missing_ok=True)
-    return server
+    return MariaDB(child, port, password, databases)
 
 
 def answers(port: int) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from infra.local_services.processes import Child, spawn, wait_until
+from infra.local_services.processes import Child, spawn, stop, wait_until
 
 REDIS_SERVER = "redis-server"
 
@@ -62,9 +62,12 @@ def start(folder: Path, port: int, timeout: float = 20.0) -> Redis:
         log=folder / "redis.log",
         port=port,
     )
-    server = Redis(child, port, password)
-    wait_until(lambda: ping(port, password), child, timeout, f"redis-server on port {port}")
-    return server
+    try:
+        wait_until(lambda: ping(port, password), child, timeout, f"redis-server on port {port}")
+    except BaseException:  # not ready, or Ctrl-C: nothing is left running
+        stop(child)
+        raise
+    return Redis(child, port, password)
 
 
 def ping(port: int, password: str | None = None) -> bool:

@@ -147,6 +147,7 @@ class LocalStack:
             server = mariadb.start(self.state_dir / "mariadb", free_port(), names)
             self._add(Running(server.child, "mariadb"))
             self.progress(f"mariadb: 127.0.0.1:{server.port}, databases {', '.join(names)}")
+            env.pop("DATABASE_URL_READ", None)  # no replica here; reads go to the writer
             env["DATABASE_URL"] = server.url(names[0])
             env["DATABASE_SHARD_URLS"] = (
                 ",".join(server.url(name) for name in names) if len(names) > 1 else ""
@@ -157,6 +158,8 @@ class LocalStack:
             cache = redis.start(self.state_dir / "redis", free_port())
             self._add(Running(cache.child, "redis"))
             self.progress(f"redis: 127.0.0.1:{cache.port}")
+            for variable in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+                env.pop(variable, None)
             env["REDIS_URL"] = cache.url(0)
             env["SESSION_REDIS_URL"] = cache.url(1)
         env.setdefault("SESSION_SECRET", secrets.token_urlsafe(32))
