@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 
+from infra.commands import app_stack
 from infra.commands.options import FormatOption, OutputFormat
 from infra.errors import BadInputError, CheckFailedError, GmError
 from infra.extras import require_extra
@@ -244,6 +245,9 @@ class ProgressBar:
     def __exit__(self, *_exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+app_group.command("stack")(app_stack.stack)
 
 
 def register(root: typer.Typer) -> None:

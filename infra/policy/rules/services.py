@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from infra.plan.inputs import as_list
 from infra.plan.model import PlannedResource
 from infra.plan.types.tokens import LATTICE_AUTH_POLICY, LATTICE_NETWORK, LATTICE_SERVICE
 from infra.policy.context import PlanIndex
-from infra.plan.inputs import as_list
 from infra.policy.model import Rule
 
 NO_COUNTERPART = "checkov 3.3 and cdk-nag have no VPC Lattice checks"

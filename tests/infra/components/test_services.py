@@ -11,7 +11,6 @@ import pytest
 from infra.components.services import AI_SERVICE, LATTICE_PORT, SERVICES, callers_of
 from infra.plan.model import Plan, PlannedResource
 from infra.render.userdata import extract_files
-
 from tests.infra.plan_readers import LT, by_name, user_data
 
 NETWORK = "aws:vpclattice/serviceNetwork:ServiceNetwork"
