@@ -76,12 +76,14 @@ def database_check(name: str, engine: Engine, *, required: bool) -> Check:
     return Check(name, required, probe, breaker_of(engine))
 
 
-def readiness_checks(database: Database, stores: Stores) -> list[Check]:
+def readiness_checks(database: Database | None, stores: Stores) -> list[Check]:
     """Every engine (replicas optional) and each Redis store. Without its own session
-    store, the one Redis holds the sessions, so it is required."""
+    store, the one Redis holds the sessions, so it is required. The ai service has no
+    database."""
+    engines = database.engines if database is not None else {}
     checks = [
         database_check(label, engine, required=not label.startswith("reader"))
-        for label, engine in database.engines.items()
+        for label, engine in engines.items()
     ]
     if isinstance(stores.cache, RedisStore):
         checks.append(Check("redis", stores.shared, stores.cache.ping))
