@@ -91,7 +91,7 @@ class AiClient:
     def dim(self) -> int:
         """The model's dimension, as the AI service reports it (asked once)."""
         if self._dim is None:
-            self._dim = self._check_model(self._call("GET", "/api/ai/model"))[1]
+            self._dim = self._check_model(self._call("GET", "/api/embeddings/model"))[1]
         return self._dim
 
     def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 
 from app.core.settings import Settings
-from app.schemas.ai import EmbedIn, EmbedOut, ModelOut, SimilarityIn, SimilarityOut
+from app.schemas.ai import EmbedIn, EmbedOut, SimilarityIn, SimilarityOut
 from app.schemas.common import ErrorOut
 from app.services.embed_batcher import EmbedBatcher, QueueFull
 from app.services.embeddings import get_embedder
@@ -35,7 +35,7 @@ def _invalid(loc: tuple[str | int, ...], message: str) -> RequestValidationError
     )
 
 
-def _settings(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.gm.settings
     return settings
 
@@ -69,18 +69,10 @@ async def embed_texts(request: Request, texts: list[str]) -> np.ndarray[Any, Any
     return await asyncio.wrap_future(future)
 
 
-@router.get("/model")
-async def model(request: Request) -> ModelOut:
-    """The model this service embeds with, and its dimension (callers check it is theirs)."""
-    settings = _settings(request)
-    embedder = await asyncio.to_thread(get_embedder, settings.model_name)
-    return ModelOut(model=embedder.name, dim=embedder.dim)
-
-
 @router.post("/embed", responses=BUSY)
 async def embed(body: EmbedIn, request: Request) -> EmbedOut:
     """``{"texts": [...]}`` -> one normalised vector per text (cosine = dot product)."""
-    settings = _settings(request)
+    settings = settings_of(request)
     if len(body.texts) > settings.ai_max_texts:
         raise _invalid(
             ("texts",),
@@ -96,7 +88,7 @@ async def embed(body: EmbedIn, request: Request) -> EmbedOut:
 @router.post("/similarity", responses=BUSY)
 async def similarity(body: SimilarityIn, request: Request) -> SimilarityOut:
     """Cosine similarity of two texts, or of two vectors of the model's dimension."""
-    settings = _settings(request)
+    settings = settings_of(request)
     if isinstance(body.a, str) != isinstance(body.b, str):
         raise _invalid(("b",), "a and b must both be texts or both be vectors, not one of each")
     if isinstance(body.a, str) and isinstance(body.b, str):
