@@ -35,17 +35,21 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def embeds_at_start(state: AppState) -> bool:
-    """Whether this service embeds the demo data and warms a model at start-up: the whole
-    app, matching and ai do; web, auth and analytics never load the model at start."""
-    return state.service in (ALL, "matching", "ai")
+    """Whether this service embeds the demo data and warms its encoder at start-up: the
+    whole app and matching do (the ai service loads its model in ``prepare``); web, auth and
+    analytics never load the model at start."""
+    return state.service in (ALL, "matching")
 
 
 def prepare(state: AppState) -> None:
-    """Start-up work of the embedded default: migrate, seed demo data (embedded by the
-    services that match), nothing for the ai service."""
+    """Start-up work: the ai service loads its model (it answers once that is done); with
+    a database, migrate and seed the demo data (embedded by the services that match)."""
     from app.migrate import upgrade_all
     from app.services.demo_data import seed_if_empty
 
+    if state.service == "ai":  # load the model before accepting connections
+        get_embedder(state.settings.model_name).encode_one("warm up")
+        return
     if state.db is None:
         return
     settings = state.settings
@@ -58,9 +62,6 @@ def prepare(state: AppState) -> None:
 def warm_up(state: AppState) -> None:
     """Load the model (or reach the AI service) and the job index off the request path."""
     try:
-        if state.service == "ai":
-            get_embedder(state.settings.model_name).encode_one("warm up")
-            return
         state.embedder.encode_one("warm up")
         state.job_index.current()
     except Exception as error:

@@ -88,7 +88,8 @@ class Settings(BaseSettings):
     # The AI service, for the services that embed (matching, web, the worker). Empty: the
     # model runs in-process. Phase 4 sets the Lattice service's URL.
     ai_service_url: str = ""
-    ai_service_timeout_seconds: float = Field(default=1.0, gt=0, le=10)  # connect and read
+    ai_service_timeout_seconds: float = Field(default=1.0, gt=0, le=10)  # a match's question
+    ai_service_bulk_timeout_seconds: float = Field(default=60.0, gt=0)  # 64 rows re-embedded
     ai_service_auth: Literal["none", "aws_iam"] = "none"  # aws_iam: SigV4 (VPC Lattice)
     # The AI service itself: request limits and micro-batching.
     ai_max_texts: int = Field(default=64, ge=1, le=1024)  # texts per /api/ai/embed request

@@ -69,6 +69,7 @@ class AiClient:
         *,
         model_name: str,
         timeout: float = 1.0,
+        bulk_timeout: float = 60.0,
         auth: httpx.Auth | None = None,
         cool_down: float = 5.0,
         transport: httpx.BaseTransport | None = None,
@@ -76,9 +77,11 @@ class AiClient:
         self.base_url = base_url.rstrip("/")
         self.name = model_name  # the model this caller's vectors are for
         self.breaker = CircuitBreaker("ai service", cool_down=cool_down)
+        self.timeout = timeout  # a question (encode_one): someone is waiting
+        self.bulk_timeout = bulk_timeout  # rows being (re)embedded: a whole batch
         self._http = httpx.Client(
             base_url=self.base_url,
-            timeout=httpx.Timeout(timeout),
+            timeout=httpx.Timeout(timeout),  # per call: see _embed
             auth=auth,
             transport=transport,
             headers={"Accept": "application/json"},
@@ -98,7 +101,7 @@ class AiClient:
         """Normalised float32 vectors, one row per text, in request-sized chunks."""
         if not texts:
             return np.zeros((0, self._dim or 0), dtype=np.float32)
-        return np.concatenate([self._embed(run) for run in chunks(texts)])
+        return np.concatenate([self._embed(run, self.bulk_timeout) for run in chunks(texts)])
 
     def encode_one(self, text: str) -> Vector:
         """One text's vector; the last ``QUERY_CACHE_SIZE`` distinct texts are remembered."""
@@ -108,7 +111,7 @@ class AiClient:
             if cached is not None:
                 self._recent.move_to_end(key)
                 return cached
-        vector = self.encode([text])[0]
+        vector = self._embed([text], self.timeout)[0]
         vector.setflags(write=False)
         with self._lock:
             self._recent[key] = vector
@@ -119,8 +122,8 @@ class AiClient:
     def close(self) -> None:
         self._http.close()
 
-    def _embed(self, texts: list[str]) -> Vector:
-        body = self._call("POST", "/api/ai/embed", json={"texts": texts})
+    def _embed(self, texts: list[str], timeout: float) -> Vector:
+        body = self._call("POST", "/api/ai/embed", json={"texts": texts}, timeout=timeout)
         _, dim = self._check_model(body)
         try:
             vectors = np.asarray(body["embeddings"], dtype=np.float32)

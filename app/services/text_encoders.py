@@ -56,6 +56,7 @@ def ai_client(settings: Settings) -> AiClient | None:
         settings.ai_url,
         model_name=settings.model_name,
         timeout=settings.ai_service_timeout_seconds,
+        bulk_timeout=settings.ai_service_bulk_timeout_seconds,
         auth=ai_auth(settings),
         cool_down=settings.dependency_retry_seconds,
     )
