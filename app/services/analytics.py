@@ -82,18 +82,18 @@ def application_sessions(
 def per_sdg(database: Database) -> list[dict[str, int]]:
     """``[{sdg, jobs, applications}]`` for SDG 1-17."""
     with database.read_session() as session:
-        jobs = Counter(
-            {sdg: count for sdg, count in session.execute(
-                select(Job.sdg_tag, func.count()).group_by(Job.sdg_tag)
-            ).tuples()}
-        )  # fmt: skip
+        query = select(Job.sdg_tag, func.count()).group_by(Job.sdg_tag)
+        jobs: Counter[int] = Counter()
+        for sdg, count in session.execute(query).tuples():
+            jobs[sdg] += count
     per_job: Counter[int] = Counter()
     for opened, owned in application_sessions(database):
         with opened as session:
-            rows = session.execute(
+            query = (
                 select(Application.job_id, func.count()).where(owned).group_by(Application.job_id)
-            ).tuples()
-            per_job.update(dict(rows))
+            )
+            for job_id, count in session.execute(query).tuples():
+                per_job[job_id] += count
     applications: Counter[int] = Counter()
     job_ids = sorted(per_job)
     with database.read_session() as session:
