@@ -92,10 +92,10 @@ class Settings(BaseSettings):
     ai_service_bulk_timeout_seconds: float = Field(default=60.0, gt=0)  # 64 rows re-embedded
     ai_service_auth: Literal["none", "aws_iam"] = "none"  # aws_iam: SigV4 (VPC Lattice)
     # The AI service itself: request limits and micro-batching.
-    ai_max_texts: int = Field(default=64, ge=1, le=1024)  # texts per /api/ai/embed request
-    # Characters per text: a job's title and description fit (the model reads only its
-    # first few hundred tokens anyway).
-    ai_max_text_chars: int = Field(default=20_000, ge=1)
+    # Texts per /api/ai/embed request and characters per text: at most the schema's limits
+    # (app/schemas/ai.py); callers cut longer texts (the model reads only its first tokens).
+    ai_max_texts: int = Field(default=64, ge=1, le=64)
+    ai_max_text_chars: int = Field(default=4000, ge=1, le=4000)
     ai_batch_texts: int = Field(default=64, ge=1, le=1024)  # texts encoded in one call
     ai_batch_wait_ms: float = Field(default=5.0, ge=0, le=100)  # wait for more texts
     ai_queue_texts: int = Field(default=512, ge=1)  # texts waiting; beyond: 429

@@ -106,7 +106,7 @@ class AppState:
             cache=cache,
             sessions=SessionStore(stores.sessions, settings.session_ttl_seconds),
             metrics=metrics,
-            readiness=Readiness(readiness_checks(database, stores)),
+            readiness=Readiness(readiness_checks(database, stores, ai)),
             indexes=indexes,
             ai=ai,
             match_tally=tally,

@@ -1,5 +1,6 @@
-"""Bodies of the AI service (``/api/ai/*``). Limits that are settings (texts per request,
-characters per text, the model's dimension) are checked in the route, with the same 422."""
+"""Bodies of the AI service (``/api/ai/*``). The schema states the largest limits;
+AI_MAX_TEXTS and AI_MAX_TEXT_CHARS may only lower them, and the vectors' dimension is the
+model's: those are checked in the route, with the same 422."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
-MAX_TEXTS_SCHEMA = 1024  # the highest AI_MAX_TEXTS allowed; the setting is the real limit
+MAX_TEXTS = 64  # per request
+# Per text: the models read their first 256-384 tokens, well inside 4,000 characters; 64
+# such texts stay near the 256 KB body limit.
+MAX_TEXT_CHARS = 4000
 MAX_DIM_SCHEMA = 4096
+AiText = Annotated[StrictStr, Field(min_length=1, max_length=MAX_TEXT_CHARS)]
 
 Vector = Annotated[
     list[Annotated[float, Field(allow_inf_nan=False)]],
@@ -19,7 +24,7 @@ Vector = Annotated[
 class EmbedIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    texts: Annotated[list[StrictStr], Field(min_length=1, max_length=MAX_TEXTS_SCHEMA)]
+    texts: Annotated[list[AiText], Field(min_length=1, max_length=MAX_TEXTS)]
 
 
 class EmbedOut(BaseModel):
@@ -38,8 +43,8 @@ class SimilarityIn(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    a: StrictStr | Vector
-    b: StrictStr | Vector
+    a: AiText | Vector
+    b: AiText | Vector
 
 
 class SimilarityOut(BaseModel):

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.core.breaker import CircuitBreaker, CircuitOpen
+from app.schemas.ai import MAX_TEXT_CHARS
 
 log = logging.getLogger("app.ai_client")
 
@@ -101,7 +102,8 @@ class AiClient:
         """Normalised float32 vectors, one row per text, in request-sized chunks."""
         if not texts:
             return np.zeros((0, self._dim or 0), dtype=np.float32)
-        return np.concatenate([self._embed(run, self.bulk_timeout) for run in chunks(texts)])
+        cut = [text[:MAX_TEXT_CHARS] for text in texts]  # the model reads only the start
+        return np.concatenate([self._embed(run, self.bulk_timeout) for run in chunks(cut)])
 
     def encode_one(self, text: str) -> Vector:
         """One text's vector; the last ``QUERY_CACHE_SIZE`` distinct texts are remembered."""
@@ -111,13 +113,18 @@ class AiClient:
             if cached is not None:
                 self._recent.move_to_end(key)
                 return cached
-        vector = self._embed([text], self.timeout)[0]
+        vector = self._embed([text[:MAX_TEXT_CHARS]], self.timeout)[0]
         vector.setflags(write=False)
         with self._lock:
             self._recent[key] = vector
             if len(self._recent) > QUERY_CACHE_SIZE:
                 self._recent.popitem(last=False)
         return vector
+
+    def ping(self) -> None:
+        """Raise unless the AI service answers ``/health`` (readiness; bounded by the timeout)."""
+        answer = self._http.get("/health")
+        answer.raise_for_status()
 
     def close(self) -> None:
         self._http.close()

@@ -48,7 +48,7 @@ def _batcher(request: Request) -> EmbedBatcher:
 def check_text(text: str, settings: Settings, loc: tuple[str | int, ...]) -> None:
     """422 when the text is blank or longer than AI_MAX_TEXT_CHARS."""
     if not text.strip():
-        raise _invalid(loc, "must not be empty or blank")
+        raise _invalid(loc, "must not be blank")
     if len(text) > settings.ai_max_text_chars:
         raise _invalid(
             loc,

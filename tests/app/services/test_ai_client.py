@@ -76,8 +76,8 @@ def test_the_client_gives_the_same_vectors_as_the_model_in_process(ai_server: Li
 
 def test_requests_are_split_by_count_and_size() -> None:
     assert [len(run) for run in chunks(["x"] * 130)] == [64, 64, 2]
-    runs = chunks(["a" * 20_000, "b" * 20_000, "c"])
-    assert [len(run) for run in runs] == [1, 2]
+    runs = chunks(["a" * 20_000, "b" * 10_000, "c" * 4000, "d"])
+    assert [len(run) for run in runs] == [2, 2]
 
 
 def test_a_new_job_gets_its_vector_through_the_ai_service(
