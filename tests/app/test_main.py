@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,16 @@ from pydantic import ValidationError
 from app.core.service_names import UnknownService
 from app.core.settings import Settings
 from app.main import create_app
-from tests.app.conftest import embedded_settings
+from tests.app.conftest import (
+    PASSWORD,
+    REDIS_HOST,
+    REDIS_PORT,
+    REDIS_PREFIX,
+    REDIS_TEST_DB,
+    embedded_settings,
+    need_service,
+    unique_email,
+)
 
 HEALTH = {"/health", "/health/ready"}
 ROUTES = {
@@ -105,7 +115,16 @@ import json, sys
 from pathlib import Path
 from fastapi.testclient import TestClient
 from app.main import create_app
-from tests.app.conftest import embedded_settings
+from tests.app.conftest import (
+    PASSWORD,
+    REDIS_HOST,
+    REDIS_PORT,
+    REDIS_PREFIX,
+    REDIS_TEST_DB,
+    embedded_settings,
+    need_service,
+    unique_email,
+)
 with TestClient(create_app(embedded_settings(Path(sys.argv[2])), service=sys.argv[1])) as c:
     c.get("/health/ready")
     c.post("/api/auth/login", json={"email": "candidate@demo.greenmatchers.org",
@@ -127,3 +146,32 @@ def test_web_auth_and_analytics_never_load_the_model(service: str, tmp_path: Pat
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert json.loads(run.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_login_at_the_auth_service_is_a_session_at_the_web_service(tmp_path: Path) -> None:
+    """Two services, one session store (Redis): the cookie the auth service sets works
+    at the web service, and logging out there ends it everywhere."""
+    need_service("Redis", REDIS_HOST, REDIS_PORT)
+    shared = {
+        "redis_url": f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_TEST_DB}",
+        "redis_key_prefix": f"{REDIS_PREFIX}svc{uuid.uuid4().hex[:6]}:",
+    }
+    auth_app = create_app(embedded_settings(tmp_path, **shared), service="auth")
+    web_app = create_app(embedded_settings(tmp_path, **shared), service="web")
+    with TestClient(auth_app) as auth, TestClient(web_app) as web:
+        email = unique_email("candidate")
+        body = {"email": email, "password": PASSWORD, "role": "candidate"}
+        assert auth.post("/api/auth/register", json=body).status_code == 201
+        login = auth.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+        assert login.status_code == 200
+        web.cookies.update(auth.cookies)
+        job_id = web.get("/api/jobs").json()["jobs"][0]["id"]
+        assert web.post(f"/api/jobs/{job_id}/apply").status_code == 201
+        assert [a["job_id"] for a in web.get("/api/applications").json()] == [job_id]
+        assert auth.post("/api/auth/logout").status_code == 204
+        assert web.get("/api/applications").status_code == 401
+    import redis
+
+    server = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_TEST_DB)
+    for key in server.scan_iter(f"{shared['redis_key_prefix']}*"):
+        server.delete(key)
