@@ -13,6 +13,7 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 
+from app.api.errors import UNSAFE_RESPONSES
 from app.core.settings import Settings
 from app.schemas.ai import EmbedIn, EmbedOut, SimilarityIn, SimilarityOut
 from app.schemas.common import ErrorOut
@@ -69,7 +70,7 @@ async def embed_texts(request: Request, texts: list[str]) -> np.ndarray[Any, Any
     return await asyncio.wrap_future(future)
 
 
-@router.post("/embed", responses=BUSY)
+@router.post("/embed", responses={**UNSAFE_RESPONSES, **BUSY})
 async def embed(body: EmbedIn, request: Request) -> EmbedOut:
     """``{"texts": [...]}`` -> one normalised vector per text (cosine = dot product)."""
     settings = settings_of(request)
@@ -85,7 +86,7 @@ async def embed(body: EmbedIn, request: Request) -> EmbedOut:
     return EmbedOut(model=embedder.name, dim=embedder.dim, embeddings=vectors.tolist())
 
 
-@router.post("/similarity", responses=BUSY)
+@router.post("/similarity", responses={**UNSAFE_RESPONSES, **BUSY})
 async def similarity(body: SimilarityIn, request: Request) -> SimilarityOut:
     """Cosine similarity of two texts, or of two vectors of the model's dimension."""
     settings = settings_of(request)
