@@ -3,6 +3,8 @@ match requests counted by the matching side."""
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.models import Application, Employer, Job, MatchDay
-from tests.app.conftest import embedded_settings
+from tests.app.conftest import Api, embedded_settings
 
 TODAY = datetime.now(UTC).date()
 
@@ -139,3 +141,46 @@ def test_match_requests_are_counted_per_day(tmp_path: Path) -> None:
         assert tally.flush() == 3
         after = client.get("/api/analytics/activity?days=1").json()["activity"][0]
         assert after["matches"] == before + 3
+
+
+def fresh(api: Api, path: str) -> dict[str, object]:
+    """The figures now, not the cached ones."""
+    state = api.client.app.state.gm  # type: ignore[attr-defined]
+    state.cache.invalidate("analytics", "sdg")
+    state.cache.invalidate("analytics", f"activity:{TODAY.isoformat()}:1")
+    answer = api.client.get(path)
+    assert answer.status_code == 200
+    result: dict[str, object] = answer.json()
+    return result
+
+
+def test_a_posting_and_an_application_show_up_on_every_backend(api: Api) -> None:
+    """Embedded (SQLite) and MariaDB with a replica and three shards: the application is
+    on a shard, the job on the main database; both are counted once."""
+    sdg = 13
+    before = fresh(api, "/api/analytics/sdg")["sdgs"][sdg - 1]  # type: ignore[index]
+    today = fresh(api, "/api/analytics/activity?days=1")["activity"][0]  # type: ignore[index]
+    employer, _ = api.login_as("employer", employer_name=f"Climate Co {uuid.uuid4().hex[:6]}")
+    body = {
+        "title": "Flood Barrier Engineer",
+        "description": "Design flood barriers.",
+        "sdg_tag": sdg,
+        "salary_min": 1,
+        "salary_max": 2,
+        "location": "Hull",
+    }
+    job_id = employer.post("/api/jobs", json=body).json()["id"]
+    candidate, _ = api.login_as("candidate")
+    assert candidate.post(f"/api/jobs/{job_id}/apply").status_code == 201
+    time.sleep(0.1)  # the replica of the MariaDB set-up is the same server
+    after = fresh(api, "/api/analytics/sdg")["sdgs"][sdg - 1]  # type: ignore[index]
+    assert after == {
+        "sdg": sdg,
+        "jobs": before["jobs"] + 1,
+        "applications": before["applications"] + 1,
+    }
+    now = fresh(api, "/api/analytics/activity?days=1")["activity"][0]  # type: ignore[index]
+    assert (now["postings"], now["applications"]) == (
+        today["postings"] + 1,
+        today["applications"] + 1,
+    )
