@@ -18,7 +18,7 @@ from app.main import create_app
 from app.services.ai_client import AiClient, AiServiceUnavailable, chunks
 from app.services.embeddings import get_embedder
 from app.services.text_encoders import AiServiceConfigError, ai_client
-from tests.app.conftest import Api, embedded_settings
+from tests.app.conftest import METRICS_TOKEN, Api, embedded_settings
 from tests.app.live_server import LiveServer, live
 from tests.app.mariadb_pair import free_port
 
@@ -143,6 +143,11 @@ def test_match_answers_503_within_2_s_when_the_ai_service_is_down(
         job_id = client.get("/api/jobs").json()["jobs"][0]["id"]
         assert candidate.post(f"/api/jobs/{job_id}/apply").status_code == 201
         assert client.get("/health").status_code == 200
+        ready = client.get("/health/ready")  # the AI service is optional: degraded, not down
+        assert (ready.status_code, ready.json()["status"]) == (200, "degraded")
+        assert "ai_service" in ready.json()["down"]
+        metrics = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+        assert 'gm_dependency_available{dependency="ai_service"} 0.0' in metrics.text
 
 
 def test_another_model_at_the_ai_service_is_refused_by_name(
