@@ -91,6 +91,7 @@ class Settings(BaseSettings):
     ai_service_timeout_seconds: float = Field(default=1.0, gt=0, le=10)  # a match's question
     ai_service_bulk_timeout_seconds: float = Field(default=60.0, gt=0)  # 64 rows re-embedded
     ai_service_auth: Literal["none", "aws_iam"] = "none"  # aws_iam: SigV4 (VPC Lattice)
+    aws_region: str = ""  # AWS_REGION: where the Lattice service is (aws_iam signing)
     # The AI service itself: request limits and micro-batching.
     # Texts per /api/ai/embed request and characters per text: at most the schema's limits
     # (app/schemas/ai.py); callers cut longer texts (the model reads only its first tokens).

@@ -35,14 +35,18 @@ def ai_auth(settings: Settings) -> httpx.Auth | None:
     """The request signer for ``AI_SERVICE_AUTH``: none, or SigV4 for VPC Lattice (aws_iam)."""
     if settings.ai_service_auth == "none":
         return None
+    if not settings.aws_region:
+        raise AiServiceConfigError(
+            "AI_SERVICE_AUTH=aws_iam needs AWS_REGION (the region of the Lattice service)"
+        )
     try:
-        from app.services import lattice_auth  # type: ignore[attr-defined,unused-ignore]
+        from app.services.lattice_auth import lattice_auth
     except ImportError:
         raise AiServiceConfigError(
             "AI_SERVICE_AUTH=aws_iam needs app/services/lattice_auth.py (SigV4 signing for "
             "VPC Lattice), which this build does not have; use AI_SERVICE_AUTH=none"
         ) from None
-    auth: httpx.Auth = lattice_auth.build_auth(settings)
+    auth: httpx.Auth = lattice_auth(settings.aws_region)
     return auth
 
 

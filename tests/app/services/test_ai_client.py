@@ -176,6 +176,9 @@ def test_aws_iam_auth_without_the_signer_is_a_clear_config_error(tmp_path: Path)
     settings = embedded_settings(
         tmp_path, ai_service_url="http://127.0.0.1:9", ai_service_auth="aws_iam"
     )
+    with pytest.raises(AiServiceConfigError, match="needs AWS_REGION"):
+        ai_client(settings.model_copy(update={"aws_region": ""}))
+    settings = settings.model_copy(update={"aws_region": "eu-west-1"})
     try:
         import app.services.lattice_auth  # noqa: F401
     except ImportError:
