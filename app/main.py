@@ -28,7 +28,8 @@ from app.core.settings import Settings
 from app.core.state import AppState
 from app.services.ai_client import AiServiceUnavailable
 from app.services.embed_batcher import EmbedBatcher
-from app.services.embeddings import ModelUnavailable, get_embedder
+from app.services.embeddings import ModelUnavailable
+from app.services.text_encoders import local_encoder
 
 log = logging.getLogger("app")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -48,7 +49,7 @@ def prepare(state: AppState) -> None:
     from app.services.demo_data import seed_if_empty
 
     if state.service == "ai":  # load the model before accepting connections
-        get_embedder(state.settings.model_name).encode_one("warm up")
+        local_encoder(state.settings).encode_one("warm up")
         return
     if state.db is None:
         return
@@ -85,7 +86,7 @@ def create_app(
     name = settings.service_name
     state = AppState.build(settings, database, name)
     batcher = EmbedBatcher(
-        lambda texts: get_embedder(settings.model_name).encode(texts),
+        lambda texts: local_encoder(settings).encode(texts),
         max_batch=settings.ai_batch_texts,
         max_wait=settings.ai_batch_wait_ms / 1000,
         max_queued=max(settings.ai_queue_texts, settings.ai_max_texts, settings.ai_batch_texts),

@@ -18,7 +18,7 @@ from app.core.settings import Settings
 from app.schemas.ai import EmbedIn, EmbedOut, SimilarityIn, SimilarityOut
 from app.schemas.common import ErrorOut
 from app.services.embed_batcher import EmbedBatcher, QueueFull
-from app.services.embeddings import get_embedder
+from app.services.text_encoders import local_encoder
 
 router = APIRouter(prefix="/api/ai", tags=["ai"])
 
@@ -82,7 +82,7 @@ async def embed(body: EmbedIn, request: Request) -> EmbedOut:
     for index, text in enumerate(body.texts):
         check_text(text, settings, ("texts", index))
     vectors = await embed_texts(request, body.texts)
-    embedder = get_embedder(settings.model_name)  # loaded: it just encoded
+    embedder = local_encoder(settings)  # loaded: it just encoded
     return EmbedOut(model=embedder.name, dim=embedder.dim, embeddings=vectors.tolist())
 
 
@@ -97,7 +97,7 @@ async def similarity(body: SimilarityIn, request: Request) -> SimilarityOut:
         check_text(body.b, settings, ("b",))
         pair = await embed_texts(request, [body.a, body.b])
         return SimilarityOut(similarity=round(float(np.dot(pair[0], pair[1])), 6))
-    embedder = await asyncio.to_thread(get_embedder, settings.model_name)
+    embedder = await asyncio.to_thread(local_encoder, settings)
     vectors = []
     for name, values in (("a", body.a), ("b", body.b)):
         vector = np.asarray(values, dtype=np.float64)

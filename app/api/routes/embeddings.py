@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from app.api.routes.ai import settings_of
 from app.schemas.ai import ModelOut
-from app.services.embeddings import get_embedder
+from app.services.text_encoders import local_encoder
 
 router = APIRouter(prefix="/api/embeddings", tags=["ai"])
 
@@ -17,5 +17,5 @@ router = APIRouter(prefix="/api/embeddings", tags=["ai"])
 async def model(request: Request) -> ModelOut:
     """The model this service embeds with and its dimension: callers check it is theirs
     (vectors are stored per model name)."""
-    embedder = await asyncio.to_thread(get_embedder, settings_of(request).model_name)
+    embedder = await asyncio.to_thread(local_encoder, settings_of(request))
     return ModelOut(model=embedder.name, dim=embedder.dim)
