@@ -186,3 +186,31 @@ def test_aws_iam_auth_without_the_signer_is_a_clear_config_error(tmp_path: Path)
             ai_client(settings)
     else:
         assert ai_client(settings) is not None
+
+
+def test_match_recovers_when_the_ai_service_comes_back(tmp_path: Path) -> None:
+    """Stop the AI service: match turns into a quick 503; start it again on the same port:
+    after the breaker's cool-down match answers again, without a restart."""
+    ai_settings = embedded_settings(tmp_path / "ai", embedding_model=MODEL)
+    ai = LiveServer(create_app(ai_settings, service="ai"))
+    ai.start()
+    settings = embedded_settings(
+        tmp_path / "matching",
+        embedding_model=MODEL,
+        ai_service_url=ai.url,
+        dependency_retry_seconds=0.5,
+    )
+    with TestClient(create_app(settings, service="matching")) as client:
+        assert client.post("/api/match", json={"text": "wind power"}).status_code == 200
+        ai.stop()
+        started = time.monotonic()
+        down = client.post("/api/match", json={"text": "solar power"})
+        assert down.status_code == 503 and time.monotonic() - started < 2.0
+        again = LiveServer(create_app(ai_settings, service="ai"), port=ai.port)
+        again.start()
+        try:
+            time.sleep(0.6)  # the cool-down: the next call is the breaker's probe
+            back = client.post("/api/match", json={"text": "solar power"})
+            assert back.status_code == 200 and back.json()["results"]
+        finally:
+            again.stop()
