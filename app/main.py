@@ -23,52 +23,94 @@ from app.core.db import Database
 from app.core.login_throttle import LoginThrottle
 from app.core.middleware import MetricsMiddleware
 from app.core.request_body import BodyGuard
+from app.core.service_names import ALL, resolve_service, runs
 from app.core.settings import Settings
 from app.core.state import AppState
+from app.services.ai_client import AiServiceUnavailable
+from app.services.embed_batcher import EmbedBatcher
 from app.services.embeddings import ModelUnavailable
+from app.services.text_encoders import local_encoder
 
 log = logging.getLogger("app")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
+def embeds_at_start(state: AppState) -> bool:
+    """Whether this service embeds the demo data and warms its encoder at start-up: the
+    whole app and matching do (the ai service loads its model in ``prepare``); web, auth and
+    analytics never load the model at start."""
+    return state.service in (ALL, "matching")
+
+
 def prepare(state: AppState) -> None:
-    """Start-up work of the embedded default: migrate, seed demo data, warm the model."""
+    """Start-up work: the ai service loads its model (it answers once that is done); with
+    a database, migrate and seed the demo data (embedded by the services that match)."""
     from app.migrate import upgrade_all
     from app.services.demo_data import seed_if_empty
 
+    if state.service == "ai":  # load the model before accepting connections
+        local_encoder(state.settings).encode_one("warm up")
+        return
+    if state.db is None:
+        return
     settings = state.settings
     if settings.migrates_on_start:
         upgrade_all(state.database)
     if settings.seeds_demo_data:
-        seed_if_empty(state=state)
+        seed_if_empty(state=state, embed=embeds_at_start(state))
 
 
 def warm_up(state: AppState) -> None:
-    """Load the model and the job index off the request path (a large index takes seconds)."""
+    """Load the model (or reach the AI service) and the job index off the request path."""
     try:
         state.embedder.encode_one("warm up")
         state.job_index.current()
-    except Exception:
-        log.exception("warm-up failed; the first match request will retry")
+    except Exception as error:
+        log.warning("warm-up failed (%s); the first match request will retry", error)
 
 
-def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    service: str | None = None,
+) -> FastAPI:
+    """The whole app, or one service of it (phase 4).
+
+    ``service`` (else ``SERVICE_NAME``): ``all`` (default), ``web``, ``auth``, ``matching``,
+    ``ai`` (``ai-ml``) or ``analytics``; each serves its own paths plus health and metrics.
+    """
     settings = settings or Settings()
-    state = AppState.build(settings, database)
+    if service is not None:
+        settings = settings.model_copy(update={"service_name": resolve_service(service)})
+    name = settings.service_name
+    state = AppState.build(settings, database, name)
+    batcher = EmbedBatcher(
+        lambda texts: local_encoder(settings).encode(texts),
+        max_batch=settings.ai_batch_texts,
+        max_wait=settings.ai_batch_wait_ms / 1000,
+        max_queued=max(settings.ai_queue_texts, settings.ai_max_texts, settings.ai_batch_texts),
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(prepare, state)
-        threading.Thread(target=warm_up, args=(state,), name="warm-up", daemon=True).start()
+        if runs(name, "ai"):
+            batcher.start()
+        if embeds_at_start(state):
+            threading.Thread(target=warm_up, args=(state,), name="warm-up", daemon=True).start()
+        if state.match_tally is not None:
+            state.match_tally.start()
         if state.publisher is not None:
             state.publisher.start()
         yield
+        batcher.stop()
         state.close()
 
     # The interactive docs load a CDN script: only on local instances, never in production.
     docs = settings.is_local
     app = FastAPI(
-        title="Green Matchers",
+        title="Green Matchers" if name == ALL else f"Green Matchers: {name} service",
         summary="Green jobs and careers matched to what you care about (UN SDGs 1-17).",
         version="1.0.0",
         lifespan=lifespan,
@@ -80,6 +122,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         redirect_slashes=False,
     )
     app.state.gm = state
+    app.state.embed_batcher = batcher
     app.state.login_throttle = LoginThrottle.build(
         # The session store's Redis (noeviction): cache traffic cannot evict the counters.
         redis_url=settings.sessions_url,
@@ -89,7 +132,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         per_account=settings.login_limits_per_account,
         per_client=settings.login_limits_per_client,
     )
-    app.include_router(api_router)
+    app.include_router(api_router(name))
     # Outermost last: headers on every answer, then metrics, then the request guards.
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(SameOriginGuard, trusted_origins=settings.trusted_origin_list)
@@ -113,6 +156,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             {"detail": "the matching model is not available on this instance"}, status_code=503
         )
 
+    @app.exception_handler(AiServiceUnavailable)
+    async def ai_down(_request: Request, error: AiServiceUnavailable) -> JSONResponse:
+        headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+        return JSONResponse({"detail": str(error)}, status_code=503, headers=headers)
+
     @app.exception_handler(DBAPIError)
     async def database_down(_request: Request, error: DBAPIError) -> JSONResponse:
         if not isinstance(error.orig, CircuitOpen):  # an open breaker logged its outage once
@@ -121,9 +169,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             {"detail": "the database is unavailable; please try again shortly"}, status_code=503
         )
 
-    @app.get("/", include_in_schema=False)
-    def front_page() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html")
+    if runs(name, "web"):
 
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+        @app.get("/", include_in_schema=False)
+        def front_page() -> FileResponse:
+            return FileResponse(STATIC_DIR / "index.html")
+
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

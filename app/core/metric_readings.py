@@ -37,8 +37,10 @@ def counter_totals(registry: CollectorRegistry) -> dict[str, float]:
     return totals
 
 
-def pool_readings(database: Database, max_overflow: int) -> dict[str, PoolReading]:
-    readings = {}
+def pool_readings(database: Database | None, max_overflow: int) -> dict[str, PoolReading]:
+    readings: dict[str, PoolReading] = {}
+    if database is None:  # the ai service has none
+        return readings
     for label, engine in database.engines.items():
         pool = engine.pool
         if isinstance(pool, QueuePool):
@@ -58,7 +60,7 @@ class ReadingCollector:
         self,
         *,
         registry: CollectorRegistry,
-        database: Database,
+        database: Database | None,
         window: RequestWindow,
         active_users: ActiveUsers,
         max_overflow: int,

@@ -47,15 +47,16 @@ class BreakerCollector(Collector):
     """``gm_dependency_available``: 1 while a dependency's circuit is closed, else 0."""
 
     def __init__(
-        self, database: Database, more: Callable[[], dict[str, CircuitBreaker]] = dict
+        self, database: Database | None, more: Callable[[], dict[str, CircuitBreaker]] = dict
     ) -> None:
         self.database = database
         self.more = more  # e.g. the Redis stores' breakers
 
     def breakers(self) -> dict[str, CircuitBreaker]:
+        engines = self.database.engines if self.database is not None else {}
         found = {
             label: breaker
-            for label, engine in self.database.engines.items()
+            for label, engine in engines.items()
             if (breaker := breaker_of(engine)) is not None
         }
         return found | self.more()
@@ -72,7 +73,7 @@ class BreakerCollector(Collector):
 
 
 class Metrics:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database | None) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
@@ -108,7 +109,8 @@ class Metrics:
         )
         self.logins = Counter("gm_logins", "Successful logins", registry=r)
         self.registrations = Counter("gm_registrations", "Users registered", registry=r)
-        r.register(PoolCollector(database))
+        if database is not None:  # the ai service has none
+            r.register(PoolCollector(database))
         # Set when CloudWatch publishing is on (METRICS_NAMESPACE): fed by the middleware
         # and the session lookup, drained by the publisher thread.
         self.window: RequestWindow | None = None

@@ -37,6 +37,7 @@ from app.core.cache import RedisStore
 from app.core.db import Database
 from app.core.db_guard import breaker_of
 from app.core.stores import Stores
+from app.services.ai_client import AiClient
 
 log = logging.getLogger("app.readiness")
 
@@ -76,17 +77,23 @@ def database_check(name: str, engine: Engine, *, required: bool) -> Check:
     return Check(name, required, probe, breaker_of(engine))
 
 
-def readiness_checks(database: Database, stores: Stores) -> list[Check]:
-    """Every engine (replicas optional) and each Redis store. Without its own session
-    store, the one Redis holds the sessions, so it is required."""
+def readiness_checks(
+    database: Database | None, stores: Stores, ai: AiClient | None = None
+) -> list[Check]:
+    """Every engine (replicas optional), each Redis store and the AI service when this
+    service calls one (optional: only matching needs it). Without its own session store,
+    the one Redis holds the sessions, so it is required. The ai service has no database."""
+    engines = database.engines if database is not None else {}
     checks = [
         database_check(label, engine, required=not label.startswith("reader"))
-        for label, engine in database.engines.items()
+        for label, engine in engines.items()
     ]
     if isinstance(stores.cache, RedisStore):
         checks.append(Check("redis", stores.shared, stores.cache.ping))
     if not stores.shared and isinstance(stores.sessions, RedisStore):
         checks.append(Check("session_redis", True, stores.sessions.ping))
+    if ai is not None:
+        checks.append(Check("ai_service", False, ai.ping, ai.breaker))
     return checks
 
 

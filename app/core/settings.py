@@ -83,6 +83,26 @@ class Settings(BaseSettings):
     # Embeddings and matching.
     embedding_model: str = ""  # empty: bundled MiniLM locally, all-mpnet-base-v2 in production
     exact_search_max_rows: int = Field(default=5_000, ge=1)  # exact stays under ~2 ms
+    # Phase 4: which service this process serves (app/core/service_names.py); empty: all.
+    service_name: str = ""
+    # The AI service, for the services that embed (matching, web, the worker). Empty: the
+    # model runs in-process. Phase 4 sets the Lattice service's URL.
+    ai_service_url: str = ""
+    ai_service_timeout_seconds: float = Field(default=1.0, gt=0, le=10)  # a match's question
+    ai_service_bulk_timeout_seconds: float = Field(default=60.0, gt=0)  # 64 rows re-embedded
+    ai_service_auth: Literal["none", "aws_iam"] = "none"  # aws_iam: SigV4 (VPC Lattice)
+    aws_region: str = ""  # AWS_REGION: where the Lattice service is (aws_iam signing)
+    # The AI service itself: request limits and micro-batching.
+    # Texts per /api/ai/embed request and characters per text: at most the schema's limits
+    # (app/schemas/ai.py); callers cut longer texts (the model reads only its first tokens).
+    ai_max_texts: int = Field(default=64, ge=1, le=64)
+    ai_max_text_chars: int = Field(default=4000, ge=1, le=4000)
+    ai_batch_texts: int = Field(default=64, ge=1, le=1024)  # texts encoded in one call
+    ai_batch_wait_ms: float = Field(default=5.0, ge=0, le=100)  # wait for more texts
+    ai_queue_texts: int = Field(default=512, ge=1)  # texts waiting; beyond: 429
+    # Analytics: how long its answers are cached; match requests are tallied per day.
+    analytics_cache_ttl_seconds: int = Field(default=60, ge=0)
+    match_tally_flush_seconds: float = Field(default=10.0, gt=0)
     # Demo data (embedded default only).
     demo_data: bool | None = None  # seed an empty database; default: when local
     demo_jobs_per_sdg: int = Field(default=20, ge=0)
@@ -94,7 +114,12 @@ class Settings(BaseSettings):
     login_limits_per_client: str = "30/minute;300/hour"  # failed logins per client address
 
     @field_validator(
-        "database_url", "database_url_read", "database_shard_urls", "redis_url", "session_redis_url"
+        "database_url",
+        "database_url_read",
+        "database_shard_urls",
+        "redis_url",
+        "session_redis_url",
+        "ai_service_url",
     )
     @classmethod
     def _strip(cls, value: str) -> str:
@@ -112,6 +137,22 @@ class Settings(BaseSettings):
                 f"{value!r} is not a list of rate limits such as '5/minute;20/hour'"
             ) from None
         return value
+
+    @field_validator("ai_service_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"{value!r} is not an http:// or https:// URL (or empty: embed in-process)"
+            )
+        return value
+
+    @field_validator("service_name")
+    @classmethod
+    def _service(cls, value: str) -> str:
+        from app.core.service_names import resolve_service
+
+        return resolve_service(value)
 
     @model_validator(mode="after")
     def _refuse_defaults_in_production(self) -> Settings:
@@ -169,6 +210,11 @@ class Settings(BaseSettings):
         if self.embedding_model:
             return self.embedding_model
         return BUNDLED_MODEL if self.is_local else PRODUCTION_MODEL
+
+    @property
+    def ai_url(self) -> str:
+        """The AI service's base URL without a trailing slash (empty: embed in-process)."""
+        return self.ai_service_url.rstrip("/")
 
     @property
     def sessions_url(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.core.active_users import ActiveUsers
+from app.core.breaker import CircuitBreaker
 from app.core.cache import KeyValue, QueryCache, RedisStore
 from app.core.cloudwatch_datums import dimensions
 from app.core.cloudwatch_publisher import CloudWatchPublisher, cloudwatch_client
@@ -13,34 +14,57 @@ from app.core.metric_readings import ReadingCollector
 from app.core.metric_window import RequestWindow
 from app.core.metrics import BreakerCollector, Metrics
 from app.core.readiness import Readiness, readiness_checks
+from app.core.service_names import ALL, runs
 from app.core.sessions import SessionStore
 from app.core.settings import Settings
 from app.core.stores import build_stores
-from app.services.embeddings import Embedder, get_embedder
+from app.services.ai_client import AiClient
+from app.services.match_tally import MatchTally
 from app.services.matching import CareerIndex, JobIndex
+from app.services.text_encoders import TextEncoder, ai_client, local_encoder
+
+
+class NotServedHere(RuntimeError):
+    """A part of the app this service does not build (e.g. the ai service's database)."""
 
 
 @dataclass
 class AppState:
     settings: Settings
-    database: Database
+    service: str  # app/core/service_names.py: all, web, auth, matching, ai, analytics
     store: KeyValue
     session_store: KeyValue
     cache: QueryCache
     sessions: SessionStore
     metrics: Metrics
     readiness: Readiness
-    job_index: JobIndex
-    career_index: CareerIndex
+    db: Database | None = None  # None: the ai service
+    indexes: tuple[JobIndex, CareerIndex] | None = None
+    ai: AiClient | None = None  # the AI service's client (AI_SERVICE_URL), else None
+    match_tally: MatchTally | None = None  # match requests per day (matching service)
     publisher: CloudWatchPublisher | None = None
 
     @classmethod
-    def build(cls, settings: Settings, database: Database | None = None) -> AppState:
-        database = database or Database.from_settings(settings)
+    def build(
+        cls, settings: Settings, database: Database | None = None, service: str = ALL
+    ) -> AppState:
+        if service == "ai":  # the model only: no database
+            database = None
+        elif database is None:
+            database = Database.from_settings(settings)
         metrics = Metrics(database)
-        database.on_fallback = metrics.replica_fallbacks.inc
+        if database is not None:
+            database.on_fallback = metrics.replica_fallbacks.inc
         stores = build_stores(settings)
-        metrics.registry.register(BreakerCollector(database, stores.breakers))
+        ai = ai_client(settings) if service != "ai" else None
+        more_breakers = stores.breakers
+        if ai is not None:
+            client = ai
+
+            def more_breakers() -> dict[str, CircuitBreaker]:
+                return stores.breakers() | {"ai_service": client.breaker}
+
+        metrics.registry.register(BreakerCollector(database, more_breakers))
         cache = QueryCache(
             stores.cache,
             max_entry_bytes=settings.cache_max_entry_bytes,
@@ -53,43 +77,81 @@ class AppState:
             if settings.metrics_namespace
             else None
         )
+        indexes = None
+        if database is not None:
+            indexes = (
+                JobIndex(
+                    database=database,
+                    cache=cache,
+                    model_name=settings.model_name,
+                    exact_max_rows=settings.exact_search_max_rows,
+                ),
+                CareerIndex(
+                    database=database,
+                    cache=cache,
+                    model_name=settings.model_name,
+                    exact_max_rows=settings.exact_search_max_rows,
+                ),
+            )
+        tally = None
+        if database is not None and runs(service, "matching"):
+            tally = MatchTally(database, flush_seconds=settings.match_tally_flush_seconds)
         return cls(
             publisher=publisher,
             settings=settings,
-            database=database,
+            service=service,
+            db=database,
             store=stores.cache,
             session_store=stores.sessions,
             cache=cache,
             sessions=SessionStore(stores.sessions, settings.session_ttl_seconds),
             metrics=metrics,
-            readiness=Readiness(readiness_checks(database, stores)),
-            job_index=JobIndex(
-                database=database,
-                cache=cache,
-                model_name=settings.model_name,
-                exact_max_rows=settings.exact_search_max_rows,
-            ),
-            career_index=CareerIndex(
-                database=database,
-                cache=cache,
-                model_name=settings.model_name,
-                exact_max_rows=settings.exact_search_max_rows,
-            ),
+            readiness=Readiness(readiness_checks(database, stores, ai)),
+            indexes=indexes,
+            ai=ai,
+            match_tally=tally,
         )
 
     def close(self) -> None:
         if self.publisher is not None:
             self.publisher.stop()
+        if self.match_tally is not None:
+            self.match_tally.stop()
         self.readiness.close()
-        self.database.dispose()
+        if self.ai is not None:
+            self.ai.close()
+        if self.db is not None:
+            self.db.dispose()
 
     @property
-    def embedder(self) -> Embedder:
-        return get_embedder(self.settings.model_name)
+    def database(self) -> Database:
+        if self.db is None:
+            raise NotServedHere(f"the {self.service} service has no database")
+        return self.db
+
+    @property
+    def job_index(self) -> JobIndex:
+        if self.indexes is None:
+            raise NotServedHere(f"the {self.service} service has no job index")
+        return self.indexes[0]
+
+    @property
+    def career_index(self) -> CareerIndex:
+        if self.indexes is None:
+            raise NotServedHere(f"the {self.service} service has no career index")
+        return self.indexes[1]
+
+    @property
+    def embedder(self) -> TextEncoder:
+        """Where this service's vectors come from: the AI service when ``AI_SERVICE_URL``
+        is set (never for the ai service itself), else the model in this process."""
+        if self.ai is not None:
+            return self.ai
+        return local_encoder(self.settings)
 
 
 def build_publisher(
-    settings: Settings, metrics: Metrics, database: Database, session_store: KeyValue
+    settings: Settings, metrics: Metrics, database: Database | None, session_store: KeyValue
 ) -> CloudWatchPublisher:
     """CloudWatch publishing: the request window, active users (in the sessions' Redis)."""
     metrics.window = RequestWindow()

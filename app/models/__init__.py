@@ -5,6 +5,7 @@ from app.models.base import Base
 from app.models.career import Career
 from app.models.employer import Employer, EmployerInvitation
 from app.models.job import Job
+from app.models.match_day import MatchDay
 from app.models.shard_map import ShardMapHeader, ShardMapRange
 from app.models.user import Role, User
 
@@ -15,6 +16,7 @@ __all__ = [
     "Employer",
     "EmployerInvitation",
     "Job",
+    "MatchDay",
     "Role",
     "ShardMapHeader",
     "ShardMapRange",

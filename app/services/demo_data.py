@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Career, Employer, Job, Role
 from app.models.base import utcnow
+from app.services.ai_client import AiServiceUnavailable
 from app.services.embedding_updates import update_embeddings
 from app.services.embeddings import ModelUnavailable
 from app.services.users import create_user
@@ -293,8 +294,9 @@ def seed(*, session: Session, per_sdg: int, seed: int, accounts: bool) -> tuple[
     return len(jobs), len(careers)
 
 
-def seed_if_empty(*, state: AppState) -> None:
-    """Seed an empty database, then embed every job and career that lacks a vector."""
+def seed_if_empty(*, state: AppState, embed: bool = True) -> None:
+    """Seed an empty database, then (``embed``) embed every job and career that lacks a
+    vector for the configured model, in-process or through the AI service."""
     settings = state.settings
     with state.database.write_session() as session:
         if session.scalar(select(func.count()).select_from(Job)) == 0:
@@ -305,14 +307,16 @@ def seed_if_empty(*, state: AppState) -> None:
                 accounts=settings.is_local,
             )
             log.info("seeded demo data: %d jobs, %d careers", jobs, careers)
+        if not embed:
+            return
         try:
             embedder = state.embedder
-        except ModelUnavailable as error:
+            for kind in ("jobs", "careers"):
+                count = update_embeddings(session=session, embedder=embedder, kind=kind)
+                if count:
+                    log.info("embedded %d %s with %s", count, kind, embedder.name)
+        except (ModelUnavailable, AiServiceUnavailable) as error:
             log.error("demo data not embedded: %s", error)
             return
-        for kind in ("jobs", "careers"):
-            count = update_embeddings(session=session, embedder=embedder, kind=kind)
-            if count:
-                log.info("embedded %d %s with %s", count, kind, embedder.name)
     state.job_index.mark_changed()
     state.career_index.mark_changed()

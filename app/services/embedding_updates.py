@@ -8,7 +8,8 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, undefer
 
 from app.models import Career, Job
-from app.services.embeddings import Embedder, to_bytes
+from app.services.embeddings import to_bytes
+from app.services.text_encoders import TextEncoder
 
 Kind = Literal["jobs", "careers"]
 T = TypeVar("T", Job, Career)
@@ -30,7 +31,7 @@ def _stale(model: type[T], model_name: str, ids: list[int] | None) -> Select[tup
 
 
 def update_embeddings(
-    *, session: Session, embedder: Embedder, kind: Kind, ids: list[int] | None = None
+    *, session: Session, embedder: TextEncoder, kind: Kind, ids: list[int] | None = None
 ) -> int:
     """(Re)compute embeddings of the given rows, or of every row missing one for this model.
 

@@ -31,7 +31,12 @@ def run_inline(state: AppState, kind: Kind, ids: list[int] | None) -> None:
     from app.worker.tasks import recompute
 
     recompute(
-        settings=state.settings, database=state.database, cache=state.cache, kind=kind, ids=ids
+        settings=state.settings,
+        database=state.database,
+        cache=state.cache,
+        kind=kind,
+        ids=ids,
+        embedder=state.embedder,  # the AI service when AI_SERVICE_URL is set
     )
     if kind == "jobs":
         state.job_index.mark_changed()

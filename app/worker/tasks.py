@@ -9,8 +9,8 @@ from app.core.cache import QueryCache, make_store
 from app.core.db import Database
 from app.core.settings import Settings
 from app.services.embedding_updates import Kind, update_embeddings
-from app.services.embeddings import get_embedder
 from app.services.matching import CAREERS_GENERATION, GENERATION
+from app.services.text_encoders import TextEncoder, ai_client, local_encoder
 from app.worker.celery_app import celery_app
 
 log = logging.getLogger("app.worker")
@@ -25,11 +25,25 @@ def _worker_context() -> tuple[Settings, Database, QueryCache]:
     return settings, Database.from_settings(settings), QueryCache(store)
 
 
+@functools.cache
+def _worker_encoder() -> TextEncoder:
+    """The AI service when AI_SERVICE_URL is set, else the model in this process."""
+    settings = _worker_context()[0]
+    return ai_client(settings) or local_encoder(settings)
+
+
 def recompute(
-    *, settings: Settings, database: Database, cache: QueryCache, kind: Kind, ids: list[int] | None
+    *,
+    settings: Settings,
+    database: Database,
+    cache: QueryCache,
+    kind: Kind,
+    ids: list[int] | None,
+    embedder: TextEncoder | None = None,
 ) -> int:
-    """Embed the rows, then bump the index generation so every instance reloads."""
-    embedder = get_embedder(settings.model_name)
+    """Embed the rows (with ``embedder``, else the process's model), then bump the index
+    generation so every instance reloads."""
+    embedder = embedder or local_encoder(settings)
     with database.write_session() as session:
         count = update_embeddings(session=session, embedder=embedder, kind=kind, ids=ids)
     cache.bump(GENERATION if kind == "jobs" else CAREERS_GENERATION)
@@ -42,4 +56,11 @@ def recompute(
 def recompute_embeddings(kind: Kind, ids: list[int] | None = None) -> int:
     """Recompute embeddings of ``ids`` (or of every stale row) of ``kind``."""
     settings, database, cache = _worker_context()
-    return recompute(settings=settings, database=database, cache=cache, kind=kind, ids=ids)
+    return recompute(
+        settings=settings,
+        database=database,
+        cache=cache,
+        kind=kind,
+        ids=ids,
+        embedder=_worker_encoder(),
+    )

@@ -27,6 +27,14 @@ app_group = typer.Typer(
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")]
 WorkersOption = Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes.")]
+ServiceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--service",
+        help="Run one phase-4 service: web, auth, matching, ai (ai-ml) or analytics; "
+        "default: SERVICE_NAME, else all.",
+    ),
+]
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -44,17 +52,25 @@ def serve(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     workers: WorkersOption = 1,
+    service: ServiceOption = None,
 ) -> None:
     """Serve the app: embedded SQLite, in-process cache and demo data unless the environment
     sets DATABASE_URL, DATABASE_URL_READ, DATABASE_SHARD_URLS or REDIS_URL (see app/README.md).
 
     Example: gm-infra app serve --port 8000   (then open http://127.0.0.1:8000)
+             gm-infra app serve --service ai --port 8001
     """
     require_extra("app", "gm-infra app serve")
     import uvicorn
 
+    from app.core.service_names import UnknownService, resolve_service
     from app.core.settings import Settings
 
+    if service is not None:
+        try:
+            os.environ["SERVICE_NAME"] = resolve_service(service)  # the workers read it
+        except UnknownService as error:
+            raise BadInputError(f"--service: {error}") from None
     try:
         settings = Settings()
     except ValidationError as error:
@@ -69,7 +85,8 @@ def serve(
         settings.database_url.split("@")[-1] if settings.database_url else settings.writer_url
     )
     typer.echo(
-        f"Green Matchers on http://{host}:{port}  (database: {database}, "
+        f"Green Matchers ({settings.service_name}) on http://{host}:{port}  "
+        f"(database: {database}, "
         f"cache: {'redis' if settings.redis_url else 'in-process'}, model: {settings.model_name})",
         err=True,
     )

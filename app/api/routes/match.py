@@ -13,7 +13,11 @@ router = APIRouter(prefix="/api", tags=["match"])
 
 @router.post("/match", responses=UNSAFE_RESPONSES)
 def match(body: MatchIn, db: ReadDb, state: StateDep) -> MatchOut:
-    """Jobs ranked by cosine similarity between the text's embedding and each job's."""
+    """Jobs ranked by cosine similarity between the text's embedding and each job's.
+
+    With AI_SERVICE_URL set the text is embedded by the AI service; when it is down or
+    serves another model this answers 503 with the reason (within AI_SERVICE_TIMEOUT_SECONDS,
+    then at once while its circuit breaker is open)."""
     index = state.job_index.current()
     query = state.embedder.encode_one(body.text)
     if len(index) and index.dim != query.shape[0]:
@@ -26,4 +30,6 @@ def match(body: MatchIn, db: ReadDb, state: StateDep) -> MatchOut:
         if job_id in found
     ]
     state.metrics.matches.inc()
+    if state.match_tally is not None:
+        state.match_tally.record()
     return MatchOut(results=results)

@@ -100,6 +100,9 @@ SEMANTIC_RULES = (
     "at least one letter or digit",  # an employer name of punctuation only
     "must not be above salary_max",  # salary_min <= salary_max
     "must not be blank",  # only spaces
+    "vectors have",  # /api/ai/similarity: the vectors' dimension is the model's
+    "not one of each",  # /api/ai/similarity: two texts or two vectors
+    "not all zeros",  # /api/ai/similarity: a zero vector has no direction
 )
 
 

@@ -1,0 +1,113 @@
+"""The AI service: embeddings and similarity with this process's model, micro-batched.
+
+Async routes on purpose: a request waits on its batch's future on the event loop, so a
+burst of requests queues texts, not threads of the request pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
+
+from app.api.errors import UNSAFE_RESPONSES
+from app.core.settings import Settings
+from app.schemas.ai import EmbedIn, EmbedOut, SimilarityIn, SimilarityOut
+from app.schemas.common import ErrorOut
+from app.services.embed_batcher import EmbedBatcher, QueueFull
+from app.services.text_encoders import local_encoder
+
+router = APIRouter(prefix="/api/ai", tags=["ai"])
+
+BUSY: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ErrorOut,
+        "description": "the embedding queue is full; retry after the Retry-After seconds",
+    }
+}
+
+
+def _invalid(loc: tuple[str | int, ...], message: str) -> RequestValidationError:
+    return RequestValidationError(
+        [{"type": "value_error", "loc": ("body", *loc), "msg": message, "input": None}]
+    )
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.gm.settings
+    return settings
+
+
+def _batcher(request: Request) -> EmbedBatcher:
+    batcher: EmbedBatcher = request.app.state.embed_batcher
+    return batcher
+
+
+def check_text(text: str, settings: Settings, loc: tuple[str | int, ...]) -> None:
+    """422 when the text is blank or longer than AI_MAX_TEXT_CHARS."""
+    if not text.strip():
+        raise _invalid(loc, "must not be blank")
+    if len(text) > settings.ai_max_text_chars:
+        raise _invalid(
+            loc,
+            f"{len(text)} characters; at most {settings.ai_max_text_chars} (AI_MAX_TEXT_CHARS)",
+        )
+
+
+async def embed_texts(request: Request, texts: list[str]) -> np.ndarray[Any, Any]:
+    """Queue the texts for the next batch and wait for their vectors (429 when full)."""
+    try:
+        future = _batcher(request).submit(texts)
+    except QueueFull as error:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"the embedding queue is full; try again in {error.retry_after} s",
+            headers={"Retry-After": str(error.retry_after)},
+        ) from None
+    return await asyncio.wrap_future(future)
+
+
+@router.post("/embed", responses={**UNSAFE_RESPONSES, **BUSY})
+async def embed(body: EmbedIn, request: Request) -> EmbedOut:
+    """``{"texts": [...]}`` -> one normalised vector per text (cosine = dot product)."""
+    settings = settings_of(request)
+    if len(body.texts) > settings.ai_max_texts:
+        raise _invalid(
+            ("texts",),
+            f"{len(body.texts)} texts; at most {settings.ai_max_texts} per request (AI_MAX_TEXTS)",
+        )
+    for index, text in enumerate(body.texts):
+        check_text(text, settings, ("texts", index))
+    vectors = await embed_texts(request, body.texts)
+    embedder = local_encoder(settings)  # loaded: it just encoded
+    return EmbedOut(model=embedder.name, dim=embedder.dim, embeddings=vectors.tolist())
+
+
+@router.post("/similarity", responses={**UNSAFE_RESPONSES, **BUSY})
+async def similarity(body: SimilarityIn, request: Request) -> SimilarityOut:
+    """Cosine similarity of two texts, or of two vectors of the model's dimension."""
+    settings = settings_of(request)
+    if isinstance(body.a, str) != isinstance(body.b, str):
+        raise _invalid(("b",), "a and b must both be texts or both be vectors, not one of each")
+    if isinstance(body.a, str) and isinstance(body.b, str):
+        check_text(body.a, settings, ("a",))
+        check_text(body.b, settings, ("b",))
+        pair = await embed_texts(request, [body.a, body.b])
+        return SimilarityOut(similarity=round(float(np.dot(pair[0], pair[1])), 6))
+    embedder = await asyncio.to_thread(local_encoder, settings)
+    vectors = []
+    for name, values in (("a", body.a), ("b", body.b)):
+        vector = np.asarray(values, dtype=np.float64)
+        if vector.shape[0] != embedder.dim:
+            raise _invalid(
+                (name,),
+                f"{vector.shape[0]} values; {embedder.name} vectors have {embedder.dim}",
+            )
+        norm = float(np.linalg.norm(vector))
+        if not np.isfinite(norm) or norm == 0.0:
+            raise _invalid((name,), "must be a finite vector that is not all zeros")
+        vectors.append(vector / norm)
+    return SimilarityOut(similarity=round(float(np.dot(vectors[0], vectors[1])), 6))

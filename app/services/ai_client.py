@@ -1,0 +1,198 @@
+"""The client of the AI service (``POST /api/ai/embed``), as the matching and web services
+and the worker use it when ``AI_SERVICE_URL`` is set.
+
+It has the interface of an in-process embedder (``name``, ``dim``, ``encode``,
+``encode_one``), so matching and the embedding updates do not care where vectors come from.
+
+Every call is bounded by a short timeout, and a circuit breaker (``app/core/breaker.py``)
+skips the AI service for ``cool_down`` seconds after it timed out, refused or failed: an
+outage costs one timeout, then callers are answered at once. The model the AI service
+reports must be the one this service was configured with (the vectors in the database are
+stored per model name); a different one is refused, never mixed in.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import OrderedDict
+from threading import Lock
+from typing import Any
+
+import httpx
+import numpy as np
+import numpy.typing as npt
+
+from app.core.breaker import CircuitBreaker, CircuitOpen
+from app.schemas.ai import MAX_TEXT_CHARS
+
+log = logging.getLogger("app.ai_client")
+
+Vector = npt.NDArray[np.float32]
+QUERY_CACHE_SIZE = 2048
+REQUEST_TEXTS = 64  # texts per embed request: the AI service's default limit
+# Characters per request: escaped as JSON (\uXXXX at worst) it stays under the 256 KB
+# MAX_BODY_BYTES of the AI service.
+REQUEST_CHARS = 30_000
+
+
+def chunks(texts: list[str]) -> list[list[str]]:
+    """Consecutive runs of ``texts`` of at most ``REQUEST_TEXTS`` texts and
+    ``REQUEST_CHARS`` characters (a longer text goes alone)."""
+    runs: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for text in texts:
+        if current and (len(current) == REQUEST_TEXTS or size + len(text) > REQUEST_CHARS):
+            runs.append(current)
+            current, size = [], 0
+        current.append(text)
+        size += len(text)
+    if current:
+        runs.append(current)
+    return runs
+
+
+class AiServiceUnavailable(RuntimeError):
+    """The AI service did not answer, answered badly, or serves another model (503)."""
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AiClient:
+    """Embeds texts with the AI service at ``base_url``; thread-safe."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        model_name: str,
+        timeout: float = 1.0,
+        bulk_timeout: float = 60.0,
+        auth: httpx.Auth | None = None,
+        cool_down: float = 5.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.name = model_name  # the model this caller's vectors are for
+        self.breaker = CircuitBreaker("ai service", cool_down=cool_down)
+        self.timeout = timeout  # a question (encode_one): someone is waiting
+        self.bulk_timeout = bulk_timeout  # rows being (re)embedded: a whole batch
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout),  # per call: see _embed
+            auth=auth,
+            transport=transport,
+            headers={"Accept": "application/json"},
+        )
+        self._dim: int | None = None
+        self._recent: OrderedDict[str, Vector] = OrderedDict()
+        self._lock = Lock()
+
+    @property
+    def dim(self) -> int:
+        """The model's dimension, as the AI service reports it (asked once)."""
+        if self._dim is None:
+            self._dim = self._check_model(self._call("GET", "/api/embeddings/model"))[1]
+        return self._dim
+
+    def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        """Normalised float32 vectors, one row per text, in request-sized chunks."""
+        if not texts:
+            return np.zeros((0, self._dim or 0), dtype=np.float32)
+        cut = [text[:MAX_TEXT_CHARS] for text in texts]  # the model reads only the start
+        return np.concatenate([self._embed(run, self.bulk_timeout) for run in chunks(cut)])
+
+    def encode_one(self, text: str) -> Vector:
+        """One text's vector; the last ``QUERY_CACHE_SIZE`` distinct texts are remembered."""
+        key = " ".join(text.lower().split())
+        with self._lock:
+            cached = self._recent.get(key)
+            if cached is not None:
+                self._recent.move_to_end(key)
+                return cached
+        vector = self._embed([text[:MAX_TEXT_CHARS]], self.timeout)[0]
+        vector.setflags(write=False)
+        with self._lock:
+            self._recent[key] = vector
+            if len(self._recent) > QUERY_CACHE_SIZE:
+                self._recent.popitem(last=False)
+        return vector
+
+    def ping(self) -> None:
+        """Raise unless the AI service answers ``/health`` (readiness; bounded by the timeout)."""
+        answer = self._http.get("/health")
+        answer.raise_for_status()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _embed(self, texts: list[str], timeout: float) -> Vector:
+        body = self._call("POST", "/api/ai/embed", json={"texts": texts}, timeout=timeout)
+        _, dim = self._check_model(body)
+        try:
+            vectors = np.asarray(body["embeddings"], dtype=np.float32)
+        except (KeyError, TypeError, ValueError):
+            raise self._bad_answer("embeddings that are not a list of vectors") from None
+        if vectors.shape != (len(texts), dim) or not np.isfinite(vectors).all():
+            raise self._bad_answer(
+                f"embeddings of shape {vectors.shape}, expected ({len(texts)}, {dim})"
+            )
+        return vectors
+
+    def _check_model(self, body: dict[str, Any]) -> tuple[str, int]:
+        model, dim = body.get("model"), body.get("dim")
+        if not isinstance(model, str) or not isinstance(dim, int) or dim < 1:
+            raise self._bad_answer("no model name and dimension")
+        if model != self.name:
+            raise AiServiceUnavailable(
+                f"the AI service serves model {model!r}, but this service's "
+                f"vectors are for {self.name!r}; set the same EMBEDDING_MODEL on both"
+            )
+        self._dim = dim
+        return model, dim
+
+    def _bad_answer(self, what: str) -> AiServiceUnavailable:
+        self.breaker.record_failure("bad answer")
+        return AiServiceUnavailable(f"the AI service answered {what}")
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            self.breaker.check()
+        except CircuitOpen as error:
+            raise AiServiceUnavailable(
+                f"the AI service is unavailable ({error.cause}); try again shortly",
+                retry_after=max(1, math.ceil(self.breaker.cool_down)),
+            ) from None
+        try:
+            answer = self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException:
+            self.breaker.record_failure("timeout")
+            raise AiServiceUnavailable("the AI service did not answer in time") from None
+        except httpx.HTTPError as error:
+            cause = "refused" if isinstance(error, httpx.ConnectError) else "unreachable"
+            self.breaker.record_failure(cause)
+            raise AiServiceUnavailable(f"the AI service is unreachable ({cause})") from None
+        if answer.status_code == 429:  # busy, not broken: the breaker stays closed
+            self.breaker.record_success()
+            wait = answer.headers.get("Retry-After", "1")
+            raise AiServiceUnavailable(
+                "the AI service is busy; try again shortly",
+                retry_after=int(wait) if wait.isdigit() else 1,
+            )
+        if answer.status_code >= 500:
+            self.breaker.record_failure(f"HTTP {answer.status_code}")
+            raise AiServiceUnavailable(f"the AI service answered HTTP {answer.status_code}")
+        if answer.status_code != 200:  # it answers, but refused this request
+            self.breaker.record_success()
+            raise AiServiceUnavailable(f"the AI service answered HTTP {answer.status_code}")
+        try:
+            body = answer.json()
+        except ValueError:
+            raise self._bad_answer("a body that is not JSON") from None
+        if not isinstance(body, dict):
+            raise self._bad_answer("a body that is not a JSON object")
+        self.breaker.record_success()
+        return body

@@ -1,0 +1,146 @@
+"""Micro-batching for the AI service: concurrent requests share one model call.
+
+Requests put their texts in a bounded queue (counted in texts). One worker thread takes
+the oldest request, then keeps taking whole requests while they fit in ``max_batch``
+texts, waiting at most ``max_wait`` seconds for more; it encodes them in one call and
+answers each request's future with its own rows. A request that would overflow the queue
+is refused at once (``QueueFull``: the route answers 429 with Retry-After) instead of
+waiting into a timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger("app.embed_batcher")
+
+Matrix = npt.NDArray[np.float32]
+Encode = Callable[[list[str]], Matrix]
+
+
+class QueueFull(RuntimeError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"the embedding queue is full; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+@dataclass
+class _Request:
+    texts: list[str]
+    future: Future[Matrix] = field(default_factory=Future)
+
+
+class EmbedBatcher:
+    def __init__(
+        self, encode: Encode, *, max_batch: int = 64, max_wait: float = 0.005, max_queued: int = 512
+    ) -> None:
+        if max_queued < max_batch:
+            raise ValueError(f"max_queued ({max_queued}) must hold one batch ({max_batch})")
+        self.encode = encode
+        self.max_batch = max_batch
+        self.max_wait = max_wait
+        self.max_queued = max_queued
+        self._queue: deque[_Request] = deque()
+        self._queued_texts = 0
+        self._cond = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._seconds_per_text = 0.01  # running estimate, for Retry-After
+        self.batches = 0  # encode calls made (for tests and metrics)
+
+    @property
+    def queued_texts(self) -> int:
+        return self._queued_texts
+
+    def start(self) -> None:
+        with self._cond:
+            if self._thread is not None:
+                return
+            self._stopping = False
+            self._thread = threading.Thread(target=self._run, name="embed-batcher", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the worker; requests still queued fail with RuntimeError."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+        with self._cond:
+            while self._queue:
+                self._queue.popleft().future.set_exception(RuntimeError("the service is stopping"))
+            self._queued_texts = 0
+
+    def submit(self, texts: list[str]) -> Future[Matrix]:
+        """Queue ``texts``; the future gets one row per text. A request of more than
+        ``max_batch`` texts is encoded alone."""
+        if not texts:
+            raise ValueError("no texts to embed")
+        request = _Request(list(texts))
+        with self._cond:
+            if self._stopping or self._thread is None:
+                raise RuntimeError("the embedding worker is not running")
+            if self._queued_texts + len(texts) > self.max_queued:
+                wait = self._queued_texts * self._seconds_per_text
+                raise QueueFull(max(1, math.ceil(wait)))
+            self._queue.append(request)
+            self._queued_texts += len(texts)
+            self._cond.notify()
+        return request.future
+
+    def _take_batch(self) -> list[_Request] | None:
+        """Block for the first request, then gather more for at most ``max_wait``."""
+        with self._cond:
+            while not self._queue and not self._stopping:
+                self._cond.wait()
+            if self._stopping:
+                return None
+            batch = [self._queue.popleft()]
+            size = len(batch[0].texts)
+            deadline = time.monotonic() + self.max_wait
+            while size < self.max_batch:
+                if self._queue:
+                    if size + len(self._queue[0].texts) > self.max_batch:
+                        break
+                    request = self._queue.popleft()
+                    batch.append(request)
+                    size += len(request.texts)
+                    continue
+                left = deadline - time.monotonic()
+                if left <= 0 or self._stopping:
+                    break
+                self._cond.wait(left)
+            self._queued_texts -= size
+            return batch
+
+    def _run(self) -> None:
+        while (batch := self._take_batch()) is not None:
+            texts = [text for request in batch for text in request.texts]
+            started = time.perf_counter()
+            try:
+                vectors = self.encode(texts)
+            except Exception as error:
+                log.exception("embedding a batch of %d texts failed", len(texts))
+                for request in batch:
+                    request.future.set_exception(error)
+                continue
+            per_text = (time.perf_counter() - started) / len(texts)
+            self._seconds_per_text = 0.8 * self._seconds_per_text + 0.2 * per_text
+            self.batches += 1
+            row = 0
+            for request in batch:
+                count = len(request.texts)
+                request.future.set_result(vectors[row : row + count])
+                row += count

@@ -1,0 +1,123 @@
+"""The AI service's micro-batching: shared calls, bounded queue, answers to the right caller.
+
+The encode function here records its calls and can be held, so the queue's state is known
+exactly; the model itself is exercised in tests/app/api/routes/test_ai.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from app.services.embed_batcher import EmbedBatcher, QueueFull
+
+
+class HeldEncoder:
+    """Encodes a text as ``[len(text), position in its call]``; ``hold`` blocks calls."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.release.set()
+
+    def __call__(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        self.calls.append(list(texts))
+        self.started.set()
+        self.release.wait(10)
+        if "boom" in texts:
+            raise RuntimeError("model failed")
+        return np.array([[len(t), i] for i, t in enumerate(texts)], dtype=np.float32)
+
+
+@pytest.fixture
+def encoder() -> HeldEncoder:
+    return HeldEncoder()
+
+
+@pytest.fixture
+def batcher(encoder: HeldEncoder) -> Iterator[EmbedBatcher]:
+    batcher = EmbedBatcher(encoder, max_batch=4, max_wait=0.05, max_queued=6)
+    batcher.start()
+    yield batcher
+    encoder.release.set()
+    batcher.stop()
+
+
+def hold_worker(batcher: EmbedBatcher, encoder: HeldEncoder) -> None:
+    """Make the worker busy on one text, so later submissions wait in the queue."""
+    encoder.release.clear()
+    encoder.started.clear()
+    batcher.submit(["first"])
+    assert encoder.started.wait(5)
+
+
+def test_waiting_requests_share_one_call_and_get_their_own_rows(
+    batcher: EmbedBatcher, encoder: HeldEncoder
+) -> None:
+    hold_worker(batcher, encoder)
+    a = batcher.submit(["a", "bb"])
+    b = batcher.submit(["ccc"])
+    c = batcher.submit(["dddd", "e"])  # would make 5 texts: waits for the next batch
+    assert batcher.queued_texts == 5
+    encoder.release.set()
+    assert a.result(5).tolist() == [[1, 0], [2, 1]]
+    assert b.result(5).tolist() == [[3, 2]]
+    assert c.result(5).tolist() == [[4, 0], [1, 1]]
+    assert encoder.calls == [["first"], ["a", "bb", "ccc"], ["dddd", "e"]]
+    assert batcher.queued_texts == 0
+
+
+def test_a_lone_request_waits_at_most_max_wait(batcher: EmbedBatcher) -> None:
+    answer = batcher.submit(["solo"])
+    assert answer.result(1).tolist() == [[4, 0]]
+
+
+def test_a_full_queue_refuses_at_once_with_a_retry_after(
+    batcher: EmbedBatcher, encoder: HeldEncoder
+) -> None:
+    hold_worker(batcher, encoder)
+    queued = [batcher.submit(["1", "2", "3", "4"]), batcher.submit(["5", "6"])]
+    with pytest.raises(QueueFull) as refused:
+        batcher.submit(["7"])
+    assert refused.value.retry_after >= 1
+    encoder.release.set()
+    for future in queued:
+        future.result(5)
+    assert batcher.submit(["8"]).result(5).tolist() == [[1, 0]]  # room again
+
+
+def test_an_encode_error_reaches_every_request_of_its_batch(
+    batcher: EmbedBatcher, encoder: HeldEncoder
+) -> None:
+    hold_worker(batcher, encoder)
+    failing = [batcher.submit(["boom"]), batcher.submit(["x"])]
+    encoder.release.set()
+    for future in failing:
+        with pytest.raises(RuntimeError, match="model failed"):
+            future.result(5)
+    assert batcher.submit(["fine"]).result(5).tolist() == [[4, 0]]  # the worker lives on
+
+
+def test_stop_fails_what_is_still_queued(encoder: HeldEncoder) -> None:
+    batcher = EmbedBatcher(encoder, max_batch=1, max_wait=0, max_queued=4)
+    batcher.start()
+    hold_worker(batcher, encoder)
+    waiting = batcher.submit(["later"])
+    stopper = threading.Thread(target=batcher.stop)
+    stopper.start()
+    encoder.release.set()
+    stopper.join(10)
+    with pytest.raises(RuntimeError, match="stopping"):
+        waiting.result(5)
+    with pytest.raises(RuntimeError, match="not running"):
+        batcher.submit(["after"])
+
+
+def test_the_queue_must_hold_a_batch() -> None:
+    with pytest.raises(ValueError, match="must hold one batch"):
+        EmbedBatcher(HeldEncoder(), max_batch=64, max_queued=8)
