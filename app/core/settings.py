@@ -10,8 +10,9 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SESSION_SECRET = "change-me-local-only"
-PRODUCTION_MODEL = "sentence-transformers/all-mpnet-base-v2"
-BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"  # 384 dimensions, fast: tests, the embedded default
+MPNET_MODEL = "bundled:all-mpnet-base-v2"  # the seed's model, 768 dimensions (app/embedding)
+PRODUCTION_MODEL = MPNET_MODEL
 
 
 def default_data_dir() -> Path:
@@ -82,6 +83,8 @@ class Settings(BaseSettings):
     metrics_region: str = ""  # empty: boto3's default (AWS_REGION / AWS_DEFAULT_REGION)
     # Embeddings and matching.
     embedding_model: str = ""  # empty: bundled MiniLM locally, all-mpnet-base-v2 in production
+    # What runs bundled:all-mpnet-base-v2: ONNX Runtime (int8 where quality holds) or torch.
+    embedding_runtime: Literal["onnx", "torch"] = "onnx"
     exact_search_max_rows: int = Field(default=5_000, ge=1)  # exact stays under ~2 ms
     # Demo data (embedded default only).
     demo_data: bool | None = None  # seed an empty database; default: when local
