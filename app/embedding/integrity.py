@@ -2,7 +2,9 @@
 
 The marker records the file's size, inode, mtime and ctime next to the hash it was checked
 against: any write, replacement or ``touch`` changes one of them (ctime cannot be set from
-user space), so a changed file is hashed again instead of trusted.
+user space), so a changed file is hashed again instead of trusted. As with git's index, a
+marker written within the file system's timestamp granularity of the file's last change is
+not trusted ("racy"): a change in that same clock tick would leave the times unchanged.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK_BYTES = 4 * 1024 * 1024
+RACY_NS = 20_000_000  # above the kernel's coarse clock tick (1-10 ms)
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 
 
@@ -76,10 +79,13 @@ def _fingerprint(path: Path, expected: Expected) -> dict[str, int | str]:
 
 def is_recorded_verified(path: Path, expected: Expected) -> bool:
     """True when the marker says this very file (unchanged since) matched ``expected``."""
+    marker = marker_path(path)
     try:
-        recorded = json.loads(marker_path(path).read_text())
-        return bool(recorded == _fingerprint(path, expected))
-    except (OSError, ValueError):
+        recorded = json.loads(marker.read_text())
+        if recorded != _fingerprint(path, expected):
+            return False
+        return bool(marker.stat().st_mtime_ns - recorded["ctime_ns"] > RACY_NS)
+    except (OSError, ValueError, KeyError, TypeError):
         return False
 
 
