@@ -27,6 +27,7 @@ class Prepared:
     onnx_model: Path
     precision: str
     int8_min_cosine: float | None
+    int8_top10_agreement: float | None
     seconds: float
 
 
@@ -46,6 +47,7 @@ def prepare(root: Path | None = None, progress: StepProgress | None = None) -> P
         onnx_model=files.model,
         precision=files.precision,
         int8_min_cosine=files.int8_min_cosine,
+        int8_top10_agreement=files.int8_top10_agreement,
         seconds=round(time.monotonic() - started, 2),
     )
 
@@ -60,5 +62,6 @@ def summary(prepared: Prepared) -> dict[str, Any]:
         "onnx_model": str(prepared.onnx_model),
         "precision": prepared.precision,
         "int8_min_cosine": prepared.int8_min_cosine,
+        "int8_top10_agreement": prepared.int8_top10_agreement,
         "seconds": prepared.seconds,
     }
