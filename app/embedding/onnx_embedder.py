@@ -29,7 +29,9 @@ def default_threads() -> int:
     """Intra-op threads: ``GM_ONNX_THREADS``, else every core this process may use."""
     configured = os.environ.get("GM_ONNX_THREADS", "").strip()
     if configured:
-        return max(1, int(configured))
+        if not configured.isdigit() or int(configured) < 1:
+            raise ValueError(f"GM_ONNX_THREADS={configured!r} is not allowed: a whole number >= 1")
+        return int(configured)
     return max(1, len(os.sched_getaffinity(0)))
 
 
