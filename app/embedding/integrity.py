@@ -46,19 +46,15 @@ def sha256_of(path: Path, progress: Progress | None = None) -> str:
 
 
 def verify_file(path: Path, expected: Expected, progress: Progress | None = None) -> None:
-    """IntegrityError naming what was expected and what was found, unless ``path`` matches."""
+    """IntegrityError naming the expected and the found SHA-256, unless ``path`` matches."""
     if not path.is_file():
-        raise IntegrityError(f"{path} is missing")
+        raise IntegrityError(f"{path} is missing (expected SHA-256 {expected.sha256})")
     size = path.stat().st_size
-    if size != expected.size:
-        raise IntegrityError(
-            f"{path} has {size:,} bytes, expected {expected.size:,} "
-            f"(expected SHA-256 {expected.sha256})"
-        )
     found = sha256_of(path, progress)
-    if found != expected.sha256:
+    if size != expected.size or found != expected.sha256:
         raise IntegrityError(
-            f"{path} has SHA-256 {found}, expected {expected.sha256}: refusing to load it"
+            f"{path} has SHA-256 {found} ({size:,} bytes), expected {expected.sha256} "
+            f"({expected.size:,} bytes): refusing to load it"
         )
 
 

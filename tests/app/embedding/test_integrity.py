@@ -47,11 +47,15 @@ def test_a_tampered_file_is_refused_naming_both_hashes(tmp_path: Path) -> None:
     assert "refusing" in message
 
 
-def test_a_file_of_the_wrong_size_is_refused_before_hashing(tmp_path: Path) -> None:
+def test_a_file_of_the_wrong_size_is_refused_naming_both_hashes(tmp_path: Path) -> None:
     path = tmp_path / "model.safetensors"
     path.write_bytes(DATA[:-1])
-    with pytest.raises(IntegrityError, match=f"{len(DATA) - 1:,} bytes, expected {len(DATA):,}"):
-        verify_file(path, expected_for(DATA))
+    expected = expected_for(DATA)
+    with pytest.raises(IntegrityError) as caught:
+        verify_file(path, expected)
+    message = str(caught.value)
+    assert f"({len(DATA) - 1:,} bytes), expected {expected.sha256} ({len(DATA):,} bytes)" in message
+    assert hashlib.sha256(DATA[:-1]).hexdigest() in message
 
 
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
