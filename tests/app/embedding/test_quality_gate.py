@@ -87,3 +87,26 @@ def test_fast_path_top10_matches_agree_with_torch(
     assert len(want) == len(QUERIES) >= 15
     agreement = positional_agreement(want, got)
     assert agreement >= MIN_TOP10_AGREEMENT, f"top-10 positions agree on {agreement:.1%}"
+
+
+def test_the_fast_path_runs_without_importing_torch() -> None:
+    """Once prepared, an ONNX process loads neither torch nor sentence-transformers."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from app.services.embeddings import get_embedder\n"
+        f"vector = get_embedder({MPNET_MODEL!r}, 'onnx').encode_one('heat pump engineer')\n"
+        "print(vector.shape[0], 'torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["768", "False", "False"]
