@@ -82,9 +82,9 @@ class Settings(BaseSettings):
     metrics_phase: int = Field(default=1, ge=1, le=4)  # dimension Phase
     metrics_region: str = ""  # empty: boto3's default (AWS_REGION / AWS_DEFAULT_REGION)
     # Embeddings and matching.
-    embedding_model: str = ""  # empty: bundled MiniLM locally, all-mpnet-base-v2 in production
-    # What runs bundled:all-mpnet-base-v2: ONNX Runtime (int8 where quality holds) or torch.
+    # What runs bundled:all-mpnet-base-v2: ONNX Runtime (the fast path) or torch (baseline).
     embedding_runtime: Literal["onnx", "torch"] = "onnx"
+    embedding_model: str = ""  # empty: bundled MiniLM locally, all-mpnet-base-v2 in production
     exact_search_max_rows: int = Field(default=5_000, ge=1)  # exact stays under ~2 ms
     # Demo data (embedded default only).
     demo_data: bool | None = None  # seed an empty database; default: when local
