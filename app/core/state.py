@@ -85,7 +85,7 @@ class AppState:
 
     @property
     def embedder(self) -> Embedder:
-        return get_embedder(self.settings.model_name, self.settings.embedding_runtime)
+        return get_embedder(self.settings.model_name)
 
 
 def build_publisher(

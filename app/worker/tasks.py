@@ -29,7 +29,7 @@ def recompute(
     *, settings: Settings, database: Database, cache: QueryCache, kind: Kind, ids: list[int] | None
 ) -> int:
     """Embed the rows, then bump the index generation so every instance reloads."""
-    embedder = get_embedder(settings.model_name, settings.embedding_runtime)
+    embedder = get_embedder(settings.model_name)
     with database.write_session() as session:
         count = update_embeddings(session=session, embedder=embedder, kind=kind, ids=ids)
     cache.bump(GENERATION if kind == "jobs" else CAREERS_GENERATION)
