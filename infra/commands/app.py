@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from infra.commands.app_model import model_group
 from infra.commands.options import FormatOption, OutputFormat
 from infra.errors import BadInputError, CheckFailedError, GmError
 from infra.extras import require_extra
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
 app_group = typer.Typer(
     help="The bundled Green Matchers matching app.", no_args_is_help=True, add_completion=False
 )
-app_group.add_typer(model_group, name="model")  # gm-infra app model prepare
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")]
@@ -250,4 +248,7 @@ class ProgressBar:
 
 def register(root: typer.Typer) -> None:
     """Mount ``app`` on the gm-infra root."""
+    from infra.commands.app_model import model_group  # gm-infra app model prepare
+
+    app_group.add_typer(model_group, name="model")
     root.add_typer(app_group, name="app")
