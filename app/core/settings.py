@@ -10,8 +10,9 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SESSION_SECRET = "change-me-local-only"
-PRODUCTION_MODEL = "sentence-transformers/all-mpnet-base-v2"
-BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"  # 384 dimensions, fast: tests, the embedded default
+MPNET_MODEL = "bundled:all-mpnet-base-v2"  # the seed's model, 768 dimensions (app/embedding)
+PRODUCTION_MODEL = MPNET_MODEL
 
 
 def default_data_dir() -> Path:
@@ -81,6 +82,9 @@ class Settings(BaseSettings):
     metrics_phase: int = Field(default=1, ge=1, le=4)  # dimension Phase
     metrics_region: str = ""  # empty: boto3's default (AWS_REGION / AWS_DEFAULT_REGION)
     # Embeddings and matching.
+    # What runs bundled:all-mpnet-base-v2: ONNX Runtime (the fast path) or torch (baseline);
+    # validated here, read by app.services.embeddings.get_embedder from the same variable.
+    embedding_runtime: Literal["onnx", "torch"] = "onnx"
     embedding_model: str = ""  # empty: bundled MiniLM locally, all-mpnet-base-v2 in production
     exact_search_max_rows: int = Field(default=5_000, ge=1)  # exact stays under ~2 ms
     # Phase 4: which service this process serves (app/core/service_names.py); empty: all.

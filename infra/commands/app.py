@@ -269,4 +269,7 @@ app_group.command("stack")(app_stack.stack)
 
 def register(root: typer.Typer) -> None:
     """Mount ``app`` on the gm-infra root."""
+    from infra.commands.app_model import model_group  # gm-infra app model prepare
+
+    app_group.add_typer(model_group, name="model")
     root.add_typer(app_group, name="app")

@@ -54,3 +54,12 @@ def test_a_short_metrics_token_is_refused() -> None:
     with pytest.raises(ValidationError, match="METRICS_TOKEN"):
         Settings(metrics_token="short")
     assert Settings(metrics_token="t" * 32).metrics_token == "t" * 32
+
+
+def test_embedding_runtime_is_onnx_unless_torch_is_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().embedding_runtime == "onnx"
+    monkeypatch.setenv("EMBEDDING_RUNTIME", "torch")
+    assert Settings().embedding_runtime == "torch"
+    monkeypatch.setenv("EMBEDDING_RUNTIME", "gpu")
+    with pytest.raises(ValidationError, match="'onnx' or 'torch'"):
+        Settings()
