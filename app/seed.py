@@ -10,7 +10,7 @@ import logging
 import sys
 
 from app.core.settings import Settings
-from app.core.state import AppState
+from app.state import AppState
 from app.services.demo_data import seed_if_empty
 
 

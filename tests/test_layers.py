@@ -27,10 +27,13 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def infra_layers() -> list[str]:
+def floors_of(package: str) -> list[str]:
+    """The modules named on the floors of ``package``'s layers contract."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     contracts = config["tool"]["importlinter"]["contracts"]
-    layers = next(c for c in contracts if c["type"] == "layers" and c["name"].startswith("infra"))
+    layers = next(
+        c for c in contracts if c["type"] == "layers" and c["name"].startswith(package + ":")
+    )
     return [m.strip() for floor in layers["layers"] for m in floor.replace(":", "|").split("|")]
 
 
@@ -40,11 +43,12 @@ def test_lint_imports_passes() -> None:
     assert "0 broken" in result.stdout
 
 
-def test_every_infra_module_is_on_a_floor() -> None:
-    listed = set(infra_layers())
+@pytest.mark.parametrize("package", ["infra", "app"])
+def test_every_module_is_on_a_floor(package: str) -> None:
+    listed = set(floors_of(package))
     modules = {
-        f"infra.{p.stem}"
-        for p in (ROOT / "infra").iterdir()
+        f"{package}.{p.stem}"
+        for p in (ROOT / package).iterdir()
         if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()
     }
     assert modules - listed == set(), "add these to a floor in pyproject.toml"
@@ -58,9 +62,13 @@ def test_an_upward_import_is_refused(tmp_path: Path) -> None:
     model = tmp_path / "infra" / "plan" / "model.py"
     # late, inside a function: the linter reads those too
     model.write_text(model.read_text() + "\n\ndef _up() -> None:\n    import infra.diff.compute\n")
+    # the app's too: readiness (core) reaching up to the AI client (services)
+    readiness = tmp_path / "app" / "core" / "readiness.py"
+    readiness.write_text(readiness.read_text() + "\n\nimport app.services.ai_client\n")
     result = lint_imports(tmp_path)
     assert result.returncode == 1, result.stdout
     assert "infra.plan.model -> infra.diff.compute" in result.stdout
+    assert "app.core.readiness -> app.services.ai_client" in result.stdout
 
 
 # settings -> userdata_budget -> settings: validating settings renders the user data to check

@@ -14,7 +14,7 @@ from app.core.cache import StoreUnavailable
 from app.core.login_throttle import LoginThrottle
 from app.core.security import unsign
 from app.core.sessions import SessionData
-from app.core.state import AppState
+from app.state import AppState
 from app.models import Role
 
 

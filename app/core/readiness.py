@@ -24,7 +24,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -37,7 +37,6 @@ from app.core.cache import RedisStore
 from app.core.db import Database
 from app.core.db_guard import breaker_of
 from app.core.stores import Stores
-from app.services.ai_client import AiClient
 
 log = logging.getLogger("app.readiness")
 
@@ -78,11 +77,12 @@ def database_check(name: str, engine: Engine, *, required: bool) -> Check:
 
 
 def readiness_checks(
-    database: Database | None, stores: Stores, ai: AiClient | None = None
+    database: Database | None, stores: Stores, more: Sequence[Check] = ()
 ) -> list[Check]:
-    """Every engine (replicas optional), each Redis store and the AI service when this
-    service calls one (optional: only matching needs it). Without its own session store,
-    the one Redis holds the sessions, so it is required. The ai service has no database."""
+    """Every engine (replicas optional), each Redis store, then ``more``: the checks of the
+    services this one calls (the AI service's), made by the composition root (app/state.py)
+    since their clients live above this floor. Without its own session store, the one Redis
+    holds the sessions, so it is required. The ai service has no database."""
     engines = database.engines if database is not None else {}
     checks = [
         database_check(label, engine, required=not label.startswith("reader"))
@@ -92,8 +92,7 @@ def readiness_checks(
         checks.append(Check("redis", stores.shared, stores.cache.ping))
     if not stores.shared and isinstance(stores.sessions, RedisStore):
         checks.append(Check("session_redis", True, stores.sessions.ping))
-    if ai is not None:
-        checks.append(Check("ai_service", False, ai.ping, ai.breaker))
+    checks.extend(more)
     return checks
 
 

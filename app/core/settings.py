@@ -83,7 +83,8 @@ class Settings(BaseSettings):
     metrics_region: str = ""  # empty: boto3's default (AWS_REGION / AWS_DEFAULT_REGION)
     # Embeddings and matching.
     # What runs bundled:all-mpnet-base-v2: ONNX Runtime (the fast path) or torch (baseline);
-    # validated here, read by app.services.embeddings.get_embedder from the same variable.
+    # validated here and passed to get_embedder by app.services.text_encoders.local_encoder
+    # (get_embedder's own default, for callers without settings, reads the same variable).
     embedding_runtime: Literal["onnx", "torch"] = "onnx"
     embedding_model: str = ""  # empty: bundled MiniLM locally, all-mpnet-base-v2 in production
     exact_search_max_rows: int = Field(default=5_000, ge=1)  # exact stays under ~2 ms

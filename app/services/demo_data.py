@@ -10,20 +10,21 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core.db import Database
+from app.core.settings import Settings
 from app.models import Career, Employer, Job, Role
 from app.models.base import utcnow
 from app.services.ai_client import AiServiceUnavailable
 from app.services.embedding_updates import update_embeddings
 from app.services.embeddings import ModelUnavailable
+from app.services.matching import CareerIndex, JobIndex
+from app.services.text_encoders import TextEncoder
 from app.services.users import create_user
-
-if TYPE_CHECKING:
-    from app.core.state import AppState
 
 log = logging.getLogger("app.demo")
 
@@ -294,7 +295,23 @@ def seed(*, session: Session, per_sdg: int, seed: int, accounts: bool) -> tuple[
     return len(jobs), len(careers)
 
 
-def seed_if_empty(*, state: AppState, embed: bool = True) -> None:
+class SeedTarget(Protocol):
+    """What seeding reads of the app's state (app/state.py's AppState, built above this
+    floor). ``embedder`` is read only when embedding: loading the model may fail."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def database(self) -> Database: ...
+    @property
+    def embedder(self) -> TextEncoder: ...
+    @property
+    def job_index(self) -> JobIndex: ...
+    @property
+    def career_index(self) -> CareerIndex: ...
+
+
+def seed_if_empty(*, state: SeedTarget, embed: bool = True) -> None:
     """Seed an empty database, then (``embed``) embed every job and career that lacks a
     vector for the configured model, in-process or through the AI service."""
     settings = state.settings

@@ -68,7 +68,8 @@ def ai_client(settings: Settings) -> AiClient | None:
 
 def local_encoder(settings: Settings) -> TextEncoder:
     """The model in this process (loaded on first use). Every in-process use goes through
-    here, so how the model runs (e.g. an EMBEDDING_RUNTIME) is chosen in one place."""
+    here, so how the model runs (``EMBEDDING_RUNTIME``: onnx or torch, validated by the
+    settings) is chosen in one place."""
     from app.services.embeddings import get_embedder
 
-    return get_embedder(settings.model_name)
+    return get_embedder(settings.model_name, settings.embedding_runtime)

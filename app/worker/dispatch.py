@@ -6,7 +6,7 @@ import logging
 
 from fastapi import BackgroundTasks
 
-from app.core.state import AppState
+from app.state import AppState
 from app.services.embedding_updates import Kind
 
 log = logging.getLogger("app.worker")

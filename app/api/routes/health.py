@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.api.deps import StateDep
-from app.core.state import AppState
+from app.state import AppState
 
 router = APIRouter(tags=["health"])
 

@@ -1,4 +1,8 @@
-"""Everything one app instance holds, built by the factory and kept on ``app.state.gm``."""
+"""Everything one app instance holds, built by the factory and kept on ``app.state.gm``.
+
+The app's composition root: it builds the engines, the stores, the AI service's client or
+the in-process model, the matching indexes, and hands each dependency's probe to readiness.
+It sits above services (floors in pyproject.toml), so nothing below it imports it."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from app.core.db import Database
 from app.core.metric_readings import ReadingCollector
 from app.core.metric_window import RequestWindow
 from app.core.metrics import BreakerCollector, Metrics
-from app.core.readiness import Readiness, readiness_checks
+from app.core.readiness import Check, Readiness, readiness_checks
 from app.core.service_names import ALL, runs
 from app.core.sessions import SessionStore
 from app.core.settings import Settings
@@ -106,7 +110,7 @@ class AppState:
             cache=cache,
             sessions=SessionStore(stores.sessions, settings.session_ttl_seconds),
             metrics=metrics,
-            readiness=Readiness(readiness_checks(database, stores, ai)),
+            readiness=Readiness(readiness_checks(database, stores, ai_checks(ai))),
             indexes=indexes,
             ai=ai,
             match_tally=tally,
@@ -148,6 +152,12 @@ class AppState:
         if self.ai is not None:
             return self.ai
         return local_encoder(self.settings)
+
+
+def ai_checks(ai: AiClient | None) -> list[Check]:
+    """The AI service's readiness check when this service calls one: optional (only matching
+    needs it), and reported down at once while its breaker is open."""
+    return [] if ai is None else [Check("ai_service", False, ai.ping, ai.breaker)]
 
 
 def build_publisher(
