@@ -25,11 +25,11 @@ from app.core.middleware import MetricsMiddleware
 from app.core.request_body import BodyGuard
 from app.core.service_names import ALL, resolve_service, runs
 from app.core.settings import Settings
-from app.state import AppState
 from app.services.ai_client import AiServiceUnavailable
 from app.services.embed_batcher import EmbedBatcher
 from app.services.embeddings import ModelUnavailable
 from app.services.text_encoders import local_encoder
+from app.state import AppState
 
 log = logging.getLogger("app")
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -10,8 +10,8 @@ import logging
 import sys
 
 from app.core.settings import Settings
-from app.state import AppState
 from app.services.demo_data import seed_if_empty
+from app.state import AppState
 
 
 def main() -> int:

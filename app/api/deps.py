@@ -14,8 +14,8 @@ from app.core.cache import StoreUnavailable
 from app.core.login_throttle import LoginThrottle
 from app.core.security import unsign
 from app.core.sessions import SessionData
-from app.state import AppState
 from app.models import Role
+from app.state import AppState
 
 
 def get_state(request: Request) -> AppState:

@@ -6,8 +6,8 @@ import logging
 
 from fastapi import BackgroundTasks
 
-from app.state import AppState
 from app.services.embedding_updates import Kind
+from app.state import AppState
 
 log = logging.getLogger("app.worker")
 
