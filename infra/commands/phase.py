@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.app_shard_map import shard_map_status
 from infra.commands.engine_options import (
     EndpointOption,
     EngineOption,
@@ -15,12 +14,14 @@ from infra.commands.engine_options import (
     StacksDirOption,
 )
 from infra.commands.options import JsonFlag
+from infra.commands.readers import app_readers
 from infra.engines.select import EngineName, engine_for
 from infra.errors import BadInputError
 from infra.paths import stacks_dir as resolve_stacks_dir
 
 
 def phase(
+    ctx: typer.Context,
     target: Annotated[int, typer.Argument(help="The phase to promote to, 1 to 4.")],
     stack: RequiredStack,
     engine: EngineOption = EngineName.pulumi,
@@ -97,7 +98,7 @@ def phase(
         allow_downgrade=allow_downgrade,
         check_only=check,
         shard_map_url=shard_map,
-        shard_map_status=shard_map_status,
+        shard_map_status=app_readers(ctx).shard_map_status,
         region=region,
         validate=validate,
         verify_options=VerifyOptions(

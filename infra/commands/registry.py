@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from infra.commands import app as app_cmd
 from infra.commands import (
     cost,
     diagram,
@@ -36,7 +35,6 @@ def register_all(app: typer.Typer) -> None:
     diagram.register(app)
     preview.register(app)
     render.register(app)
-    app_cmd.register(app)
     phase.register(app)
     verify.register(app)
     rightsize.register(app)

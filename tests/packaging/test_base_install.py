@@ -78,7 +78,7 @@ BASE_MODULES = (
     "infra.promotion.runner",
     "infra.engines.pulumi_engine",
     "infra.commands.local",
-    "infra.commands.app",
+    "cli.app_group",
     "infra.engines.local",
     "infra.render.userdata",
     "cli",

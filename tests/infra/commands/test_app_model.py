@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from app.embedding import mpnet_parts
 from app.embedding.mpnet_parts import WEIGHTS, PartsMissing, part_paths
 from cli import app as root
-from infra.commands import app_model
+from cli import app_model
 
 
 def parts_installed() -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.reshard.workflow import Options, Reshard
-from infra.commands.app_shard_map import shard_map_status
+from cli.shard_map import shard_map_status
 from infra.errors import BadInputError
 from infra.promotion.runner import check_merge
 from tests.app.factories import MAP_TTL, Shards, make_shards, populate

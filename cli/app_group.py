@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 
+from cli.app_model import model_group
 from infra.commands import app_stack
 from infra.commands.options import FormatOption, OutputFormat
 from infra.errors import BadInputError, CheckFailedError, GmError
@@ -269,7 +270,5 @@ app_group.command("stack")(app_stack.stack)
 
 def register(root: typer.Typer) -> None:
     """Mount ``app`` on the gm-infra root."""
-    from infra.commands.app_model import model_group  # gm-infra app model prepare
-
     app_group.add_typer(model_group, name="model")
     root.add_typer(app_group, name="app")

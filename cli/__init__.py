@@ -1,6 +1,8 @@
 """gm-infra: plan, check, price, promote and verify the Green Matchers phase stacks.
 
-The root only assembles the command modules in ``infra/commands``; ``GmGroup`` turns
+The composition root: it assembles the command modules of ``infra/commands`` and the
+``gm-infra app`` group (``cli/app_group.py``), the one place that imports both the toolkit
+and the bundled app (infra/ never imports app/; import-linter holds it). ``GmGroup`` turns
 known errors into one line plus a hint with the right exit code.
 """
 
@@ -11,7 +13,10 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from cli import app_group
+from cli.shard_map import shard_map_status
 from infra.commands import registry
+from infra.commands.readers import AppReaders
 from infra.errors import GmError
 
 
@@ -37,14 +42,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 registry.register_all(app)
+app_group.register(app)
 
 
 @app.callback()
-def root() -> None:
+def root(ctx: typer.Context) -> None:
     """Plan, check, price, promote and verify the Green Matchers phase stacks.
 
     Exit codes: 0 success, 1 a check failed, 2 bad input.
     """
+    ctx.obj = AppReaders(shard_map_status=shard_map_status)
 
 
 def main() -> None:
