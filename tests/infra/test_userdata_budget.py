@@ -22,7 +22,7 @@ def test_before_phase_4_every_fleet_is_measured_with_the_model_step(phase: int) 
         ctx = worst_case_context(settings, *fleet)
         assert ctx.service_name is None and not ctx.ai_service_url
         assert needs_model(ctx)
-        assert "gm-boot\" install-model" in render_userdata(ctx)
+        assert 'gm-boot" install-model' in render_userdata(ctx)
 
 
 def test_phase_4_measures_web_worker_and_each_service_with_and_without_the_url() -> None:
