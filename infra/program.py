@@ -24,7 +24,7 @@ from infra.components.network import Network, NetworkArgs
 from infra.components.services import APP_AUTH, Services, ServicesArgs
 from infra.db_capacity import connections_alarm_threshold
 from infra.naming import db_identifier, physical_prefix
-from infra.render.userdata import Role, UserDataContext, render_userdata
+from infra.render.userdata import WEB_SERVICE, Role, UserDataContext, render_userdata
 from infra.settings import Settings
 from infra.userdata_budget import check_user_data_budget
 
@@ -193,7 +193,8 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
             subnet_ids=network.private_subnet_ids,
             security_group_id=network.app_sg.id,
             instance_profile_name=role.profile.name,
-            user_data=user_data("api", None, ai_service_url),
+            # Phase 4: the default target group's fleet runs what no service took (web).
+            user_data=user_data("api", WEB_SERVICE if services else None, ai_service_url),
             target_group_arns=[load_balancer.api_target_group.arn],
         ),
     )

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from infra.errors import SettingsError
 from infra.naming import db_identifier, physical_prefix, redis_group_id, session_group_id
-from infra.render.userdata import Role, UserDataContext, render_userdata
-from infra.settings import PROJECT, Settings
+from infra.render.userdata import WEB_SERVICE, Role, UserDataContext, render_userdata
+from infra.settings import PROJECT, SERVICE_NAMES, Settings
 
 EC2_USER_DATA_LIMIT = 16 * 1024
 ACCOUNT = "123456789012"
@@ -29,10 +29,18 @@ def _lattice_url(settings: Settings) -> str:
     return f"https://svc-0123456789abcdef0.7d67968.vpc-lattice-svcs.{settings.region}.on.aws"
 
 
-def worst_case_context(settings: Settings, role: Role) -> UserDataContext:
+def worst_case_context(
+    settings: Settings, role: Role, service: str | None = None, lattice: bool | None = None
+) -> UserDataContext:
+    """``role``'s user data with names as long as AWS's. ``lattice``: it carries the AI
+    service's URL (default: api and worker in phase 4, which then embed through it and skip
+    the model step). Phase 4's api fleet runs the web service."""
     db = settings.config.database
-    # phase 4: api, worker and the matching service carry the AI service's URL
-    lattice = settings.config.services is not None
+    split = settings.config.services is not None
+    if role == "api" and split:
+        service = WEB_SERVICE
+    if lattice is None:
+        lattice = split
     stack = settings.stack
     prefix = physical_prefix(stack)
     shard_hosts = tuple(
@@ -62,7 +70,7 @@ def worst_case_context(settings: Settings, role: Role) -> UserDataContext:
         redis_secret_arn=_secret_arn(settings, "gm-redis-auth"),
         session_redis_host=(f"master.{session_group_id(stack)}.abc123.use1.cache.amazonaws.com"),
         session_redis_secret_arn=_secret_arn(settings, "gm-redis-sessions-auth"),
-        service_name="analytics" if role == "service" else None,
+        service_name=service,
         session_secret_arn=_secret_arn(settings, "gm-secrets-session"),
         trusted_proxy_cidrs=(settings.config.network.vpc_cidr,),
         stack=stack,
@@ -80,9 +88,21 @@ def roles_of(settings: Settings) -> list[Role]:
     return roles
 
 
+def fleets_of(settings: Settings) -> list[tuple[Role, str | None, bool | None]]:
+    """(role, service, lattice) of every fleet. Each service is measured with and without the
+    AI service's URL: without it, those that embed carry the model step instead."""
+    fleets: list[tuple[Role, str | None, bool | None]] = [
+        (role, None, None) for role in roles_of(settings) if role != "service"
+    ]
+    if settings.config.services is not None:
+        fleets += [("service", name, url) for name in SERVICE_NAMES for url in (True, False)]
+    return fleets
+
+
 def largest_user_data(settings: Settings) -> int:
     return max(
-        len(render_userdata(worst_case_context(settings, r)).encode()) for r in roles_of(settings)
+        len(render_userdata(worst_case_context(settings, *fleet)).encode())
+        for fleet in fleets_of(settings)
     )
 
 

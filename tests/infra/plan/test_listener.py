@@ -52,16 +52,16 @@ def test_phase4_default_goes_to_the_api_fleet_and_metrics_are_closed(phase4: Pla
 @pytest.mark.parametrize(
     ("path", "service"),
     [
-        ("/", ""),
-        ("/api/jobs", ""),
+        ("/", "web"),  # the listener's default: the api fleet, which runs web in phase 4
+        ("/api/jobs", "web"),
         ("/api/match", "matching"),
         ("/api/match/careers", "matching"),
-        ("/api/matches", ""),  # /api/match exactly, or under /api/match/
+        ("/api/matches", "web"),  # /api/match exactly, or under /api/match/
         ("/api/ai/embed", "ai-ml"),
-        ("/api/ai", ""),
+        ("/api/ai", "web"),
         ("/api/auth/login", "auth"),
         ("/api/analytics/sdg", "analytics"),
-        ("/API/auth/login", ""),  # ALB path patterns are case sensitive
+        ("/API/auth/login", "web"),  # ALB path patterns are case sensitive
     ],
 )
 def test_route_for_a_path(phase4: Plan, path: str, service: str) -> None:

