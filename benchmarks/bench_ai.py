@@ -148,15 +148,10 @@ def bench_http(seconds: float) -> dict[str, Any]:
     return results
 
 
-def load_test(url: str, clients: int, seconds: float, level: int) -> dict[str, float]:
+def load_test(url: str, clients: int, seconds: float, level: int) -> dict[str, Any]:
     """One text per request; each level starts at its own offset (no repeated text)."""
     row = load(url, lambda i: {"texts": texts(1, offset=i)}, clients, seconds, level * LEVEL_STRIDE)
-    return {
-        "embeddings_per_s": row["per_s"],
-        "p50_ms": row["p50_ms"],
-        "p95_ms": row["p95_ms"],
-        "non_200": row["non_200"],
-    }
+    return {"embeddings_per_s": row.pop("per_s"), **row}
 
 
 def print_table(model: dict[str, Any], http: dict[str, Any]) -> None:
@@ -183,6 +178,10 @@ def print_table(model: dict[str, Any], http: dict[str, Any]) -> None:
             for r in (http["torch"][clients], http["onnx"][clients])
         ]
         print(f"{clients:>8} |       {cells[0]} |       {cells[1]}")
+    for runtime, by_clients in http.items():
+        for clients, row in by_clients.items():
+            if row["other_statuses"]:
+                print(f"  {runtime}, {clients} clients, not 200: {row['other_statuses']}")
 
 
 def match_query(index: int) -> dict[str, Any]:
