@@ -10,7 +10,12 @@ concurrent clients sending ``POST /api/ai/embed`` with one text, per runtime. It
 where the app factory takes ``service`` (the AI service is built in another branch);
 otherwise it says so and the model part stands alone.
 
-Run: .venv/bin/python benchmarks/bench_ai.py [--rounds 60] [--seconds 10] [--json]
+Stack part (``bench_ai_stack``): ``POST /api/match`` through nginx under 1 and 8 clients,
+``gm-infra app stack --phase 4`` (services apart) against ``--phase 2`` (the monolith: two
+whole-app processes), and the RSS of every process of each stack.
+
+Run: .venv/bin/python benchmarks/bench_ai.py [--rounds 60] [--seconds 10]
+     [--skip-http] [--skip-stack] [--state-root .gm/bench] [--json]
 Goal (issue 12): the fast path >= 3x torch's single-query rate, p95 <= 150 ms.
 """
 
@@ -20,10 +25,8 @@ import argparse
 import inspect
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,8 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench_ai_stack import LEVEL_STRIDE, bench_stacks, free_port, load, print_stacks
 
 from app.core.settings import MPNET_MODEL
 from app.services.embeddings import Embedder, get_embedder
@@ -105,12 +110,6 @@ def ai_service_exists() -> bool:
     return "service" in inspect.signature(create_app).parameters
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def bench_http(seconds: float) -> dict[str, Any]:
     """The AI service over HTTP: 1, 8 and 32 concurrent clients, per runtime."""
     if not ai_service_exists():
@@ -140,7 +139,8 @@ def bench_http(seconds: float) -> dict[str, Any]:
                     raise RuntimeError(f"the AI service ({runtime}) did not start")
                 time.sleep(0.5)
             results[runtime] = {
-                str(clients): load_test(url, clients, seconds) for clients in (1, 8, 32)
+                str(clients): load_test(url, clients, seconds, level)
+                for level, clients in enumerate((1, 8, 32), start=1)
             }
         finally:
             server.terminate()
@@ -148,39 +148,10 @@ def bench_http(seconds: float) -> dict[str, Any]:
     return results
 
 
-def load_test(url: str, clients: int, seconds: float) -> dict[str, float]:
-    import httpx
-
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def client(number: int) -> None:
-        with httpx.Client(timeout=30) as http:
-            index = number * 1_000_000
-            while time.monotonic() < stop:
-                started = time.perf_counter()
-                status = http.post(url, json={"texts": texts(1, offset=index)}).status_code
-                with lock:
-                    latencies.append(time.perf_counter() - started)
-                    statuses[status] = statuses.get(status, 0) + 1
-                index += 1
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    ms = np.array(latencies) * 1000
-    return {
-        "embeddings_per_s": round(statuses.get(200, 0) / elapsed, 1),
-        "p50_ms": round(float(np.percentile(ms, 50)), 1),
-        "p95_ms": round(float(np.percentile(ms, 95)), 1),
-        "non_200": sum(n for status, n in statuses.items() if status != 200),
-    }
+def load_test(url: str, clients: int, seconds: float, level: int) -> dict[str, Any]:
+    """One text per request; each level starts at its own offset (no repeated text)."""
+    row = load(url, lambda i: {"texts": texts(1, offset=i)}, clients, seconds, level * LEVEL_STRIDE)
+    return {"embeddings_per_s": row.pop("per_s"), **row}
 
 
 def print_table(model: dict[str, Any], http: dict[str, Any]) -> None:
@@ -198,24 +169,56 @@ def print_table(model: dict[str, Any], http: dict[str, Any]) -> None:
     if "skipped" in http:
         print(f"AI service over HTTP: skipped ({http['skipped']})")
         return
+    print("\nAI service over HTTP (POST /api/ai/embed, one text a request)")
+    head = f"{'/s':>7} {'p50':>7} {'p95':>7} {'!200':>5}"
+    print(f"{'clients':>8} | torch {head} | fast  {head}")
+    for clients in http["torch"]:
+        cells = [
+            f"{r['embeddings_per_s']:>7} {r['p50_ms']:>7} {r['p95_ms']:>7} {r['non_200']:>5}"
+            for r in (http["torch"][clients], http["onnx"][clients])
+        ]
+        print(f"{clients:>8} |       {cells[0]} |       {cells[1]}")
     for runtime, by_clients in http.items():
         for clients, row in by_clients.items():
-            print(f"HTTP {runtime:5} {clients:>2} clients: {row}")
+            if row["other_statuses"]:
+                print(f"  {runtime}, {clients} clients, not 200: {row['other_statuses']}")
+
+
+def match_query(index: int) -> dict[str, Any]:
+    return {"text": texts(1, offset=index)[0], "limit": 10}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=60, help="single texts per runtime")
     parser.add_argument("--seconds", type=float, default=10.0, help="per HTTP load level")
-    parser.add_argument("--skip-http", action="store_true", help="the model part only")
+    parser.add_argument("--skip-http", action="store_true", help="no AI service over HTTP")
+    parser.add_argument("--skip-stack", action="store_true", help="no /api/match stacks")
+    parser.add_argument(
+        "--state-root",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / ".gm" / "bench",
+        help="the stacks' state dirs (phase-4, phase-2), kept between runs",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     model = bench_model(args.rounds)
     http = {"skipped": "--skip-http"} if args.skip_http else bench_http(args.seconds)
+    stacks = (
+        {"skipped": "--skip-stack"}
+        if args.skip_stack
+        else bench_stacks(match_query, args.seconds, args.state_root)
+    )
     if args.json:
-        print(json.dumps({"model": model, "http": http, "load_average": os.getloadavg()[0]}))
+        print(
+            json.dumps(
+                {"model": model, "http": http, "stacks": stacks, "load_average": os.getloadavg()}
+            )
+        )
     else:
         print_table(model, http)
+        print_stacks(stacks)
+        print(f"load average at the end: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
 
 
 if __name__ == "__main__":
