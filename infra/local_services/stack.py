@@ -206,35 +206,49 @@ class LocalStack:
         processes = app_processes(self.table)
         ports = {p.name: free_port() for p in processes}
         ai = next((p for p in processes if p.service == "ai"), None)
-        started: list[tuple[AppProcess, Running]] = []
-        for process in processes:
-            app_env = dict(env)
-            if process.service:
-                app_env["SERVICE_NAME"] = process.service
-            if ai is not None:  # the Lattice service's stand-in: the AI process itself
-                app_env["AI_SERVICE_URL"] = f"http://127.0.0.1:{ports[ai.name]}"
-            app_env["METRICS_SERVICE"] = process.service or "api"
-            port = ports[process.name]
-            child = spawn(
-                process.name,
-                [
-                    *(sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app"),
-                    *("--host", "127.0.0.1", "--port", str(port)),
-                ],
-                log=self._log(process.name),
-                env=app_env,
-                cwd=REPO_ROOT,
-                port=port,
-            )
-            item = Running(
-                child, "app", process.fleet.health_path, process.service, process.fleet.name
-            )
-            self._add(item)
-            started.append((process, item))
-            self.progress(f"{process.name}: starting on 127.0.0.1:{port} (pid {child.pid})")
+        # The AI service first: the services that call it probe it on start, and a refusal
+        # would open their circuit breakers for a cool-down (503 on match just after "up").
+        waves = [[ai], [p for p in processes if p is not ai]] if ai else [processes]
+        count = 0
+        for wave in waves:
+            started = [self._spawn_app(process, env, ports, ai) for process in wave]
+            self._wait_healthy(started)
+            count += len(started)
+        self.progress(f"apps: {count} processes healthy")
 
+    def _spawn_app(
+        self,
+        process: AppProcess,
+        env: dict[str, str],
+        ports: dict[str, int],
+        ai: AppProcess | None,
+    ) -> Running:
+        app_env = dict(env)
+        if process.service:
+            app_env["SERVICE_NAME"] = process.service
+        if ai is not None:  # the Lattice service's stand-in: the AI process itself
+            app_env["AI_SERVICE_URL"] = f"http://127.0.0.1:{ports[ai.name]}"
+        app_env["METRICS_SERVICE"] = process.service or "api"
+        port = ports[process.name]
+        child = spawn(
+            process.name,
+            [
+                *(sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app"),
+                *("--host", "127.0.0.1", "--port", str(port)),
+            ],
+            log=self._log(process.name),
+            env=app_env,
+            cwd=REPO_ROOT,
+            port=port,
+        )
+        item = Running(child, "app", process.fleet.health_path, process.service, process.fleet.name)
+        self._add(item)
+        self.progress(f"{process.name}: starting on 127.0.0.1:{port} (pid {child.pid})")
+        return item
+
+    def _wait_healthy(self, started: list[Running]) -> None:
         # Probed in turn on this thread, so a Ctrl-C while they start is handled at once.
-        pending = [item for _, item in started]
+        pending = list(started)
         deadline = time.monotonic() + APP_START_SECONDS
         while pending:
             for item in list(pending):
@@ -250,7 +264,6 @@ class LocalStack:
                     f"{pending[0].child.name}: not healthy within {APP_START_SECONDS:.0f} s",
                 )
             time.sleep(0.2)
-        self.progress(f"apps: {len(started)} processes healthy")
 
     def _start_nginx(self) -> None:
         binary = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
