@@ -108,7 +108,8 @@ async def embed_texts(request: Request, texts: list[str]) -> np.ndarray[Any, Any
     answer = asyncio.wrap_future(future)
     gone = asyncio.ensure_future(_disconnected(request))
     try:
-        await asyncio.wait({answer, gone}, return_when=asyncio.FIRST_COMPLETED)
+        waiting: set[asyncio.Future[Any]] = {answer, gone}
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
     finally:
         gone.cancel()
         if not answer.done():
