@@ -146,7 +146,8 @@ class AiClient:
         body = self._call("POST", "/api/ai/embed", timeout=timeout, json={"texts": texts})
         _, dim = self._check_model(body)
         try:
-            vectors = np.asarray(body["embeddings"], dtype=np.float32)
+            with np.errstate(over="ignore"):  # too large for float32: inf, refused below
+                vectors = np.asarray(body["embeddings"], dtype=np.float32)
         except (KeyError, TypeError, ValueError):
             raise self._bad_answer("embeddings that are not a list of vectors") from None
         if vectors.shape != (len(texts), dim) or not np.isfinite(vectors).all():
