@@ -47,10 +47,10 @@ def _batcher(request: Request) -> EmbedBatcher:
     return batcher
 
 
-# Characters that show nothing alone: controls, format characters (zero-width space,
-# bidi marks), separators and combining marks with no letter to mark. A text of only
-# these embeds like an empty one.
-INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"})
+# Characters that show nothing: controls, format characters (zero-width space, bidi
+# marks) and separators. A text of only these embeds like an empty one. (Combining marks
+# alone are left alone: the match question accepts them, and what it accepts, this must.)
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 
 
 def is_blank(text: str) -> bool:
@@ -60,9 +60,7 @@ def is_blank(text: str) -> bool:
 def check_text(text: str, settings: Settings, loc: tuple[str | int, ...]) -> None:
     """422 when the text is blank (nothing visible) or longer than AI_MAX_TEXT_CHARS."""
     if is_blank(text):
-        raise _invalid(
-            loc, "must not be blank (only spaces, control, invisible or combining characters)"
-        )
+        raise _invalid(loc, "must not be blank (only spaces, control or invisible characters)")
     if len(text) > settings.ai_max_text_chars:
         raise _invalid(
             loc,

@@ -42,8 +42,8 @@ def post_raw(
 
 @pytest.mark.parametrize(
     "text",
-    ["\u200b", "\x00", "\u0301\u0301", "\u202e\u2066", " \t\n\u3000", "\ufeff"],
-    ids=["zero-width space", "NUL", "combining marks", "bidi controls", "spaces", "BOM"],
+    ["\u200b", "\x00", "\u202e\u2066", " \t\n\u3000", "\ufeff"],
+    ids=["zero-width space", "NUL", "bidi controls", "spaces", "BOM"],
 )
 def test_texts_with_nothing_visible_are_blank(ai: TestClient, text: str) -> None:
     """They used to embed like an empty text (all the same vector, similarity 1.0)."""
