@@ -156,6 +156,10 @@ UNIT = [1.0, 0.0, 0.0, 0.0]
         (answer(b'{"model": "other-model", "dim": 4}'), "other-model"),
         (answer(b"", status="413 Too Large"), "HTTP 413"),
         (answer(b"<html>oops</html>", status="502 Bad Gateway"), "HTTP 502"),
+        (lambda sock: sock.sendall(b"HELLO THERE\r\n\r\n"), "unreachable"),  # not HTTP
+        (lambda sock: None, "unreachable"),  # hangs up without a word
+        (lambda sock: sock.sendall(head(X_Big="a" * 200_000)), "unreachable"),  # huge header
+        (answer(b"", status="302 Found", Location="http://169.254.169.254/"), "HTTP 302"),
     ],
 )
 def test_a_broken_ai_service_is_refused_quickly(
