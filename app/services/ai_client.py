@@ -42,6 +42,7 @@ REQUEST_CHARS = 30_000
 # The largest answer read: 64 vectors of 4,096 dimensions as JSON are about 6 MB.
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 MAX_RETRY_AFTER = 60  # seconds; a larger Retry-After from the AI service is cut to this
+MAX_NAME_SHOWN = 100  # characters of the AI service's model name quoted in a 503
 UNIT_NORM_TOLERANCE = 1e-3  # the AI service's vectors are normalised (cosine = dot product)
 
 
@@ -165,7 +166,7 @@ class AiClient:
             raise self._bad_answer("no model name and dimension")
         if model != self.name:
             raise AiServiceUnavailable(
-                f"the AI service serves model {model!r}, but this service's "
+                f"the AI service serves model {model[:MAX_NAME_SHOWN]!r}, but this service's "
                 f"vectors are for {self.name!r}; set the same EMBEDDING_MODEL on both"
             )
         self._dim = dim

@@ -103,6 +103,19 @@ def test_a_broken_ai_service_is_refused_quickly(
         client.close()
 
 
+def test_a_long_model_name_is_not_echoed_in_full(
+    serve: Callable[[Script], ScriptedServer],
+) -> None:
+    name = "m" * 1_000_000
+    server = serve(answer(json.dumps({"model": name, "dim": 4}).encode()))
+    client = AiClient(server.url, model_name=MODEL, timeout=0.5)
+    try:
+        message = refused_within(client, 2.0)
+        assert "m" * 100 in message and len(message) < 400
+    finally:
+        client.close()
+
+
 def test_a_huge_declared_body_is_not_read(serve: Callable[[Script], ScriptedServer]) -> None:
     server = serve(lambda sock: sock.sendall(head(Content_Length=str(10**12)) + b"{"))
     client = AiClient(server.url, model_name=MODEL, timeout=0.5)
