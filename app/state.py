@@ -6,7 +6,7 @@ It sits above services (floors in pyproject.toml), so nothing below it imports i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.core.active_users import ActiveUsers
 from app.core.breaker import CircuitBreaker
@@ -21,6 +21,7 @@ from app.core.readiness import Check, Readiness, readiness_checks
 from app.core.service_names import ALL, runs
 from app.core.sessions import SessionStore
 from app.core.settings import Settings
+from app.core.single_flight import SingleFlight
 from app.core.stores import build_stores
 from app.services.ai_client import AiClient
 from app.services.match_tally import MatchTally
@@ -47,6 +48,8 @@ class AppState:
     ai: AiClient | None = None  # the AI service's client (AI_SERVICE_URL), else None
     match_tally: MatchTally | None = None  # match requests per day (matching service)
     publisher: CloudWatchPublisher | None = None
+    # analytics figures: one computation per key at a time (app/api/routes/analytics.py)
+    analytics_flight: SingleFlight = field(default_factory=SingleFlight)
 
     @classmethod
     def build(

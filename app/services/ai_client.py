@@ -4,7 +4,9 @@ and the worker use it when ``AI_SERVICE_URL`` is set.
 It has the interface of an in-process embedder (``name``, ``dim``, ``encode``,
 ``encode_one``), so matching and the embedding updates do not care where vectors come from.
 
-Every call is bounded by a short timeout, and a circuit breaker (``app/core/breaker.py``)
+Every call is bounded by a short timeout for the whole call (a server dripping bytes
+cannot stretch it; see ``http_deadline``) and its answer by MAX_ANSWER_BYTES, and a circuit
+breaker (``app/core/breaker.py``)
 skips the AI service for ``cool_down`` seconds after it timed out, refused or failed: an
 outage costs one timeout, then callers are answered at once. The model the AI service
 reports must be the one this service was configured with (the vectors in the database are
@@ -13,6 +15,7 @@ stored per model name); a different one is refused, never mixed in.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections import OrderedDict
@@ -24,7 +27,9 @@ import numpy as np
 import numpy.typing as npt
 
 from app.core.breaker import CircuitBreaker, CircuitOpen
+from app.schemas.ai import MAX_DIM_SCHEMA as MAX_DIM
 from app.schemas.ai import MAX_TEXT_CHARS
+from app.services.http_deadline import Deadline, deadline_transport
 
 log = logging.getLogger("app.ai_client")
 
@@ -34,6 +39,11 @@ REQUEST_TEXTS = 64  # texts per embed request: the AI service's default limit
 # Characters per request: escaped as JSON (\uXXXX at worst) it stays under the 256 KB
 # MAX_BODY_BYTES of the AI service.
 REQUEST_CHARS = 30_000
+# The largest answer read: 64 vectors of 4,096 dimensions as JSON are about 6 MB.
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+MAX_RETRY_AFTER = 60  # seconds; a larger Retry-After from the AI service is cut to this
+MAX_NAME_SHOWN = 100  # characters of the AI service's model name quoted in a 503
+UNIT_NORM_TOLERANCE = 1e-3  # the AI service's vectors are normalised (cosine = dot product)
 
 
 def chunks(texts: list[str]) -> list[list[str]]:
@@ -80,12 +90,14 @@ class AiClient:
         self.breaker = CircuitBreaker("ai service", cool_down=cool_down)
         self.timeout = timeout  # a question (encode_one): someone is waiting
         self.bulk_timeout = bulk_timeout  # rows being (re)embedded: a whole batch
+        self._deadline = Deadline()
         self._http = httpx.Client(
             base_url=self.base_url,
-            timeout=httpx.Timeout(timeout),  # per call: see _embed
+            timeout=httpx.Timeout(timeout),  # per socket operation; _call bounds the call
             auth=auth,
-            transport=transport,
-            headers={"Accept": "application/json"},
+            transport=transport or deadline_transport(self._deadline),
+            # Identity: a compressed answer could expand far beyond MAX_ANSWER_BYTES.
+            headers={"Accept": "application/json", "Accept-Encoding": "identity"},
         )
         self._dim: int | None = None
         self._recent: OrderedDict[str, Vector] = OrderedDict()
@@ -95,7 +107,8 @@ class AiClient:
     def dim(self) -> int:
         """The model's dimension, as the AI service reports it (asked once)."""
         if self._dim is None:
-            self._dim = self._check_model(self._call("GET", "/api/embeddings/model"))[1]
+            answer = self._call("GET", "/api/embeddings/model", timeout=self.timeout)
+            self._dim = self._check_model(answer)[1]
         return self._dim
 
     def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
@@ -123,32 +136,37 @@ class AiClient:
 
     def ping(self) -> None:
         """Raise unless the AI service answers ``/health`` (readiness; bounded by the timeout)."""
-        answer = self._http.get("/health")
+        with self._deadline.within(self.timeout):
+            answer = self._http.get("/health")
         answer.raise_for_status()
 
     def close(self) -> None:
         self._http.close()
 
     def _embed(self, texts: list[str], timeout: float) -> Vector:
-        body = self._call("POST", "/api/ai/embed", json={"texts": texts}, timeout=timeout)
+        body = self._call("POST", "/api/ai/embed", timeout=timeout, json={"texts": texts})
         _, dim = self._check_model(body)
         try:
-            vectors = np.asarray(body["embeddings"], dtype=np.float32)
+            with np.errstate(over="ignore"):  # too large for float32: inf, refused below
+                vectors = np.asarray(body["embeddings"], dtype=np.float32)
         except (KeyError, TypeError, ValueError):
             raise self._bad_answer("embeddings that are not a list of vectors") from None
         if vectors.shape != (len(texts), dim) or not np.isfinite(vectors).all():
             raise self._bad_answer(
                 f"embeddings of shape {vectors.shape}, expected ({len(texts)}, {dim})"
             )
+        norms = np.linalg.norm(vectors, axis=1)
+        if not np.allclose(norms, 1.0, atol=UNIT_NORM_TOLERANCE):
+            raise self._bad_answer("embeddings that are not unit vectors")
         return vectors
 
     def _check_model(self, body: dict[str, Any]) -> tuple[str, int]:
         model, dim = body.get("model"), body.get("dim")
-        if not isinstance(model, str) or not isinstance(dim, int) or dim < 1:
+        if not isinstance(model, str) or type(dim) is not int or not 1 <= dim <= MAX_DIM:
             raise self._bad_answer("no model name and dimension")
         if model != self.name:
             raise AiServiceUnavailable(
-                f"the AI service serves model {model!r}, but this service's "
+                f"the AI service serves model {model[:MAX_NAME_SHOWN]!r}, but this service's "
                 f"vectors are for {self.name!r}; set the same EMBEDDING_MODEL on both"
             )
         self._dim = dim
@@ -158,7 +176,8 @@ class AiClient:
         self.breaker.record_failure("bad answer")
         return AiServiceUnavailable(f"the AI service answered {what}")
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, method: str, path: str, *, timeout: float, **kwargs: Any) -> dict[str, Any]:
+        """The AI service's JSON object answer, within ``timeout`` seconds in all."""
         try:
             self.breaker.check()
         except CircuitOpen as error:
@@ -167,7 +186,12 @@ class AiClient:
                 retry_after=max(1, math.ceil(self.breaker.cool_down)),
             ) from None
         try:
-            answer = self._http.request(method, path, **kwargs)
+            with (
+                self._deadline.within(timeout),
+                self._http.stream(method, path, timeout=timeout, **kwargs) as answer,
+            ):
+                self._check_status(answer)
+                raw = self._read_capped(answer)
         except httpx.TimeoutException:
             self.breaker.record_failure("timeout")
             raise AiServiceUnavailable("the AI service did not answer in time") from None
@@ -175,12 +199,23 @@ class AiClient:
             cause = "refused" if isinstance(error, httpx.ConnectError) else "unreachable"
             self.breaker.record_failure(cause)
             raise AiServiceUnavailable(f"the AI service is unreachable ({cause})") from None
+        try:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
+            raise self._bad_answer("a body that is not JSON") from None
+        if not isinstance(body, dict):
+            raise self._bad_answer("a body that is not a JSON object")
+        self.breaker.record_success()
+        return body
+
+    def _check_status(self, answer: httpx.Response) -> None:
+        """Raise AiServiceUnavailable unless the answer is a 200 (body not read yet)."""
         if answer.status_code == 429:  # busy, not broken: the breaker stays closed
             self.breaker.record_success()
             wait = answer.headers.get("Retry-After", "1")
+            seconds = min(int(wait), MAX_RETRY_AFTER) if wait.isdigit() else 1
             raise AiServiceUnavailable(
-                "the AI service is busy; try again shortly",
-                retry_after=int(wait) if wait.isdigit() else 1,
+                "the AI service is busy; try again shortly", retry_after=max(1, seconds)
             )
         if answer.status_code >= 500:
             self.breaker.record_failure(f"HTTP {answer.status_code}")
@@ -188,11 +223,20 @@ class AiClient:
         if answer.status_code != 200:  # it answers, but refused this request
             self.breaker.record_success()
             raise AiServiceUnavailable(f"the AI service answered HTTP {answer.status_code}")
-        try:
-            body = answer.json()
-        except ValueError:
-            raise self._bad_answer("a body that is not JSON") from None
-        if not isinstance(body, dict):
-            raise self._bad_answer("a body that is not a JSON object")
-        self.breaker.record_success()
-        return body
+        encoding = answer.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding != "identity":
+            raise self._bad_answer(f"a body encoded as {encoding[:20]!r} (identity was asked)")
+
+    def _read_capped(self, answer: httpx.Response) -> bytes:
+        """The body, refused once it passes MAX_ANSWER_BYTES (declared or received)."""
+        declared = answer.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+            raise self._bad_answer(f"a body of {declared} bytes (at most {MAX_ANSWER_BYTES})")
+        parts: list[bytes] = []
+        size = 0
+        for part in answer.iter_raw():
+            size += len(part)
+            if size > MAX_ANSWER_BYTES:
+                raise self._bad_answer(f"a body of more than {MAX_ANSWER_BYTES} bytes")
+            parts.append(part)
+        return b"".join(parts)

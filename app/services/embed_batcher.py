@@ -6,6 +6,10 @@ texts, waiting at most ``max_wait`` seconds for more; it encodes them in one cal
 answers each request's future with its own rows. A request that would overflow the queue
 is refused at once (``QueueFull``: the route answers 429 with Retry-After) instead of
 waiting into a timeout.
+
+A caller that gave up (its future cancelled: the client went away) is dropped when the
+worker reaches it, never encoded; once taken, a request's future can no longer be
+cancelled, so answering it cannot fail and the worker cannot die of it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,14 @@ log = logging.getLogger("app.embed_batcher")
 
 Matrix = npt.NDArray[np.float32]
 Encode = Callable[[list[str]], Matrix]
+
+
+class EncodeFailed(RuntimeError):
+    """The model raised on a request's texts (logged with its traceback by the worker)."""
+
+
+class WorkerStopped(RuntimeError):
+    """The worker is not running (stopping, or not started): no request can be answered."""
 
 
 class QueueFull(RuntimeError):
@@ -71,7 +83,7 @@ class EmbedBatcher:
             self._thread.start()
 
     def stop(self) -> None:
-        """Stop the worker; requests still queued fail with RuntimeError."""
+        """Stop the worker; requests still queued fail with WorkerStopped."""
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
@@ -80,7 +92,9 @@ class EmbedBatcher:
             self._thread = None
         with self._cond:
             while self._queue:
-                self._queue.popleft().future.set_exception(RuntimeError("the service is stopping"))
+                future = self._queue.popleft().future
+                if future.set_running_or_notify_cancel():
+                    future.set_exception(WorkerStopped("the service is stopping"))
             self._queued_texts = 0
 
     def submit(self, texts: list[str]) -> Future[Matrix]:
@@ -90,8 +104,8 @@ class EmbedBatcher:
             raise ValueError("no texts to embed")
         request = _Request(list(texts))
         with self._cond:
-            if self._stopping or self._thread is None:
-                raise RuntimeError("the embedding worker is not running")
+            if self._stopping or self._thread is None or not self._thread.is_alive():
+                raise WorkerStopped("the embedding worker is not running")
             if self._queued_texts + len(texts) > self.max_queued:
                 wait = self._queued_texts * self._seconds_per_text
                 raise QueueFull(max(1, math.ceil(wait)))
@@ -100,29 +114,42 @@ class EmbedBatcher:
             self._cond.notify()
         return request.future
 
+    def _pop_live(self) -> _Request | None:
+        """The oldest queued request whose caller still waits (cancelled ones are dropped);
+        its future is marked running, so it can no longer be cancelled. Holds ``_cond``."""
+        while self._queue:
+            request = self._queue.popleft()
+            self._queued_texts -= len(request.texts)
+            if request.future.set_running_or_notify_cancel():
+                return request
+        return None
+
     def _take_batch(self) -> list[_Request] | None:
-        """Block for the first request, then gather more for at most ``max_wait``."""
+        """Block for the first live request, then gather more for at most ``max_wait``."""
         with self._cond:
-            while not self._queue and not self._stopping:
-                self._cond.wait()
-            if self._stopping:
-                return None
-            batch = [self._queue.popleft()]
-            size = len(batch[0].texts)
+            first = None
+            while first is None:
+                while not self._queue and not self._stopping:
+                    self._cond.wait()
+                if self._stopping:
+                    return None
+                first = self._pop_live()
+            batch = [first]
+            size = len(first.texts)
             deadline = time.monotonic() + self.max_wait
             while size < self.max_batch:
                 if self._queue:
                     if size + len(self._queue[0].texts) > self.max_batch:
                         break
-                    request = self._queue.popleft()
-                    batch.append(request)
-                    size += len(request.texts)
+                    request = self._pop_live()
+                    if request is not None:
+                        batch.append(request)
+                        size += len(request.texts)
                     continue
                 left = deadline - time.monotonic()
                 if left <= 0 or self._stopping:
                     break
                 self._cond.wait(left)
-            self._queued_texts -= size
             return batch
 
     def _run(self) -> None:
@@ -130,11 +157,10 @@ class EmbedBatcher:
             texts = [text for request in batch for text in request.texts]
             started = time.perf_counter()
             try:
-                vectors = self.encode(texts)
+                vectors = self._encode_checked(texts)
             except Exception as error:
                 log.exception("embedding a batch of %d texts failed", len(texts))
-                for request in batch:
-                    request.future.set_exception(error)
+                self._answer_one_by_one(batch, error)
                 continue
             per_text = (time.perf_counter() - started) / len(texts)
             self._seconds_per_text = 0.8 * self._seconds_per_text + 0.2 * per_text
@@ -144,3 +170,24 @@ class EmbedBatcher:
                 count = len(request.texts)
                 request.future.set_result(vectors[row : row + count])
                 row += count
+
+    def _encode_checked(self, texts: list[str]) -> Matrix:
+        vectors = self.encode(texts)
+        if len(vectors) != len(texts):
+            raise ValueError(f"the model returned {len(vectors)} vectors for {len(texts)} texts")
+        return vectors
+
+    def _answer_one_by_one(self, batch: list[_Request], error: Exception) -> None:
+        """After a failed batch, each request alone: a text that breaks the model fails
+        its own request only, not the others that shared its batch."""
+        if len(batch) == 1:
+            batch[0].future.set_exception(EncodeFailed(str(error)))
+            return
+        for request in batch:
+            try:
+                vectors = self._encode_checked(request.texts)
+            except Exception as alone:
+                log.warning("embedding %d texts alone failed: %s", len(request.texts), alone)
+                request.future.set_exception(EncodeFailed(str(alone)))
+            else:
+                request.future.set_result(vectors)

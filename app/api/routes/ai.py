@@ -7,6 +7,7 @@ burst of requests queues texts, not threads of the request pool.
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from app.api.errors import UNSAFE_RESPONSES
 from app.core.settings import Settings
 from app.schemas.ai import EmbedIn, EmbedOut, SimilarityIn, SimilarityOut
 from app.schemas.common import ErrorOut
-from app.services.embed_batcher import EmbedBatcher, QueueFull
+from app.services.embed_batcher import EmbedBatcher, EncodeFailed, QueueFull, WorkerStopped
 from app.services.text_encoders import local_encoder
 
 router = APIRouter(prefix="/api/ai", tags=["ai"])
@@ -46,10 +47,20 @@ def _batcher(request: Request) -> EmbedBatcher:
     return batcher
 
 
+# Characters that show nothing: controls, format characters (zero-width space, bidi
+# marks) and separators. A text of only these embeds like an empty one. (Combining marks
+# alone are left alone: the match question accepts them, and what it accepts, this must.)
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def is_blank(text: str) -> bool:
+    return all(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in text)
+
+
 def check_text(text: str, settings: Settings, loc: tuple[str | int, ...]) -> None:
-    """422 when the text is blank or longer than AI_MAX_TEXT_CHARS."""
-    if not text.strip():
-        raise _invalid(loc, "must not be blank")
+    """422 when the text is blank (nothing visible) or longer than AI_MAX_TEXT_CHARS."""
+    if is_blank(text):
+        raise _invalid(loc, "must not be blank (only spaces, control or invisible characters)")
     if len(text) > settings.ai_max_text_chars:
         raise _invalid(
             loc,
@@ -57,8 +68,29 @@ def check_text(text: str, settings: Settings, loc: tuple[str | int, ...]) -> Non
         )
 
 
+def direction(vector: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
+    """The unit vector along ``vector`` (finite values), or None for all zeros. Scaled by
+    its largest value first, so 1e300s do not overflow the norm and 1e-320s do not vanish."""
+    largest = float(np.max(np.abs(vector)))
+    if largest == 0.0:
+        return None
+    scaled = vector / largest
+    unit: np.ndarray[Any, Any] = scaled / np.linalg.norm(scaled)
+    return unit
+
+
+async def _disconnected(request: Request) -> None:
+    """Return when the client goes away (its body is already read: the next message is
+    ``http.disconnect``, sent when the connection closes or the answer is complete)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
 async def embed_texts(request: Request, texts: list[str]) -> np.ndarray[Any, Any]:
-    """Queue the texts for the next batch and wait for their vectors (429 when full)."""
+    """Queue the texts for the next batch and wait for their vectors (429 when full).
+
+    A client that disconnects while waiting cancels its request: the worker drops it
+    instead of encoding texts nobody will read."""
     try:
         future = _batcher(request).submit(texts)
     except QueueFull as error:
@@ -67,7 +99,28 @@ async def embed_texts(request: Request, texts: list[str]) -> np.ndarray[Any, Any
             f"the embedding queue is full; try again in {error.retry_after} s",
             headers={"Retry-After": str(error.retry_after)},
         ) from None
-    return await asyncio.wrap_future(future)
+    except WorkerStopped:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "the embedding worker is not running"
+        ) from None
+    answer = asyncio.wrap_future(future)
+    gone = asyncio.ensure_future(_disconnected(request))
+    try:
+        waiting: set[asyncio.Future[Any]] = {answer, gone}
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+        if not answer.done():
+            answer.cancel()  # cancels the queued request too (wrap_future)
+    if answer.cancelled():
+        raise HTTPException(499, "the client closed the connection")
+    try:
+        return answer.result()
+    except (EncodeFailed, WorkerStopped):
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "the model could not embed these texts now; the error is logged",
+        ) from None
 
 
 @router.post("/embed", responses={**UNSAFE_RESPONSES, **BUSY})
@@ -106,8 +159,8 @@ async def similarity(body: SimilarityIn, request: Request) -> SimilarityOut:
                 (name,),
                 f"{vector.shape[0]} values; {embedder.name} vectors have {embedder.dim}",
             )
-        norm = float(np.linalg.norm(vector))
-        if not np.isfinite(norm) or norm == 0.0:
-            raise _invalid((name,), "must be a finite vector that is not all zeros")
-        vectors.append(vector / norm)
+        unit = direction(vector)
+        if unit is None:
+            raise _invalid((name,), "must be a vector that is not all zeros (it has no direction)")
+        vectors.append(unit)
     return SimilarityOut(similarity=round(float(np.dot(vectors[0], vectors[1])), 6))

@@ -65,6 +65,16 @@ def test_match_embeds_the_question_with_the_ai_service(
     assert matching.app.state.gm.embedder is matching.app.state.gm.ai  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("text", ["\u0301\u0301", "\u4e2d" * 5000, "a\n\tb"])
+def test_every_question_match_accepts_the_ai_service_accepts_too(
+    matching: TestClient, text: str
+) -> None:
+    """A question valid at /api/match must not become a 503 because the AI service
+    refuses it (combining marks only, longer than the AI service's 4,000 characters)."""
+    answer = matching.post("/api/match", json={"text": text, "limit": 1})
+    assert answer.status_code == 200, answer.text
+
+
 def test_the_client_gives_the_same_vectors_as_the_model_in_process(ai_server: LiveServer) -> None:
     client = AiClient(ai_server.url, model_name=MODEL)
     texts = [f"green job number {i}" for i in range(70)]  # two requests

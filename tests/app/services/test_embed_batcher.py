@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from app.services.embed_batcher import EmbedBatcher, QueueFull
+from app.services.embed_batcher import EmbedBatcher, EncodeFailed, QueueFull, WorkerStopped
 
 
 class HeldEncoder:
@@ -91,16 +91,77 @@ def test_a_full_queue_refuses_at_once_with_a_retry_after(
     assert batcher.submit(["8"]).result(5).tolist() == [[1, 0]]  # room again
 
 
-def test_an_encode_error_reaches_every_request_of_its_batch(
+def test_an_encode_error_fails_only_the_request_whose_texts_broke_the_model(
     batcher: EmbedBatcher, encoder: HeldEncoder
 ) -> None:
+    """A text that breaks the model must not fail the other requests of its batch (one
+    client could otherwise fail everyone's requests): the batch is retried one by one."""
     hold_worker(batcher, encoder)
-    failing = [batcher.submit(["boom"]), batcher.submit(["x"])]
+    failing, sharing = batcher.submit(["boom"]), batcher.submit(["x"])
     encoder.release.set()
-    for future in failing:
-        with pytest.raises(RuntimeError, match="model failed"):
-            future.result(5)
+    with pytest.raises(EncodeFailed, match="model failed"):
+        failing.result(5)
+    assert sharing.result(5).tolist() == [[1, 0]]
+    assert encoder.calls[1:] == [["boom", "x"], ["boom"], ["x"]]
     assert batcher.submit(["fine"]).result(5).tolist() == [[4, 0]]  # the worker lives on
+
+
+def test_a_model_answering_too_few_rows_fails_the_batch_not_the_worker(
+    encoder: HeldEncoder,
+) -> None:
+    batcher = EmbedBatcher(lambda texts: encoder(texts)[:1], max_batch=4, max_wait=0)
+    batcher.start()
+    try:
+        with pytest.raises(EncodeFailed, match="1 vectors for 2 texts"):
+            batcher.submit(["a", "b"]).result(5)
+        assert batcher.submit(["c"]).result(5).tolist() == [[1, 0]]
+    finally:
+        batcher.stop()
+
+
+def test_a_cancelled_request_is_dropped_and_the_worker_lives_on(
+    batcher: EmbedBatcher, encoder: HeldEncoder
+) -> None:
+    """A caller that gave up (client gone) while queued: its texts are never encoded, and
+    answering the others cannot fail (a cancelled future used to kill the worker thread,
+    after which every request waited forever)."""
+    hold_worker(batcher, encoder)
+    gone = batcher.submit(["gone", "away"])
+    kept = batcher.submit(["kept"])
+    assert gone.cancel()
+    encoder.release.set()
+    assert kept.result(5).tolist() == [[4, 0]]
+    assert ["gone", "away"] not in encoder.calls and ["gone", "away", "kept"] not in encoder.calls
+    assert batcher.queued_texts == 0
+    assert batcher.submit(["after"]).result(5).tolist() == [[5, 0]]
+
+
+def test_a_request_taken_by_the_worker_can_no_longer_be_cancelled(
+    batcher: EmbedBatcher, encoder: HeldEncoder
+) -> None:
+    encoder.release.clear()
+    encoder.started.clear()
+    running = batcher.submit(["running"])
+    assert encoder.started.wait(5)
+    assert not running.cancel()
+    encoder.release.set()
+    assert running.result(5).tolist() == [[7, 0]]
+    assert batcher.submit(["next"]).result(5).tolist() == [[4, 0]]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_dead_worker_refuses_at_once_instead_of_queueing_forever() -> None:
+    def fatal(texts: list[str]) -> npt.NDArray[np.float32]:
+        raise SystemExit  # a BaseException: nothing in the worker catches it
+
+    batcher = EmbedBatcher(fatal, max_batch=4, max_wait=0)
+    batcher.start()
+    batcher.submit(["wake"])
+    assert batcher._thread is not None
+    batcher._thread.join(5)
+    with pytest.raises(WorkerStopped, match="not running"):
+        batcher.submit(["late"])
+    batcher.stop()
 
 
 def test_stop_fails_what_is_still_queued(encoder: HeldEncoder) -> None:
