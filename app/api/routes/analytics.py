@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from app.api.deps import StateDep
-from app.core.state import AppState
 from app.schemas.analytics import ActivityOut, SdgOut
 from app.services import analytics
+from app.state import AppState
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 

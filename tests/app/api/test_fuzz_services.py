@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 
 from app.main import create_app
-from tests.app.conftest import embedded_settings
 from tests.app.api.test_fuzz import semantic_only
+from tests.app.conftest import embedded_settings
 
 schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is a dev dependency")
 
