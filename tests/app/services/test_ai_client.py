@@ -134,7 +134,11 @@ def test_match_answers_503_within_2_s_when_the_ai_service_is_down(
     down: str, silent_server: str, tmp_path: Path
 ) -> None:
     url = closed_port_url() if down == "refused" else silent_server
-    settings = embedded_settings(tmp_path, embedding_model=MODEL, ai_service_url=url)
+    # The demo data is embedded through the AI service at start-up: a short bulk timeout
+    # keeps a hung one from holding the start for the default 60 s.
+    settings = embedded_settings(
+        tmp_path, embedding_model=MODEL, ai_service_url=url, ai_service_bulk_timeout_seconds=1.0
+    )
     with TestClient(create_app(settings)) as client:
         started = time.monotonic()
         first = client.post("/api/match", json={"text": WIND})
