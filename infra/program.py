@@ -11,17 +11,17 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from infra.components.app_secrets import AppSecrets, AppSecretsArgs
-from infra.components.artifact import AppArtifact, ArtifactArgs
 from infra.components.cache import Cache, CacheArgs
 from infra.components.cdn import Cdn, CdnArgs
 from infra.components.database import Database, DatabaseArgs
 from infra.components.fleet import Fleet, FleetArgs, encode_user_data
-from infra.components.instance_role import InstanceRole, InstanceRoleArgs
+from infra.components.iam import InstanceRole, InstanceRoleArgs
 from infra.components.load_balancer import LoadBalancer, LoadBalancerArgs
 from infra.components.monitoring import MonitoredResources, Monitoring, MonitoringArgs
 from infra.components.network import Network, NetworkArgs
+from infra.components.secrets import AppSecrets, AppSecretsArgs
 from infra.components.services import APP_AUTH, Services, ServicesArgs
+from infra.components.storage import AppArtifact, ArtifactArgs
 from infra.db_capacity import connections_alarm_threshold
 from infra.naming import db_identifier, physical_prefix
 from infra.render.userdata import WEB_SERVICE, Role, UserDataContext, render_userdata

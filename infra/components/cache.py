@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.components.common import child, tags
-from infra.components.generated_secret import generated_secret
+from infra.components.secrets import generated_secret
 from infra.naming import redis_group_id, session_group_id
 from infra.settings import CacheSettings, StackTags
 

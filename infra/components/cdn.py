@@ -11,7 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.components.common import child, tags
-from infra.components.private_bucket import private_bucket, tls_only_statement
+from infra.components.storage import private_bucket, tls_only_statement
 from infra.settings import CdnSettings, StackTags
 
 # The source document's TTLs for static assets.

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from infra.components.assume_role import assume_role_policy
 from infra.components.common import child, tags
-from infra.components.generated_secret import generated_secret
+from infra.components.iam import assume_role_policy
+from infra.components.secrets import generated_secret
 from infra.naming import db_identifier, physical_prefix
 from infra.settings import DatabaseSettings, StackTags
 

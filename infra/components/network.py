@@ -9,8 +9,8 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.cidr import subnet_cidrs
-from infra.components.assume_role import assume_role_policy
 from infra.components.common import child, tags
+from infra.components.iam import assume_role_policy
 from infra.naming import sg_text
 from infra.settings import NetworkSettings, StackTags
 

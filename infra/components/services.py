@@ -20,7 +20,7 @@ import pulumi_aws as aws
 
 from infra.components.common import child, tags
 from infra.components.fleet import Fleet, FleetArgs
-from infra.components.instance_role import InstanceRole, InstanceRoleArgs
+from infra.components.iam import InstanceRole, InstanceRoleArgs
 from infra.components.load_balancer import APP_PORT, LoadBalancer
 from infra.components.network import MARIADB_PORT, REDIS_PORT, Network, allow_outbound_web
 from infra.naming import physical_prefix, sg_text

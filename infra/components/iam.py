@@ -1,4 +1,5 @@
-"""Instance roles: what the app's instances may do, and nothing more.
+"""IAM: the instance roles (what the app's instances may do, and nothing more) and the trust
+policy of a role that one AWS service assumes (EC2, RDS Proxy, flow logs).
 
 The api and worker fleets share one role; from phase 4 every service fleet has its own
 (``infra/components/services.py``), so a service may call over VPC Lattice only the
@@ -13,12 +14,31 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra.components.assume_role import assume_role_policy
 from infra.components.common import child, tags
 from infra.render.userdata import METRICS_NAMESPACE
 from infra.settings import StackTags
 
 SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+
+
+def assume_role_policy(service: str) -> str:
+    """Allow ``service`` (e.g. ``ec2.amazonaws.com``) to assume the role; nothing else.
+
+    Keys stay in this order and unsorted: the JSON is a resource input, and a different
+    spelling of the same policy would show as a change on every existing role.
+    """
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": service},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
-"""A generated secret: a random value kept in Secrets Manager, read by instances at boot."""
+"""Secrets: generated random values kept in Secrets Manager, read by instances at boot, and
+the app's own secrets (the session signing key)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, cast
 
 import pulumi
@@ -10,6 +12,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from infra.components.common import Tagged, child, tags
+from infra.settings import StackTags
 
 
 def generated_secret(
@@ -48,3 +51,26 @@ def generated_secret(
         opts=child(parent),
     )
     return value, secret
+
+
+@dataclass(frozen=True)
+class AppSecretsArgs:
+    tags: StackTags
+
+
+class AppSecrets(pulumi.ComponentResource):
+    """Secrets the app reads at boot; only their ARNs ever leave this component."""
+
+    session_secret: aws.secretsmanager.Secret
+
+    def __init__(self, name: str, args: AppSecretsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("green-matchers:security:AppSecrets", name, None, opts)
+        _, self.session_secret = generated_secret(
+            self,
+            args.tags,
+            value_name=f"{name}-session-key",
+            secret_name=f"{name}-session",
+            field="session_secret",
+            description="Green Matchers session signing key, read by instances at boot",
+        )
+        self.register_outputs({"sessionSecretArn": self.session_secret.arn})
