@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +16,7 @@ from infra.commands import app_stack
 from infra.commands.options import FormatOption, OutputFormat
 from infra.errors import BadInputError, CheckFailedError, GmError
 from infra.extras import require_extra
+from infra.ports import port_is_free
 
 if TYPE_CHECKING:
     from app.reshard.errors import ReshardError
@@ -36,16 +36,6 @@ ServiceOption = Annotated[
         "default: SERVICE_NAME, else all.",
     ),
 ]
-
-
-def port_is_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
 
 
 @app_group.command("serve")
@@ -80,7 +70,7 @@ def serve(
         raise BadInputError(
             f"app setting {field.upper()}: {first['msg']}", hint="see app/README.md"
         ) from None
-    if not port_is_free(host, port):
+    if not port_is_free(port, host):
         raise BadInputError(f"{host}:{port} is already in use", hint="pass --port with a free port")
     database = (
         settings.database_url.split("@")[-1] if settings.database_url else settings.writer_url

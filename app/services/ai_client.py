@@ -18,8 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections import OrderedDict
-from threading import Lock
 from typing import Any
 
 import httpx
@@ -30,11 +28,11 @@ from app.core.breaker import CircuitBreaker, CircuitOpen
 from app.schemas.ai import MAX_DIM_SCHEMA as MAX_DIM
 from app.schemas.ai import MAX_TEXT_CHARS
 from app.services.http_deadline import Deadline, deadline_transport
+from app.services.query_cache import QueryCache
 
 log = logging.getLogger("app.ai_client")
 
 Vector = npt.NDArray[np.float32]
-QUERY_CACHE_SIZE = 2048
 REQUEST_TEXTS = 64  # texts per embed request: the AI service's default limit
 # Characters per request: escaped as JSON (\uXXXX at worst) it stays under the 256 KB
 # MAX_BODY_BYTES of the AI service.
@@ -100,8 +98,7 @@ class AiClient:
             headers={"Accept": "application/json", "Accept-Encoding": "identity"},
         )
         self._dim: int | None = None
-        self._recent: OrderedDict[str, Vector] = OrderedDict()
-        self._lock = Lock()
+        self._questions = QueryCache()
 
     @property
     def dim(self) -> int:
@@ -119,20 +116,10 @@ class AiClient:
         return np.concatenate([self._embed(run, self.bulk_timeout) for run in chunks(cut)])
 
     def encode_one(self, text: str) -> Vector:
-        """One text's vector; the last ``QUERY_CACHE_SIZE`` distinct texts are remembered."""
-        key = " ".join(text.lower().split())
-        with self._lock:
-            cached = self._recent.get(key)
-            if cached is not None:
-                self._recent.move_to_end(key)
-                return cached
-        vector = self._embed([text[:MAX_TEXT_CHARS]], self.timeout)[0]
-        vector.setflags(write=False)
-        with self._lock:
-            self._recent[key] = vector
-            if len(self._recent) > QUERY_CACHE_SIZE:
-                self._recent.popitem(last=False)
-        return vector
+        """One text's vector; recent distinct questions are remembered (``QueryCache``)."""
+        return self._questions.through(
+            text, lambda question: self._embed([question[:MAX_TEXT_CHARS]], self.timeout)[0]
+        )
 
     def ping(self) -> None:
         """Raise unless the AI service answers ``/health`` (readiness; bounded by the timeout)."""

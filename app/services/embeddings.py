@@ -13,20 +13,19 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections import OrderedDict
 from typing import Any, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
 
 from app.core.settings import BUNDLED_MODEL, MPNET_MODEL
+from app.services.query_cache import QueryCache
 
 Vector = npt.NDArray[np.float32]
 Runtime = Literal["onnx", "torch"]
 RUNTIME_ENV = "EMBEDDING_RUNTIME"
 DEFAULT_RUNTIME: Runtime = "onnx"
 
-QUERY_CACHE_SIZE = 2048
 _models: dict[tuple[str, str], Embedder] = {}
 _lock = threading.Lock()
 log = logging.getLogger(__name__)
@@ -73,7 +72,7 @@ class Embedder:
         self.dim = dim
         self.runtime = runtime  # what computes the vectors: torch, onnx-int8, onnx-fp32
         self._encode_lock = threading.Lock()
-        self._recent: OrderedDict[str, Vector] = OrderedDict()  # question -> vector (LRU)
+        self._questions = QueryCache()
 
     def _encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
         raise NotImplementedError
@@ -86,20 +85,8 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_one(self, text: str) -> Vector:
-        """One text's vector; the last ``QUERY_CACHE_SIZE`` distinct texts are remembered."""
-        key = " ".join(text.lower().split())
-        with self._encode_lock:
-            cached = self._recent.get(key)
-            if cached is not None:
-                self._recent.move_to_end(key)
-                return cached
-        vector = self.encode([text])[0]
-        vector.setflags(write=False)
-        with self._encode_lock:
-            self._recent[key] = vector
-            if len(self._recent) > QUERY_CACHE_SIZE:
-                self._recent.popitem(last=False)
-        return vector
+        """One text's vector; recent distinct questions are remembered (``QueryCache``)."""
+        return self._questions.through(text, lambda question: self.encode([question])[0])
 
 
 class TorchEmbedder(Embedder):

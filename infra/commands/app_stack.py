@@ -20,12 +20,12 @@ from infra.extras import require_extra
 from infra.local_services import mariadb, redis, stack_state
 from infra.local_services.processes import (
     StartFailed,
-    port_is_free,
     same_process,
     signal_group,
 )
 from infra.local_services.stack import LocalStack, failure_report
 from infra.plan.listener import routing_table
+from infra.ports import port_is_free
 from infra.render.alb_routes import RoutesError
 
 MODELS = ("bundled:all-mpnet-base-v2", "bundled:all-MiniLM-L6-v2")

@@ -12,10 +12,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.emulator.server import LOOPBACK, free_port, reachable
+from infra.emulator.server import reachable
 from infra.errors import GmError
 from infra.extras import require_extra
 from infra.paths import data_dir
+from infra.ports import LOOPBACK, free_port
 
 START_TIMEOUT_S = 20.0
 

@@ -11,14 +11,7 @@ from urllib.parse import urlparse
 
 from infra.emulator.extensions import install
 from infra.extras import require_extra
-
-LOOPBACK = "127.0.0.1"
-
-
-def free_port(host: str = LOOPBACK) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+from infra.ports import LOOPBACK, free_port
 
 
 @dataclass

@@ -20,13 +20,13 @@ from infra.local_services import mariadb, redis
 from infra.local_services.processes import (
     Child,
     StartFailed,
-    free_port,
     http_ok,
     log_tail,
     spawn,
     stop,
     wait_until,
 )
+from infra.ports import free_port
 from infra.program import REPO_ROOT
 from infra.render.alb_nginx import StandInOptions, render_stand_in
 from infra.render.alb_routes import Fleet, RoutingTable

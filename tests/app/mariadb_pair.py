@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -11,14 +10,10 @@ from pathlib import Path
 
 import pymysql
 
+from tests.system_tools import free_port
+
 INSTALL_DB = "mariadb-install-db"
 MARIADBD = "/usr/sbin/mariadbd"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def available() -> str | None:

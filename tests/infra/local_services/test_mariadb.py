@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from infra.local_services import mariadb
-from infra.local_services.processes import free_port, stop
+from infra.local_services.processes import stop
+from infra.ports import free_port
 from tests.system_tools import require
 
 

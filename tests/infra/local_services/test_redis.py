@@ -6,7 +6,8 @@ import socket
 from pathlib import Path
 
 from infra.local_services import redis
-from infra.local_services.processes import free_port, stop
+from infra.local_services.processes import stop
+from infra.ports import free_port
 from tests.system_tools import require
 
 
