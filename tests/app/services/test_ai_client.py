@@ -149,7 +149,7 @@ def test_match_answers_503_within_2_s_when_the_ai_service_is_down(
         started = time.monotonic()
         again = client.post("/api/match", json={"text": "solar"})
         assert again.status_code == 503 and again.headers["Retry-After"] == "5"
-        assert time.monotonic() - started < 0.5  # the breaker skips it at once
+        assert time.monotonic() - started < 1.0  # the breaker skips it at once (timeout 1.5 s)
         # Everything else keeps working: search, login, careers, health.
         assert client.get("/api/jobs?search=wind").json()["total"] > 0
         api = Api(client)
