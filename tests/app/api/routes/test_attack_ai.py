@@ -242,14 +242,13 @@ def test_a_burst_gets_fast_429s_and_the_service_recovers(tmp_path: Path) -> None
     app = create_app(settings, service="ai")
     gate = Gate(app)
     batcher = app.state.embed_batcher
-    answers: list[tuple[int, float]] = []
+    answers: list[tuple[int, float]] = []  # status, when it was answered
     lock = threading.Lock()
 
     def post(url: str, index: int) -> None:
-        started = time.monotonic()
         reply = httpx.post(url, json={"texts": [f"burst {index}", "x"]}, timeout=60)
         with lock:
-            answers.append((reply.status_code, time.monotonic() - started))
+            answers.append((reply.status_code, time.monotonic()))
         if reply.status_code == 429:
             assert int(reply.headers["Retry-After"]) >= 1
 
@@ -264,6 +263,7 @@ def test_a_burst_gets_fast_429s_and_the_service_recovers(tmp_path: Path) -> None
             client.start()
         wait_for(lambda: sum(1 for status, _ in answers if status == 429) >= 38, 30)
         assert batcher.queued_texts == 4
+        opened = time.monotonic()
         gate.open.set()
         for client in [first, *clients]:
             client.join(60)
@@ -272,5 +272,7 @@ def test_a_burst_gets_fast_429s_and_the_service_recovers(tmp_path: Path) -> None
         wait_for(lambda: threading.active_count() <= threads_before - 1, 10)
     statuses = sorted(status for status, _ in answers)
     assert statuses == [200] * 3 + [429] * 38
-    assert max(took for status, took in answers if status == 429) < 2.0
+    # At once: every 429 came while the worker was still held (not after waiting for it);
+    # measured against the gate, not the clock, so a loaded machine cannot fail it.
+    assert max(when for status, when in answers if status == 429) < opened
     assert again.status_code == 200
