@@ -119,6 +119,7 @@ class Settings(BaseSettings):
     demo_seed: int = 17
     # Hostile input and browsers (see "Security" in app/README.md).
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)  # larger bodies get 413
+    body_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)  # slower bodies: 408
     trusted_origins: str = ""  # comma-separated extra origins allowed to send POSTs
     login_limits_per_account: str = "5/minute;20/hour;100/day"  # failed logins per e-mail
     login_limits_per_client: str = "30/minute;300/hour"  # failed logins per client address
