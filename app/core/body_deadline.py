@@ -65,8 +65,7 @@ class BodyDeadline:
         if scope["type"] != "http" or not has_body(scope):
             await self.app(scope, receive, send)
             return
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.seconds
+        deadline = asyncio.get_running_loop().time() + self.seconds
         body_complete = False
         answered = False
 
@@ -75,7 +74,8 @@ class BodyDeadline:
             if body_complete:
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), timeout=deadline - loop.time())
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
             except TimeoutError:
                 raise BodyTimeout from None
             if message["type"] != "http.request" or not message.get("more_body", False):
