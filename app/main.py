@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api import errors
 from app.api.router import api_router
+from app.core.body_deadline import BodyDeadline
 from app.core.breaker import CircuitOpen
 from app.core.browser_security import SameOriginGuard, SecurityHeaders
 from app.core.cache import StoreUnavailable
@@ -135,6 +136,8 @@ def create_app(
     app.include_router(api_router(name))
     # Outermost last: headers on every answer, then metrics, then the request guards.
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    # Outside BodyGuard, which reads the body: its BodyTimeout reaches BodyDeadline first.
+    app.add_middleware(BodyDeadline, seconds=settings.body_read_timeout_seconds)
     app.add_middleware(SameOriginGuard, trusted_origins=settings.trusted_origin_list)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     app.add_middleware(SecurityHeaders, docs_enabled=docs)

@@ -99,6 +99,7 @@ def _error(description: str) -> dict[str, Any]:
 
 # Answers any route may give, declared on every operation (FastAPI(responses=...)).
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    408: _error("the request body did not arrive within BODY_READ_TIMEOUT_SECONDS"),
     413: _error("the request body exceeds MAX_BODY_BYTES"),
     415: _error("a request body that is not JSON"),
     422: {"model": ValidationErrorOut, "description": "invalid parameters or body"},

@@ -99,9 +99,12 @@ class Settings(BaseSettings):
     ai_service_bulk_timeout_seconds: float = Field(default=60.0, gt=0)  # 64 rows re-embedded
     ai_service_auth: Literal["none", "aws_iam"] = "none"  # aws_iam: SigV4 (VPC Lattice)
     aws_region: str = ""  # AWS_REGION: where the Lattice service is (aws_iam signing)
-    # The AI service itself: request limits and micro-batching.
+    # The AI service's request limits and micro-batching.
     # Texts per /api/ai/embed request and characters per text: at most the schema's limits
-    # (app/schemas/ai.py); callers cut longer texts (the model reads only its first tokens).
+    # (app/schemas/ai.py). On the AI service: its limits (422 beyond), published at
+    # GET /api/ai/limits. On its callers: the most they send, lowered to the AI service's
+    # published limits at first contact (a warning if higher); longer texts are cut (the
+    # model reads only its first tokens).
     ai_max_texts: int = Field(default=64, ge=1, le=64)
     ai_max_text_chars: int = Field(default=4000, ge=1, le=4000)
     ai_batch_texts: int = Field(default=64, ge=1, le=1024)  # texts encoded in one call
@@ -116,6 +119,7 @@ class Settings(BaseSettings):
     demo_seed: int = 17
     # Hostile input and browsers (see "Security" in app/README.md).
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)  # larger bodies get 413
+    body_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)  # slower bodies: 408
     trusted_origins: str = ""  # comma-separated extra origins allowed to send POSTs
     login_limits_per_account: str = "5/minute;20/hour;100/day"  # failed logins per e-mail
     login_limits_per_client: str = "30/minute;300/hour"  # failed logins per client address

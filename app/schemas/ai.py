@@ -38,6 +38,18 @@ class ModelOut(BaseModel):
     dim: int
 
 
+class LimitsOut(BaseModel):
+    """What one request to the AI service may hold (``GET /api/ai/limits``): its
+    AI_MAX_TEXTS, AI_MAX_TEXT_CHARS and MAX_BODY_BYTES. Its clients read them at first
+    contact and send within them."""
+
+    model_config = ConfigDict(strict=True)
+
+    max_texts: Annotated[int, Field(ge=1)]
+    max_text_chars: Annotated[int, Field(ge=1)]
+    max_body_bytes: Annotated[int, Field(ge=1)]
+
+
 class SimilarityIn(BaseModel):
     """Two texts, or two vectors of the model's dimension (not one of each)."""
 

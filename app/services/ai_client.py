@@ -11,6 +11,13 @@ skips the AI service for ``cool_down`` seconds after it timed out, refused or fa
 outage costs one timeout, then callers are answered at once. The model the AI service
 reports must be the one this service was configured with (the vectors in the database are
 stored per model name); a different one is refused, never mixed in.
+
+Requests stay within the AI service's own limits (``GET /api/ai/limits``, read once at
+first contact): this service's AI_MAX_TEXTS and AI_MAX_TEXT_CHARS are lowered to the AI
+service's, batches are split to its texts per request and body size, and texts are cut to
+its characters per text (the models read only their first 256-384 tokens; with the
+default 4,000 characters the cut changes nothing). A warning is logged when this
+service's limits are higher than the AI service's.
 """
 
 from __future__ import annotations
@@ -18,25 +25,26 @@ from __future__ import annotations
 import json
 import logging
 import math
+import threading
 from typing import Any
 
 import httpx
 import numpy as np
 import numpy.typing as npt
+from pydantic import ValidationError
 
 from app.core.breaker import CircuitBreaker, CircuitOpen
 from app.schemas.ai import MAX_DIM_SCHEMA as MAX_DIM
-from app.schemas.ai import MAX_TEXT_CHARS
+from app.schemas.ai import MAX_TEXT_CHARS, MAX_TEXTS, LimitsOut
 from app.services.http_deadline import Deadline, deadline_transport
 from app.services.query_cache import QueryCache
 
 log = logging.getLogger("app.ai_client")
 
 Vector = npt.NDArray[np.float32]
-REQUEST_TEXTS = 64  # texts per embed request: the AI service's default limit
-# Characters per request: escaped as JSON (\uXXXX at worst) it stays under the 256 KB
-# MAX_BODY_BYTES of the AI service.
-REQUEST_CHARS = 30_000
+# The AI service's MAX_BODY_BYTES default: assumed of one too old to publish its limits.
+FALLBACK_BODY_BYTES = 256 * 1024
+ENVELOPE_BYTES = len(b'{"texts":[]}')
 # The largest answer read: 64 vectors of 4,096 dimensions as JSON are about 6 MB.
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 MAX_RETRY_AFTER = 60  # seconds; a larger Retry-After from the AI service is cut to this
@@ -44,18 +52,24 @@ MAX_NAME_SHOWN = 100  # characters of the AI service's model name quoted in a 50
 UNIT_NORM_TOLERANCE = 1e-3  # the AI service's vectors are normalised (cosine = dot product)
 
 
-def chunks(texts: list[str]) -> list[list[str]]:
-    """Consecutive runs of ``texts`` of at most ``REQUEST_TEXTS`` texts and
-    ``REQUEST_CHARS`` characters (a longer text goes alone)."""
+def json_bytes(text: str) -> int:
+    """Bytes of ``text`` as a JSON string in the body httpx sends (UTF-8, not ASCII-escaped)."""
+    return len(json.dumps(text, ensure_ascii=False).encode("utf-8"))
+
+
+def chunks(texts: list[str], max_texts: int, max_bytes: int) -> list[list[str]]:
+    """Consecutive runs of ``texts`` of at most ``max_texts`` texts whose request body
+    (``{"texts":[...]}``) stays within ``max_bytes`` (a text too large alone goes alone)."""
     runs: list[list[str]] = []
     current: list[str] = []
-    size = 0
+    size = ENVELOPE_BYTES
     for text in texts:
-        if current and (len(current) == REQUEST_TEXTS or size + len(text) > REQUEST_CHARS):
+        cost = json_bytes(text) + 1  # and its comma
+        if current and (len(current) == max_texts or size + cost > max_bytes):
             runs.append(current)
-            current, size = [], 0
+            current, size = [], ENVELOPE_BYTES
         current.append(text)
-        size += len(text)
+        size += cost
     if current:
         runs.append(current)
     return runs
@@ -64,9 +78,12 @@ def chunks(texts: list[str]) -> list[list[str]]:
 class AiServiceUnavailable(RuntimeError):
     """The AI service did not answer, answered badly, or serves another model (503)."""
 
-    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after: int | None = None, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.status = status  # the AI service's HTTP status, when it answered one
 
 
 class AiClient:
@@ -82,6 +99,8 @@ class AiClient:
         auth: httpx.Auth | None = None,
         cool_down: float = 5.0,
         transport: httpx.BaseTransport | None = None,
+        max_texts: int = MAX_TEXTS,
+        max_text_chars: int = MAX_TEXT_CHARS,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.name = model_name  # the model this caller's vectors are for
@@ -99,6 +118,10 @@ class AiClient:
         )
         self._dim: int | None = None
         self._questions = QueryCache()
+        self.max_texts = max_texts  # this service's AI_MAX_TEXTS
+        self.max_text_chars = max_text_chars  # and AI_MAX_TEXT_CHARS
+        self._limits: LimitsOut | None = None
+        self._limits_lock = threading.Lock()
 
     @property
     def dim(self) -> int:
@@ -108,18 +131,26 @@ class AiClient:
             self._dim = self._check_model(answer)[1]
         return self._dim
 
+    def limits(self) -> LimitsOut:
+        """The limits requests are sent within: this service's, lowered to the AI
+        service's (asked once; a failed ask is asked again on the next call)."""
+        with self._limits_lock:
+            if self._limits is None:
+                self._limits = self._agree(self._server_limits())
+            return self._limits
+
     def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """Normalised float32 vectors, one row per text, in request-sized chunks."""
         if not texts:
             return np.zeros((0, self._dim or 0), dtype=np.float32)
-        cut = [text[:MAX_TEXT_CHARS] for text in texts]  # the model reads only the start
-        return np.concatenate([self._embed(run, self.bulk_timeout) for run in chunks(cut)])
+        limits = self.limits()
+        cut = [text[: limits.max_text_chars] for text in texts]  # the model reads the start
+        runs = chunks(cut, limits.max_texts, limits.max_body_bytes)
+        return np.concatenate([self._embed(run, self.bulk_timeout) for run in runs])
 
     def encode_one(self, text: str) -> Vector:
         """One text's vector; recent distinct questions are remembered (``QueryCache``)."""
-        return self._questions.through(
-            text, lambda question: self._embed([question[:MAX_TEXT_CHARS]], self.timeout)[0]
-        )
+        return self._questions.through(text, self._question)
 
     def ping(self) -> None:
         """Raise unless the AI service answers ``/health`` (readiness; bounded by the timeout)."""
@@ -129,6 +160,54 @@ class AiClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def _question(self, text: str) -> Vector:
+        return self._embed([text[: self.limits().max_text_chars]], self.timeout)[0]
+
+    def _server_limits(self) -> LimitsOut:
+        try:
+            body = self._call("GET", "/api/ai/limits", timeout=self.timeout)
+        except AiServiceUnavailable as error:
+            if error.status != 404:
+                raise
+            log.warning(
+                "the AI service at %s does not publish its limits (GET /api/ai/limits: 404, "
+                "an older version); sending at most %d texts of %d characters per request",
+                self.base_url,
+                MAX_TEXTS,
+                MAX_TEXT_CHARS,
+            )
+            return LimitsOut(
+                max_texts=MAX_TEXTS,
+                max_text_chars=MAX_TEXT_CHARS,
+                max_body_bytes=FALLBACK_BODY_BYTES,
+            )
+        try:
+            return LimitsOut.model_validate(body)
+        except ValidationError:
+            raise self._bad_answer("limits that are not positive integers") from None
+
+    def _agree(self, server: LimitsOut) -> LimitsOut:
+        """This service's limits, lowered to ``server``'s (a warning when they were higher)."""
+        if self.max_texts > server.max_texts or self.max_text_chars > server.max_text_chars:
+            log.warning(
+                "this service's AI_MAX_TEXTS=%d and AI_MAX_TEXT_CHARS=%d exceed the AI "
+                "service's (%d and %d, at %s): sending at most %d texts per request and "
+                "cutting texts to %d characters (a longer text's vector is of its start); "
+                "set the same values on both to silence this",
+                self.max_texts,
+                self.max_text_chars,
+                server.max_texts,
+                server.max_text_chars,
+                self.base_url,
+                min(self.max_texts, server.max_texts),
+                min(self.max_text_chars, server.max_text_chars),
+            )
+        return LimitsOut(
+            max_texts=min(self.max_texts, server.max_texts),
+            max_text_chars=min(self.max_text_chars, server.max_text_chars),
+            max_body_bytes=server.max_body_bytes,
+        )
 
     def _embed(self, texts: list[str], timeout: float) -> Vector:
         body = self._call("POST", "/api/ai/embed", timeout=timeout, json={"texts": texts})
@@ -209,7 +288,9 @@ class AiClient:
             raise AiServiceUnavailable(f"the AI service answered HTTP {answer.status_code}")
         if answer.status_code != 200:  # it answers, but refused this request
             self.breaker.record_success()
-            raise AiServiceUnavailable(f"the AI service answered HTTP {answer.status_code}")
+            raise AiServiceUnavailable(
+                f"the AI service answered HTTP {answer.status_code}", status=answer.status_code
+            )
         encoding = answer.headers.get("Content-Encoding", "identity").strip().lower()
         if encoding != "identity":
             raise self._bad_answer(f"a body encoded as {encoding[:20]!r} (identity was asked)")

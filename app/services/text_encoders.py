@@ -63,6 +63,8 @@ def ai_client(settings: Settings) -> AiClient | None:
         bulk_timeout=settings.ai_service_bulk_timeout_seconds,
         auth=ai_auth(settings),
         cool_down=settings.dependency_retry_seconds,
+        max_texts=settings.ai_max_texts,
+        max_text_chars=settings.ai_max_text_chars,
     )
 
 

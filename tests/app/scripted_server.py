@@ -12,10 +12,12 @@ Script = Callable[[socket.socket], None]
 
 
 class ScriptedServer:
-    """Answers every connection on a free loopback port with ``script(sock)``."""
+    """Answers every connection on a free loopback port with ``script(sock)``, or with
+    ``routes[request_line]`` when the request line (``b"GET /path"``) is one of those."""
 
-    def __init__(self, script: Script) -> None:
+    def __init__(self, script: Script, routes: dict[bytes, Script] | None = None) -> None:
         self.script = script
+        self.routes = routes or {}
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.sent = 0  # body bytes the scripts wrote
@@ -47,7 +49,8 @@ class ScriptedServer:
                 )
                 while len(body) < length:
                     body += sock.recv(65536)
-                self.script(sock)
+                request_line = b" ".join(head.split(b"\r\n", 1)[0].split(b" ")[:2])
+                self.routes.get(request_line, self.script)(sock)
             except OSError:  # the client gave up: what the tests want
                 pass
 

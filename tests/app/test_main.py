@@ -40,7 +40,7 @@ ROUTES = {
     },
     "auth": {"/api/auth/register", "/api/auth/login", "/api/auth/logout", "/api/auth/me"},
     "matching": {"/api/match"},
-    "ai": {"/api/ai/embed", "/api/ai/similarity", "/api/embeddings/model"},
+    "ai": {"/api/ai/embed", "/api/ai/limits", "/api/ai/similarity", "/api/embeddings/model"},
     "analytics": {"/api/analytics/sdg", "/api/analytics/activity"},
 }
 REPO = Path(__file__).resolve().parents[2]

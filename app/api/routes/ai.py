@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 
 from app.api.errors import UNSAFE_RESPONSES
 from app.core.settings import Settings
-from app.schemas.ai import EmbedIn, EmbedOut, SimilarityIn, SimilarityOut
+from app.schemas.ai import EmbedIn, EmbedOut, LimitsOut, SimilarityIn, SimilarityOut
 from app.schemas.common import ErrorOut
 from app.services.embed_batcher import EmbedBatcher, EncodeFailed, QueueFull, WorkerStopped
 from app.services.text_encoders import local_encoder
@@ -121,6 +121,18 @@ async def embed_texts(request: Request, texts: list[str]) -> np.ndarray[Any, Any
             status.HTTP_503_SERVICE_UNAVAILABLE,
             "the model could not embed these texts now; the error is logged",
         ) from None
+
+
+@router.get("/limits")
+async def limits(request: Request) -> LimitsOut:
+    """What one request may hold: texts per ``/embed`` request, characters per text, bytes
+    per body. The AI client reads this at first contact and sends within it."""
+    settings = settings_of(request)
+    return LimitsOut(
+        max_texts=settings.ai_max_texts,
+        max_text_chars=settings.ai_max_text_chars,
+        max_body_bytes=settings.max_body_bytes,
+    )
 
 
 @router.post("/embed", responses={**UNSAFE_RESPONSES, **BUSY})

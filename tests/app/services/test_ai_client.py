@@ -4,12 +4,15 @@ answers 503 with the reason within 2 s and the rest keeps working."""
 
 from __future__ import annotations
 
+import json
+import logging
 import socket
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -33,11 +36,26 @@ def ai_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield server
 
 
-def embed_requests(server: LiveServer) -> float:
-    """How many /api/ai/embed requests the AI service has answered."""
+@pytest.fixture(scope="module")
+def small_ai_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """An AI service whose limits are far below its callers' defaults (64 texts, 4,000
+    characters, 256 KB bodies)."""
+    settings = embedded_settings(
+        tmp_path_factory.mktemp("small-ai"),
+        embedding_model=MODEL,
+        ai_max_texts=3,
+        ai_max_text_chars=60,
+        max_body_bytes=2048,
+    )
+    with live(create_app(settings, service="ai")) as server:
+        yield server
+
+
+def embed_requests(server: LiveServer, status: str = "200") -> float:
+    """How many /api/ai/embed requests the AI service has answered with ``status``."""
     registry = server.app.state.gm.metrics.registry
     value = registry.get_sample_value(
-        "gm_http_requests_total", {"method": "POST", "route": "/api/ai/embed", "status": "200"}
+        "gm_http_requests_total", {"method": "POST", "route": "/api/ai/embed", "status": status}
     )
     return value or 0.0
 
@@ -84,10 +102,22 @@ def test_the_client_gives_the_same_vectors_as_the_model_in_process(ai_server: Li
     client.close()
 
 
-def test_requests_are_split_by_count_and_size() -> None:
-    assert [len(run) for run in chunks(["x"] * 130)] == [64, 64, 2]
-    runs = chunks(["a" * 20_000, "b" * 10_000, "c" * 4000, "d"])
-    assert [len(run) for run in runs] == [2, 2]
+def body_bytes(texts: list[str]) -> int:
+    """The size of the body httpx sends for ``{"texts": texts}``."""
+    request = httpx.Request("POST", "http://ai/api/ai/embed", json={"texts": texts})
+    return len(request.read())
+
+
+def test_requests_are_split_by_count_and_body_size() -> None:
+    assert [len(run) for run in chunks(["x"] * 130, 64, 256 * 1024)] == [64, 64, 2]
+    assert [len(run) for run in chunks(["x"] * 7, 3, 256 * 1024)] == [3, 3, 1]
+    # Control characters are escaped (\u0001: 6 bytes each), "é" is 2 bytes in UTF-8.
+    texts = ["a" * 900, "\x01" * 150, "é" * 450, "b" * 2000, "d", "\n" * 10]
+    runs = chunks(texts, 64, 2048)
+    assert [text for run in runs for text in run] == texts
+    assert [len(run) for run in runs] == [2, 1, 3]
+    assert all(body_bytes(run) <= 2048 for run in runs if len(run) > 1)
+    assert body_bytes(texts[:3]) > 2048  # the split was needed
 
 
 def test_a_new_job_gets_its_vector_through_the_ai_service(
@@ -113,6 +143,117 @@ def test_a_new_job_gets_its_vector_through_the_ai_service(
         assert embed_requests(ai_server) >= before + 1
         results = client.post("/api/match", json={"text": "tidal turbines", "limit": 3})
         assert created.json()["id"] in [r["job"]["id"] for r in results.json()["results"]]
+
+
+def test_bulk_embedding_keeps_within_an_ai_service_with_smaller_limits(
+    small_ai_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The client is configured for 64 texts of 4,000 characters; the AI service takes 3
+    of 60 in 2 KB bodies: every request fits, none is refused, and the vectors are those
+    of the texts' first 60 characters."""
+    client = AiClient(small_ai_server.url, model_name=MODEL)  # 64 and 4,000 by default
+    texts = [f"wind turbine technician number {i}, " * 8 for i in range(10)]
+    refused = embed_requests(small_ai_server, "422") + embed_requests(small_ai_server, "413")
+    before = embed_requests(small_ai_server)
+    with caplog.at_level(logging.WARNING, logger="app.ai_client"):
+        vectors = client.encode(texts)
+        client.encode(texts[:2])
+        client.encode_one("a question longer than sixty characters about offshore wind farms")
+    assert vectors.shape == (10, 384)
+    cut = [text[:60] for text in texts]
+    assert np.allclose(vectors, get_embedder(MODEL).encode(cut), atol=1e-5)
+    assert embed_requests(small_ai_server) >= before + 4 + 1 + 1  # ceil(10 / 3), then 2, 1
+    assert embed_requests(small_ai_server, "422") + embed_requests(small_ai_server, "413") == (
+        refused
+    )
+    warnings = [r.getMessage() for r in caplog.records if "exceed the AI service" in r.getMessage()]
+    assert len(warnings) == 1, warnings  # at first contact only
+    assert "AI_MAX_TEXTS=64" in warnings[0] and "(3 and 60" in warnings[0]
+    client.close()
+
+
+def test_new_jobs_are_embedded_through_an_ai_service_with_smaller_limits(
+    small_ai_server: LiveServer, tmp_path: Path
+) -> None:
+    """The demo data (34 jobs, the careers) is embedded at start-up and a new job on
+    posting, through an AI service that takes 3 texts of 60 characters per request."""
+    refused = embed_requests(small_ai_server, "422") + embed_requests(small_ai_server, "413")
+    settings = embedded_settings(
+        tmp_path, embedding_model=MODEL, ai_service_url=small_ai_server.url, embed_mode="inline"
+    )
+    with TestClient(create_app(settings)) as client:
+        api = Api(client)
+        employer, _ = api.login_as("employer", employer_name=f"Reef Co {uuid.uuid4().hex[:6]}")
+        job = {
+            "title": "Tidal Energy Technician",
+            "description": "Maintain tidal stream turbines offshore. " * 20,
+            "sdg_tag": 7,
+            "salary_min": 40000,
+            "salary_max": 52000,
+            "location": "Orkney",
+        }
+        created = employer.post("/api/jobs", json=job)
+        assert created.status_code == 201, created.text
+        results = client.post("/api/match", json={"text": "tidal turbines", "limit": 3})
+        assert results.status_code == 200, results.text
+        assert created.json()["id"] in [r["job"]["id"] for r in results.json()["results"]]
+    assert embed_requests(small_ai_server, "422") + embed_requests(small_ai_server, "413") == (
+        refused
+    )
+
+
+def json_answer(status: int, body: object) -> httpx.Response:
+    """An answer streamed as from the network (the client reads it raw, capped)."""
+    return httpx.Response(status, stream=httpx.ByteStream(json.dumps(body).encode()))
+
+
+class FakeAiService:
+    """An AI service that answers ``limits`` to GET /api/ai/limits and embeds anything
+    (unit vectors of dimension 2), recording the embed requests' texts."""
+
+    def __init__(self, status: int, limits: object) -> None:
+        self.status = status
+        self.limits = limits
+        self.batches: list[list[str]] = []
+        self.transport = httpx.MockTransport(self.handle)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/ai/limits":
+            return json_answer(self.status, self.limits)
+        texts = json.loads(request.content)["texts"]
+        self.batches.append(texts)
+        vectors = [[1.0, 0.0]] * len(texts)
+        return json_answer(200, {"model": MODEL, "dim": 2, "embeddings": vectors})
+
+
+def test_an_ai_service_without_published_limits_gets_the_former_defaults(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    service = FakeAiService(404, {"detail": "Not Found"})
+    client = AiClient("http://ai", model_name=MODEL, transport=service.transport)
+    with caplog.at_level(logging.WARNING, logger="app.ai_client"):
+        assert client.encode(["x" * 5000] * 70).shape == (70, 2)
+    assert [len(batch) for batch in service.batches] == [64, 6]
+    assert {len(text) for batch in service.batches for text in batch} == {4000}
+    assert "does not publish its limits" in caplog.text
+    assert client.breaker.state == "closed"
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        {"max_texts": 0, "max_text_chars": 10, "max_body_bytes": 2048},
+        {"max_texts": "3", "max_text_chars": 10, "max_body_bytes": 2048},
+        {"max_texts": 3, "max_text_chars": 10},
+        [3, 10, 2048],
+    ],
+)
+def test_limits_that_are_not_positive_integers_are_a_bad_answer(limits: object) -> None:
+    service = FakeAiService(200, limits)
+    client = AiClient("http://ai", model_name=MODEL, transport=service.transport)
+    with pytest.raises(AiServiceUnavailable, match="answered"):
+        client.encode(["wind"])
+    assert service.batches == []
 
 
 def closed_port_url() -> str:

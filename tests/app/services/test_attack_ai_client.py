@@ -37,12 +37,20 @@ def vectors_answer(dim: object, rows: object) -> Script:
     return answer(json.dumps({"model": MODEL, "dim": dim, "embeddings": rows}).encode())
 
 
+LIMITS = b'{"max_texts": 64, "max_text_chars": 4000, "max_body_bytes": 262144}'
+
+
 @pytest.fixture
 def serve() -> Iterator[Callable[[Script], ScriptedServer]]:
+    """A scripted AI service: its limits are in order (GET /api/ai/limits, asked at first
+    contact), every other request gets the script."""
     servers: list[ScriptedServer] = []
 
     def start(script: Script) -> ScriptedServer:
-        server = ScriptedServer(script)
+        # Connection: close, so the next request opens its own connection (the scripted
+        # server hangs up after each answer).
+        limits = answer(LIMITS, Connection="close")
+        server = ScriptedServer(script, routes={b"GET /api/ai/limits": limits})
         servers.append(server)
         return server
 
@@ -101,6 +109,33 @@ def test_a_broken_ai_service_is_refused_quickly(
         assert says in refused_within(client, 2.0)
     finally:
         client.close()
+
+
+@pytest.mark.parametrize(
+    ("script", "says"),
+    [
+        (drip(b"HTTP/1.1 200 OK\r\n", b"X", 0.2), "did not answer in time"),
+        (endless_body, f"more than {MAX_ANSWER_BYTES} bytes"),
+        (answer(b"not json at all"), "not JSON"),
+        (answer(b"[64, 4000, 262144]"), "not a JSON object"),
+        (answer(b'{"max_texts": 0, "max_text_chars": 1, "max_body_bytes": 1}'), "limits"),
+        (answer(b'{"max_texts": 1.5, "max_text_chars": 1, "max_body_bytes": 1}'), "limits"),
+        (answer(b'{"max_texts": true, "max_text_chars": 1, "max_body_bytes": 1}'), "limits"),
+        (answer(b"<html>oops</html>", status="502 Bad Gateway"), "HTTP 502"),
+        (lambda sock: None, "unreachable"),
+    ],
+)
+def test_broken_limits_are_refused_quickly_and_nothing_is_embedded(
+    script: Script, says: str
+) -> None:
+    """The first contact (GET /api/ai/limits) is held to the same bounds as every call."""
+    embedded = ScriptedServer(answer(b"{}"), routes={b"GET /api/ai/limits": script})
+    client = AiClient(embedded.url, model_name=MODEL, timeout=0.5, cool_down=60)
+    try:
+        assert says in refused_within(client, 2.0)
+    finally:
+        client.close()
+        embedded.close()
 
 
 def test_a_long_model_name_is_not_echoed_in_full(

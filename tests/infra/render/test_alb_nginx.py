@@ -100,6 +100,8 @@ def test_the_rendered_config_passes_nginx_t(table: RoutingTable, runtime: Path) 
     positions = [text.index(header) for header in headers]
     assert positions == sorted(positions)
     assert text.index("location / {") > positions[-1]
+    # slow clients: nginx's 60 s defaults lowered (the app bounds a whole body too)
+    assert "client_header_timeout 10s;" in text and "client_body_timeout 10s;" in text
 
 
 def test_a_fleet_without_processes_is_refused(table: RoutingTable, runtime: Path) -> None:

@@ -86,6 +86,14 @@ def test_proxy_takes_client_address_from_the_alb() -> None:
     assert "limit_req" not in health  # the ALB's health checks are never rate limited
 
 
+@pytest.mark.parametrize("kind", ["lb", "proxy"])
+def test_slow_clients_get_10_s_for_headers_and_between_body_reads(kind: str) -> None:
+    text = render_nginx(NginxOptions(kind=kind, servers=(parse_server("127.0.0.1:8001"),)))
+    http = text[text.index("http {") :]
+    assert "client_header_timeout 10s;" in http
+    assert "client_body_timeout 10s;" in http
+
+
 def test_same_options_same_bytes() -> None:
     options = NginxOptions(kind="lb", servers=(parse_server("10.0.0.1:80"),))
     assert render_nginx(options) == render_nginx(options)

@@ -47,6 +47,19 @@ def test_model_reports_name_and_dimension(ai: TestClient) -> None:
     assert ai.get("/api/embeddings/model").json() == {"model": MODEL, "dim": 384}
 
 
+def test_limits_publish_the_settings_the_embed_route_enforces(tmp_path: Path) -> None:
+    settings = embedded_settings(
+        tmp_path, embedding_model=MODEL, ai_max_texts=3, ai_max_text_chars=50, max_body_bytes=4096
+    )
+    with TestClient(create_app(settings, service="ai")) as client:
+        limits = client.get("/api/ai/limits").json()
+        assert limits == {"max_texts": 3, "max_text_chars": 50, "max_body_bytes": 4096}
+        assert client.post("/api/ai/embed", json={"texts": ["x"] * 3}).status_code == 200
+        assert client.post("/api/ai/embed", json={"texts": ["x"] * 4}).status_code == 422
+        assert client.post("/api/ai/embed", json={"texts": ["y" * 50]}).status_code == 200
+        assert client.post("/api/ai/embed", json={"texts": ["y" * 51]}).status_code == 422
+
+
 def test_similarity_of_two_texts_and_of_their_two_embeddings_agree(ai: TestClient) -> None:
     vectors = ai.post("/api/ai/embed", json={"texts": [SOLAR, SUN, BAKER]}).json()["embeddings"]
     by_vectors = ai.post("/api/ai/similarity", json={"a": vectors[0], "b": vectors[1]})
