@@ -18,7 +18,7 @@ from app.core.metric_readings import ReadingCollector
 from app.core.metric_window import RequestWindow
 from app.core.metrics import BreakerCollector, Metrics
 from app.core.readiness import Check, Readiness, readiness_checks
-from app.core.service_names import ALL, runs
+from app.core.service_names import ALL, opens_database, runs
 from app.core.sessions import SessionStore
 from app.core.settings import Settings
 from app.core.single_flight import SingleFlight
@@ -55,7 +55,7 @@ class AppState:
     def build(
         cls, settings: Settings, database: Database | None = None, service: str = ALL
     ) -> AppState:
-        if service == "ai":  # the model only: no database
+        if not opens_database(service):  # the ai service: the model only
             database = None
         elif database is None:
             database = Database.from_settings(settings)

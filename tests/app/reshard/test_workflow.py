@@ -154,8 +154,9 @@ def test_sigkill_at_random_points_then_rerun_ends_in_the_same_state(shards: Shar
     # than letting the run finish unkilled.
     past_copying = ("catching_up", "done")
     points = [
-        lambda p, rows=rng.randint(1, 6) * 50: p[0] in past_copying
-        or (p[0] == "copying" and p[1] >= rows),
+        lambda p, rows=rng.randint(1, 6) * 50: (
+            p[0] in past_copying or (p[0] == "copying" and p[1] >= rows)
+        ),
         rng.choice(
             [
                 lambda p, ranges=rng.randint(1, 8): p[2] >= ranges,
