@@ -120,3 +120,17 @@ def test_production_wants_the_session_key_only_where_sessions_are_signed(
     else:
         with pytest.raises(ValueError, match="SESSION_SECRET"):
             create_app(settings)
+
+
+@pytest.mark.parametrize(("name", "counts"), [("matching", False), ("ai", False), ("auth", True)])
+def test_only_services_with_sessions_count_active_users(
+    tmp_path: Path, name: str, counts: bool
+) -> None:
+    """Active users are counted in the session Redis; a service without one would publish a
+    wrong figure (its own zero), so it publishes none."""
+    settings = Settings(
+        app_env="local", data_dir=tmp_path, redis_url="", metrics_namespace="GreenMatchers"
+    )
+    state = create_app(settings, service=name).state.gm
+    assert (state.metrics.active_users is not None) == counts
+    state.close()
