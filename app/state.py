@@ -18,7 +18,7 @@ from app.core.metric_readings import ReadingCollector
 from app.core.metric_window import RequestWindow
 from app.core.metrics import BreakerCollector, Metrics
 from app.core.readiness import Check, Readiness, readiness_checks
-from app.core.service_names import ALL, runs
+from app.core.service_names import ALL, opens_database, runs, signs_sessions
 from app.core.sessions import SessionStore
 from app.core.settings import Settings
 from app.core.single_flight import SingleFlight
@@ -55,7 +55,7 @@ class AppState:
     def build(
         cls, settings: Settings, database: Database | None = None, service: str = ALL
     ) -> AppState:
-        if service == "ai":  # the model only: no database
+        if not opens_database(service):  # the ai service: the model only
             database = None
         elif database is None:
             database = Database.from_settings(settings)
@@ -80,7 +80,9 @@ class AppState:
             on_error=metrics.cache_errors.inc,
         )
         publisher = (
-            build_publisher(settings, metrics, database, stores.sessions)
+            build_publisher(
+                settings, metrics, database, stores.sessions, sessions=signs_sessions(service)
+            )
             if settings.metrics_namespace
             else None
         )
@@ -164,12 +166,19 @@ def ai_checks(ai: AiClient | None) -> list[Check]:
 
 
 def build_publisher(
-    settings: Settings, metrics: Metrics, database: Database | None, session_store: KeyValue
+    settings: Settings,
+    metrics: Metrics,
+    database: Database | None,
+    session_store: KeyValue,
+    *,
+    sessions: bool = True,
 ) -> CloudWatchPublisher:
-    """CloudWatch publishing: the request window, active users (in the sessions' Redis)."""
+    """CloudWatch publishing: the request window, active users (in the sessions' Redis,
+    by the services that have sessions; the others have no session Redis to count in)."""
     metrics.window = RequestWindow()
-    redis_client = session_store.client if isinstance(session_store, RedisStore) else None
-    metrics.active_users = ActiveUsers(redis_client, prefix=settings.redis_key_prefix)
+    if sessions:
+        redis_client = session_store.client if isinstance(session_store, RedisStore) else None
+        metrics.active_users = ActiveUsers(redis_client, prefix=settings.redis_key_prefix)
     collect = ReadingCollector(
         registry=metrics.registry,
         database=database,

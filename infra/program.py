@@ -15,7 +15,7 @@ from infra.components.cache import Cache, CacheArgs
 from infra.components.cdn import Cdn, CdnArgs
 from infra.components.database import Database, DatabaseArgs
 from infra.components.fleet import Fleet, FleetArgs, encode_user_data
-from infra.components.iam import InstanceRole, InstanceRoleArgs
+from infra.components.iam import InstanceRole, InstanceRoleArgs, RuntimeSecrets
 from infra.components.load_balancer import LoadBalancer, LoadBalancerArgs
 from infra.components.monitoring import MonitoredResources, Monitoring, MonitoringArgs
 from infra.components.network import Network, NetworkArgs
@@ -24,6 +24,7 @@ from infra.components.services import APP_AUTH, Services, ServicesArgs
 from infra.components.storage import AppArtifact, ArtifactArgs
 from infra.db_capacity import connections_alarm_threshold
 from infra.naming import db_identifier, physical_prefix
+from infra.render.access import FULL
 from infra.render.userdata import WEB_SERVICE, Role, UserDataContext, render_userdata
 from infra.settings import Settings
 from infra.userdata_budget import check_user_data_budget
@@ -92,15 +93,17 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
         ),
     )
     app_secrets = AppSecrets("gm-secrets", AppSecretsArgs(stack_tags))
+    secrets = RuntimeSecrets(
+        shards=[s.secret_arn for s in database.shards],
+        cache=cache.auth_secret.arn,
+        session_redis=cache.session_auth_secret.arn,
+        session_key=app_secrets.session_secret.arn,
+    )
+    # The api and worker fleets share this role: it reads what either of them reads.
     runtime = InstanceRoleArgs(
         tags=stack_tags,
         artifact_bucket_arn=artifact.bucket.arn,
-        secret_arns=[
-            *(s.secret_arn for s in database.shards),
-            cache.auth_secret.arn,
-            cache.session_auth_secret.arn,
-            app_secrets.session_secret.arn,
-        ],
+        secret_arns=secrets.readable_by(FULL),
     )
     role = InstanceRole("gm-instance", runtime)
     load_balancer = LoadBalancer(
@@ -178,6 +181,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                 load_balancer=load_balancer,
                 image_id=image_id,
                 runtime=runtime,
+                secrets=secrets,
                 platform_role=role,
                 user_data_for=lambda name, url: user_data("service", name, url),
             ),

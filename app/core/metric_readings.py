@@ -62,7 +62,7 @@ class ReadingCollector:
         registry: CollectorRegistry,
         database: Database | None,
         window: RequestWindow,
-        active_users: ActiveUsers,
+        active_users: ActiveUsers | None,  # None: this service has no sessions
         max_overflow: int,
     ) -> None:
         self.registry = registry
@@ -77,8 +77,10 @@ class ReadingCollector:
         totals = counter_totals(self.registry)
         increases = {name: max(totals[name] - self.last_totals[name], 0.0) for name in totals}
         self.last_totals = totals
+        active: int | None = None
         try:
-            active: int | None = self.active_users.count()
+            if self.active_users is not None:
+                active = self.active_users.count()
         except Exception as error:  # Redis down: say nothing rather than a wrong figure
             log.warning("active users not counted this interval: %s", type(error).__name__)
             active = None

@@ -10,6 +10,11 @@ ALL = "all"
 SERVICES = ("web", "auth", "matching", "ai", "analytics")
 # The phase-4 stacks write SERVICE_NAME with the fleet's name (infra/components/services.py).
 INFRA_NAMES = {"ai-ml": "ai"}
+# The services that read or sign session cookies (sign-in, employers, applications); only
+# they need SESSION_SECRET and the session Redis. The phase-4 instance roles follow this
+# and ``opens_database`` (infra/render/access.py).
+SIGNS_IN = ("web", "auth")
+NO_DATABASE = ("ai",)  # the model only
 
 
 class UnknownService(ValueError):
@@ -33,3 +38,13 @@ def resolve_service(name: str | None) -> str:
 def runs(service: str, part: str) -> bool:
     """Whether ``service`` (resolved) serves ``part`` (one of ``SERVICES``)."""
     return service in (ALL, part)
+
+
+def signs_sessions(service: str) -> bool:
+    """Whether ``service`` (resolved) reads or signs session cookies."""
+    return service == ALL or service in SIGNS_IN
+
+
+def opens_database(service: str) -> bool:
+    """Whether ``service`` (resolved) opens the database (every one but the ai service)."""
+    return service not in NO_DATABASE

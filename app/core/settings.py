@@ -169,15 +169,24 @@ class Settings(BaseSettings):
     def _refuse_defaults_in_production(self) -> Settings:
         if self.metrics_token and len(self.metrics_token) < 32:
             raise ValueError("METRICS_TOKEN must be empty (off) or at least 32 characters")
-        if self.app_env == "production":
-            if self.session_secret == DEFAULT_SESSION_SECRET or len(self.session_secret) < 32:
-                raise ValueError(
-                    "SESSION_SECRET must be set to a random value of at least 32 characters "
-                    "when APP_ENV=production"
-                )
-            if not self.database_url:
+        if self.app_env == "production" and not self.database_url:
+            from app.core.service_names import opens_database
+
+            if opens_database(self.service_name):
                 raise ValueError("DATABASE_URL must be set when APP_ENV=production")
         return self
+
+    def check_session_secret(self) -> None:
+        """ValueError in production when the session signing key is the default or short.
+        Called where cookies are signed (``create_app`` for the services that sign in), not
+        here: the Celery worker and the services without sign-in never get the key."""
+        if self.app_env != "production":
+            return
+        if self.session_secret == DEFAULT_SESSION_SECRET or len(self.session_secret) < 32:
+            raise ValueError(
+                "SESSION_SECRET must be set to a random value of at least 32 characters "
+                "when APP_ENV=production"
+            )
 
     @property
     def is_local(self) -> bool:

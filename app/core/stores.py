@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from app.core.breaker import CircuitBreaker
 from app.core.cache import KeyValue, RedisStore, make_store
+from app.core.service_names import signs_sessions
 from app.core.settings import Settings
 
 log = logging.getLogger("app")
@@ -47,7 +48,7 @@ def build_stores(settings: Settings) -> Stores:
 
     cache = store(settings.redis_url, "redis")
     if settings.sessions_url == settings.redis_url:
-        if settings.redis_url and not settings.is_local:
+        if settings.redis_url and not settings.is_local and signs_sessions(settings.service_name):
             log.warning(
                 "SESSION_REDIS_URL is not set: sessions share the cache's Redis and can be "
                 "evicted by cache traffic; give them their own (maxmemory-policy noeviction)"

@@ -175,7 +175,7 @@ def render_userdata(
         "phase": phase,
         "service": service,
         "limit": userdata.USERDATA_LIMIT,
-        "units": list(userdata.units_for(ctx.role, ctx.phase)),
+        "units": list(userdata.units_for(ctx)),
         "files": sorted(userdata.extract_files(text)),
     }
     emit(text, facts, out, as_json)

@@ -2,8 +2,8 @@
 policy of a role that one AWS service assumes (EC2, RDS Proxy, flow logs).
 
 The api and worker fleets share one role; from phase 4 every service fleet has its own
-(``infra/components/services.py``), so a service may call over VPC Lattice only the
-services it needs.
+(``infra/components/services.py``), so a service may read only the secrets its service
+uses (``infra/render/access.py``) and call over VPC Lattice only the services it needs.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.components.common import child, tags
+from infra.render.access import Access, readable
 from infra.render.userdata import METRICS_NAMESPACE
 from infra.settings import StackTags
 
@@ -42,6 +43,19 @@ def assume_role_policy(service: str) -> str:
 
 
 @dataclass(frozen=True)
+class RuntimeSecrets:
+    """The stack's secrets that instances read at boot; ``readable_by`` picks a fleet's."""
+
+    shards: list[pulumi.Input[str]]  # each shard's master credentials, shard 0 first
+    cache: pulumi.Input[str]  # the cache's Redis auth token
+    session_redis: pulumi.Input[str]  # the session Redis auth token
+    session_key: pulumi.Input[str]  # the session signing key
+
+    def readable_by(self, access: Access) -> list[pulumi.Input[str]]:
+        return readable(access, self.shards, self.cache, self.session_redis, self.session_key)
+
+
+@dataclass(frozen=True)
 class InstanceRoleArgs:
     tags: StackTags
     artifact_bucket_arn: pulumi.Input[str]
@@ -52,40 +66,40 @@ class InstanceRoleArgs:
 def instance_policy(
     artifact_bucket_arn: str, secret_arns: list[str], namespace: str = METRICS_NAMESPACE
 ) -> str:
-    """Read the release archives and the database and Redis secrets, and publish the app's
-    metrics to its own CloudWatch namespace; nothing else.
+    """Read the release archives and the runtime secrets the fleet uses (none: no such
+    statement), and publish the app's metrics to its own CloudWatch namespace; nothing else.
 
     PutMetricData has no resource ARN (``*``); the ``cloudwatch:namespace`` condition key is
     what limits it. The CloudWatch agent's managed policy is not attached: no agent runs
     (the app publishes itself) and that policy allows every namespace.
     """
-    return json.dumps(
+    statements: list[dict[str, object]] = [
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "ReadReleases",
-                    "Effect": "Allow",
-                    "Action": ["s3:GetObject"],
-                    "Resource": [f"{artifact_bucket_arn}/releases/*"],
-                },
-                {
-                    "Sid": "ReadRuntimeSecrets",
-                    "Effect": "Allow",
-                    "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                    "Resource": sorted(set(secret_arns)),
-                },
-                {
-                    "Sid": "PublishAppMetrics",
-                    "Effect": "Allow",
-                    "Action": ["cloudwatch:PutMetricData"],
-                    "Resource": ["*"],
-                    "Condition": {"StringEquals": {"cloudwatch:namespace": namespace}},
-                },
-            ],
-        },
-        sort_keys=True,
+            "Sid": "ReadReleases",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": [f"{artifact_bucket_arn}/releases/*"],
+        }
+    ]
+    if secret_arns:
+        statements.append(
+            {
+                "Sid": "ReadRuntimeSecrets",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                "Resource": sorted(set(secret_arns)),
+            }
+        )
+    statements.append(
+        {
+            "Sid": "PublishAppMetrics",
+            "Effect": "Allow",
+            "Action": ["cloudwatch:PutMetricData"],
+            "Resource": ["*"],
+            "Condition": {"StringEquals": {"cloudwatch:namespace": namespace}},
+        }
     )
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
 
 def lattice_invoke_policy(resources: list[str]) -> str:

@@ -4,7 +4,8 @@ The ALB routes public paths to them; VPC Lattice carries traffic between service
 (AWS App Mesh was discontinued on 2026-09-30). The service network and every Lattice
 service use AWS_IAM auth: a call must be SigV4-signed (``app/services/lattice_auth.py``) by
 a role that the service's auth policy names, from this stack's VPC. Every service fleet
-has its own instance role, allowed to invoke only the services it calls (``ServiceSpec.calls``).
+has its own instance role, allowed to invoke only the services it calls (``ServiceSpec.calls``)
+and to read only the secrets its service uses (``infra/render/access.py``).
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ import pulumi_aws as aws
 
 from infra.components.common import child, tags
 from infra.components.fleet import Fleet, FleetArgs
-from infra.components.iam import InstanceRole, InstanceRoleArgs
+from infra.components.iam import InstanceRole, InstanceRoleArgs, RuntimeSecrets
 from infra.components.load_balancer import APP_PORT, LoadBalancer
 from infra.components.network import MARIADB_PORT, REDIS_PORT, Network, allow_outbound_web
 from infra.naming import physical_prefix, sg_text
+from infra.render.access import SERVICE_ACCESS
 from infra.settings import FleetSettings, StackTags
 
 LATTICE_PORT = 443
@@ -122,8 +124,9 @@ class ServicesArgs:
     network: Network
     load_balancer: LoadBalancer
     image_id: pulumi.Input[str]
-    # What every service role may read (the artifact, the runtime secrets).
+    # What every service role may read (the artifact); its secrets are picked from `secrets`.
     runtime: InstanceRoleArgs
+    secrets: RuntimeSecrets
     # The api and worker fleets' shared role: it may call PLATFORM_CALLS.
     platform_role: InstanceRole
     # (service, AI service URL or None) -> the fleet's user data
@@ -221,12 +224,14 @@ class Services(pulumi.ComponentResource):
             opts=child(self),
         )
 
-        # One role per service fleet: the same runtime reads, its own Lattice calls.
+        # One role per service fleet: the secrets its service uses, its own Lattice calls.
         self.roles = {
             spec.name: InstanceRole(
                 f"{name}-{spec.name}-instance",
                 dataclasses.replace(
-                    args.runtime, description=f"Green Matchers {spec.name} service instances"
+                    args.runtime,
+                    secret_arns=args.secrets.readable_by(SERVICE_ACCESS[spec.name]),
+                    description=f"Green Matchers {spec.name} service instances",
                 ),
                 opts=child(self),
             )

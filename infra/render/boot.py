@@ -94,30 +94,37 @@ def env_text(values: dict[str, str]) -> str:
 
 
 def app_env(cfg: dict[str, Any], secret: Any) -> dict[str, str]:
-    """The app's environment, from boot.json and a ``secret(arn) -> str`` reader."""
+    """The app's environment, from boot.json and a ``secret(arn) -> str`` reader.
+
+    Only what boot.json names is fetched: a phase-4 fleet's boot.json holds only the
+    databases and stores its service opens, which are the secrets its role may read.
+    """
+    env = {"APP_ENV": "production"}
     db = cfg["db"]
+    if db:  # none on the AI service
 
-    def url(host: str, arn: str) -> str:
-        creds = db_credentials(secret(arn), arn)
-        return db_url(*creds, host, db["port"], db["name"], db.get("ca_file", ""))
+        def url(host: str, arn: str) -> str:
+            creds = db_credentials(secret(arn), arn)
+            return db_url(*creds, host, db["port"], db["name"], db.get("ca_file", ""))
 
-    readers = [url(host, db["secret_arn"]) for host in db["readers"]]
-    shards = [url(shard["host"], shard["secret_arn"]) for shard in cfg["shards"]]
-    token = redis_token(secret(cfg["redis"]["secret_arn"]))
-    if cfg["session_secret_arn"]:
-        session = secret_fields(secret(cfg["session_secret_arn"]))
-        session_secret = str(session.get("session_secret") or session.get("value") or "")
-    else:
-        session_secret = derive_secret(token, "green-matchers/session-secret/v1")
-    env = {
-        "APP_ENV": "production",
-        "DATABASE_URL": url(db["writer"], db["secret_arn"]),
-        "DATABASE_URL_READ": ",".join(readers),
-        "DATABASE_SHARD_URLS": ",".join(shards),
-        "REDIS_URL": redis_url(token, cfg["redis"]["host"], cfg["redis"]["port"]),
-        "SESSION_SECRET": session_secret,
-        "GM_ARTIFACT_KEY": cfg["artifact_key"],
-    }
+        readers = [url(host, db["secret_arn"]) for host in db["readers"]]
+        shards = [url(shard["host"], shard["secret_arn"]) for shard in cfg["shards"]]
+        env["DATABASE_URL"] = url(db["writer"], db["secret_arn"])
+        env["DATABASE_URL_READ"] = ",".join(readers)
+        env["DATABASE_SHARD_URLS"] = ",".join(shards)
+    token = ""
+    if cfg["redis"]:
+        token = redis_token(secret(cfg["redis"]["secret_arn"]))
+        env["REDIS_URL"] = redis_url(token, cfg["redis"]["host"], cfg["redis"]["port"])
+    if cfg.get("sessions", True):  # services that sign in users: web, auth (phases 1-3: all)
+        if cfg["session_secret_arn"]:
+            session = secret_fields(secret(cfg["session_secret_arn"]))
+            env["SESSION_SECRET"] = str(session.get("session_secret") or session.get("value") or "")
+        elif token:
+            env["SESSION_SECRET"] = derive_secret(token, "green-matchers/session-secret/v1")
+        else:
+            raise SystemExit("gm-boot: no session secret and no Redis token to derive it from")
+    env["GM_ARTIFACT_KEY"] = cfg["artifact_key"]
     sessions = cfg.get("session_redis")
     if sessions:  # the session store's own Redis (noeviction)
         session_token = redis_token(secret(sessions["secret_arn"]))

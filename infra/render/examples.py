@@ -61,6 +61,7 @@ def example_context(
             f"master.gm-sessions.x1y2z3.{region.replace('-', '')[:5]}.cache.amazonaws.com"
         ),
         session_redis_secret_arn=secret_arn(region, "green-matchers/redis-sessions-auth-token"),
+        session_secret_arn=secret_arn(region, "green-matchers/session-key"),
         service_name=service_name,
         ai_service_url=ai_url,
         ai_service_auth="aws_iam" if ai_url else "",

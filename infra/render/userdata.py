@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from infra.render import nginx
+from infra.render.access import SERVICE_ACCESS, Access, access_for
 from infra.render.strip import strip_hash_comments, strip_python
 from infra.render.templates import environment
 
@@ -103,30 +104,31 @@ class EmbeddedFile:
         return "".join(data[i : i + 76] + "\n" for i in range(0, len(data), 76))
 
 
-def units_for(role: Role, phase: int) -> tuple[str, ...]:
-    """The systemd units an instance starts. Phase 1 has no worker ASG: its api runs Celery."""
-    if role == "worker":
+def access_of(ctx: UserDataContext) -> Access:
+    """What the instance opens, so which secrets it fetches (``infra/render/access.py``)."""
+    return access_for(ctx.role, ctx.phase, ctx.service_name)
+
+
+def units_for(ctx: UserDataContext) -> tuple[str, ...]:
+    """The systemd units an instance starts. Phase 1 has no worker ASG: its api runs Celery.
+    Only fleets that reach every database migrate (phase 4: web and analytics)."""
+    if ctx.role == "worker":
         return (WORKER_UNIT,)
-    if role == "api" and phase == 1:
+    if ctx.role == "api" and ctx.phase == 1:
         return (MIGRATE_UNIT, API_UNIT, WORKER_UNIT)
+    if not access_of(ctx).migrates:
+        return (API_UNIT,)
     return (MIGRATE_UNIT, API_UNIT)
 
 
-# Services that embed text in-process; every other phase-4 service runs without torch.
+# Services that embed text in-process when they have no AI service URL; with it (phase 4)
+# only the AI service itself does.
 EMBEDDING_SERVICES = ("ai-ml", "matching")
+# Services that search the vector indexes (HNSW with faiss above exact_max_rows): matching
+# (/api/match) and web (/api/careers/recommend).
+INDEX_SERVICES = ("web", "matching")
 # What phase 4's api fleet runs (SERVICE_NAME): the routes no split-off service took.
 WEB_SERVICE = "web"
-
-
-def extras_for(role: Role, service_name: str | None = None) -> tuple[str, ...]:
-    """The package extras an instance installs: only what its role runs.
-
-    api (phases 1-3 match in-process) and worker (recomputes embeddings) need the model;
-    phase-4 services need it only where they embed (``EMBEDDING_SERVICES``).
-    """
-    if role == "service" and service_name not in EMBEDDING_SERVICES:
-        return ("app",)
-    return ("app", "ai")
 
 
 def needs_model(ctx: UserDataContext) -> bool:
@@ -140,14 +142,28 @@ def needs_model(ctx: UserDataContext) -> bool:
     return ctx.role != "service" or ctx.service_name in EMBEDDING_SERVICES
 
 
+def extras_for(ctx: UserDataContext) -> tuple[str, ...]:
+    """The package extras an instance installs: only what it runs.
+
+    ``ai`` (torch, the models; it includes ``index``) where it embeds in-process
+    (``needs_model``); else ``index`` (faiss) where it searches the vector indexes; the
+    others ``app`` alone.
+    """
+    if needs_model(ctx):
+        return ("app", "ai")
+    if ctx.service_name in INDEX_SERVICES:
+        return ("app", "index")
+    return ("app",)
+
+
 def pip_target(ctx: UserDataContext) -> str:
     """What the script hands pip: the unpacked artifact with the role's extras."""
-    return f"$GM/src[{','.join(extras_for(ctx.role, ctx.service_name))}]"
+    return f"$GM/src[{','.join(extras_for(ctx))}]"
 
 
 def pip_index_options(ctx: UserDataContext) -> str:
     """The CPU torch index, only for roles that install torch (``ai``)."""
-    if ctx.pip_extra_index_url and "ai" in extras_for(ctx.role, ctx.service_name):
+    if ctx.pip_extra_index_url and "ai" in extras_for(ctx):
         return f"--extra-index-url {ctx.pip_extra_index_url} "
     return ""
 
@@ -169,6 +185,10 @@ def check_context(ctx: UserDataContext) -> None:
         raise ValueError("service_name is needed for role service (api: web in phase 4)")
     if ctx.service_name and not NAME.fullmatch(ctx.service_name):
         raise ValueError(f"service_name {ctx.service_name!r} is not lower-case-with-dashes")
+    if ctx.phase == 4 and ctx.service_name and ctx.service_name not in SERVICE_ACCESS:
+        raise ValueError(
+            f"service_name {ctx.service_name!r} is not one of {', '.join(SERVICE_ACCESS)}"
+        )
     if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", ctx.region):
         raise ValueError(f"region {ctx.region!r} is not an AWS region name")
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", ctx.artifact_bucket):
@@ -215,8 +235,20 @@ def compact_json(value: object) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def uses_cache_redis(ctx: UserDataContext) -> bool:
+    """The cache's Redis: where the fleet uses it, or where its sessions fall back to it (no
+    session Redis of their own, or a session key derived from its token)."""
+    access = access_of(ctx)
+    fallback = not ctx.session_redis_host or not ctx.session_secret_arn
+    return access.cache or (access.sessions and fallback)
+
+
 def boot_config(ctx: UserDataContext) -> dict[str, object]:
-    """boot.json: what gm-boot reads on the instance. ARNs and host names only, no secrets."""
+    """boot.json: what gm-boot reads on the instance. ARNs and host names only, no secrets;
+    only the databases and stores the fleet opens (``access_of``), so it fetches no secret
+    its role may not read."""
+    access = access_of(ctx)
+    sessions = access.sessions
     return {
         "role": ctx.role,
         "phase": ctx.phase,
@@ -232,24 +264,33 @@ def boot_config(ctx: UserDataContext) -> dict[str, object]:
             "port": ctx.db_port,
             "name": ctx.db_name,
             "ca_file": f"{GM}/db-ca.pem",
-        },
+        }
+        if access.database != "none"
+        else None,
         "shards": [
             {"host": host, "secret_arn": arn}
             for host, arn in zip(ctx.db_shard_hosts, ctx.db_shard_secret_arns, strict=True)
-        ],
+        ]
+        if access.database == "all"
+        else [],
         "redis": {
             "host": ctx.redis_host,
             "port": ctx.redis_port,
             "secret_arn": ctx.redis_secret_arn,
-        },
+        }
+        if uses_cache_redis(ctx)
+        else None,
         "session_redis": {
             "host": ctx.session_redis_host,
             "port": ctx.redis_port,
             "secret_arn": ctx.session_redis_secret_arn,
         }
-        if ctx.session_redis_host
+        if sessions and ctx.session_redis_host
         else None,
-        "session_secret_arn": ctx.session_secret_arn,
+        "session_secret_arn": ctx.session_secret_arn if sessions else "",
+        # absent: the fleet signs in users (phases 1-3, web, auth); gm-boot writes no
+        # SESSION_SECRET where it is false
+        **({} if sessions else {"sessions": False}),
         "stack": ctx.stack,
         "metrics": ctx.metrics_namespace,  # the app's CloudWatch namespace; "" switches it off
         **(
@@ -274,7 +315,7 @@ def _paths() -> dict[str, object]:
 
 def render_unit(name: str, ctx: UserDataContext) -> str:
     """One systemd unit file, e.g. ``render_unit(API_UNIT, ctx)``."""
-    units = units_for(ctx.role, ctx.phase)
+    units = units_for(ctx)
     return (
         environment("userdata").get_template(f"{name}.j2").render(ctx=ctx, units=units, **_paths())
     )
@@ -302,7 +343,7 @@ def embedded_files(ctx: UserDataContext) -> tuple[EmbeddedFile, ...]:
     ]
     files += [
         EmbeddedFile(f"{UNIT_DIR}/{unit}", "0644", render_unit(unit, ctx))
-        for unit in units_for(ctx.role, ctx.phase)
+        for unit in units_for(ctx)
     ]
     if serves_http(ctx.role):
         # packed: ~1.4 KB less (the 16 KB budget); a fixed config with no host, ARN or secret
@@ -323,7 +364,7 @@ def render_userdata(ctx: UserDataContext) -> str:
         .render(
             ctx=ctx,
             files=embedded_files(ctx),
-            units=units_for(ctx.role, ctx.phase),
+            units=units_for(ctx),
             nginx=serves_http(ctx.role),
             model=needs_model(ctx),
             pip_target=pip_target(ctx),

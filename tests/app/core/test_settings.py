@@ -28,8 +28,17 @@ def test_comma_separated_urls_are_split() -> None:
 
 
 def test_production_refuses_the_default_session_secret() -> None:
-    with pytest.raises(ValidationError, match="SESSION_SECRET"):
-        Settings(app_env="production", database_url="mysql+pymysql://u@h/db")
+    settings = Settings(app_env="production", database_url="mysql+pymysql://u@h/db")
+    with pytest.raises(ValueError, match="SESSION_SECRET"):
+        settings.check_session_secret()
+    ok = Settings(app_env="production", database_url="m://h/db", session_secret="s" * 32)
+    ok.check_session_secret()
+
+
+def test_production_needs_a_database_except_on_the_ai_service() -> None:
+    with pytest.raises(ValidationError, match="DATABASE_URL"):
+        Settings(app_env="production", service_name="matching")
+    assert Settings(app_env="production", service_name="ai-ml").database_url == ""
 
 
 def test_production_defaults(monkeypatch: pytest.MonkeyPatch) -> None:

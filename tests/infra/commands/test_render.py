@@ -109,7 +109,8 @@ def test_userdata_json() -> None:
     )
     body = json.loads(out)
     assert code == 0
-    assert body["units"] == ["green-matchers-migrate.service", "green-matchers-api.service"]
+    # matching sees shard 0 only: the fleets that reach every database migrate
+    assert body["units"] == ["green-matchers-api.service"]
     assert body["limit"] == USERDATA_LIMIT and body["bytes"] < USERDATA_LIMIT
     assert "/etc/nginx/nginx.conf" in body["files"]
     assert "app/green-matchers-app-1.2.3.tar.gz" in body["text"]

@@ -10,6 +10,7 @@ from infra.components.services import SERVICES
 from infra.plan.build import plan_for_phase
 from infra.plan.listener import routing_table
 from infra.plan.model import Plan
+from infra.render.access import SERVICE_ACCESS
 from infra.render.alb_routes import FixedResponse, Forward, RoutesError, route
 
 
@@ -33,7 +34,9 @@ def test_phase4_rules_come_in_priority_order_and_reach_the_service_fleets(phase4
         assert rule.action.fleet.service == spec.name
         assert rule.action.fleet.role == "service"
         assert rule.action.fleet.health_path == "/health"
-        assert rule.action.fleet.shards == 3
+        # the fleets that see every shard (the others: shard 0 only, infra/render/access.py)
+        every = SERVICE_ACCESS[spec.name].database == "all"
+        assert rule.action.fleet.shards == (3 if every else 0)
 
 
 def test_phase4_default_goes_to_the_api_fleet_and_metrics_are_closed(phase4: Plan) -> None:

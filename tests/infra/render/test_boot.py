@@ -9,6 +9,7 @@ import dataclasses
 import getpass
 import json
 import os
+import re
 import socket
 import stat
 import subprocess
@@ -101,6 +102,7 @@ def seeded_context(client: Any) -> UserDataContext:
             "db_shard_secret_arns": shard_arns,
             "redis_secret_arn": redis,
             "session_redis_secret_arn": sessions,
+            "session_secret_arn": "",  # derived from the Redis token (a test below sets one)
         }
     )
 
@@ -267,6 +269,43 @@ def test_the_api_fleet_running_web_keeps_its_metrics_dimension() -> None:
     worker = boot.app_env(boot_config(example_context("worker", 4)), secret)
     assert "SERVICE_NAME" not in worker and worker["METRICS_SERVICE"] == "worker"
     assert worker["AI_SERVICE_URL"].startswith("https://")  # it embeds new jobs through it
+
+
+@pytest.mark.parametrize(
+    ("role", "service", "absent"),
+    [
+        ("api", None, set()),
+        ("worker", None, {"DATABASE_SHARD_URLS", "SESSION_SECRET", "SESSION_REDIS_URL"}),
+        ("service", "auth", {"DATABASE_SHARD_URLS", "REDIS_URL"}),
+        ("service", "matching", {"DATABASE_SHARD_URLS", "SESSION_SECRET", "SESSION_REDIS_URL"}),
+        ("service", "analytics", {"SESSION_SECRET", "SESSION_REDIS_URL"}),
+        (
+            "service",
+            "ai-ml",
+            {"DATABASE_URL", "DATABASE_SHARD_URLS", "REDIS_URL", "SESSION_SECRET"}
+            | {"SESSION_REDIS_URL"},
+        ),
+    ],
+)
+def test_phase_4_fleets_fetch_only_the_secrets_their_service_uses(
+    role: str, service: str | None, absent: set[str]
+) -> None:
+    """gm-boot reads exactly the ARNs boot.json names, and writes no URL or key for what
+    the service does not open (its role could not read those secrets)."""
+    config = boot_config(example_context(role, 4, service))  # type: ignore[arg-type]
+    named = set(re.findall(r"arn:aws:secretsmanager:[^\"]+", json.dumps(config)))
+    read: set[str] = set()
+
+    def secret(arn: str) -> str:
+        read.add(arn)
+        fields = {"username": "u", "password": "p", "auth_token": "t" * 40}
+        return json.dumps({**fields, "session_secret": "k" * 40})
+
+    env = boot.app_env(config, secret)
+    assert read == named
+    variables = {"DATABASE_URL", "DATABASE_SHARD_URLS", "REDIS_URL", "SESSION_SECRET"}
+    variables |= {"SESSION_REDIS_URL"}
+    assert {name for name in variables if env.get(name)} == variables - absent
 
 
 def redis_available() -> bool:

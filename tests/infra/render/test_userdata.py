@@ -97,10 +97,22 @@ def test_systemd_units_verify(role: str, phase: int, service: str | None, tmp_pa
 
 
 def test_units_per_role() -> None:
-    assert units_for("api", 1) == (MIGRATE_UNIT, API_UNIT, WORKER_UNIT)  # no worker ASG yet
-    assert units_for("api", 2) == (MIGRATE_UNIT, API_UNIT)
-    assert units_for("worker", 2) == (WORKER_UNIT,)
-    assert units_for("service", 4) == (MIGRATE_UNIT, API_UNIT)
+    # no worker ASG yet
+    assert units_for(context("api", 1, None)) == (MIGRATE_UNIT, API_UNIT, WORKER_UNIT)
+    assert units_for(context("api", 2, None)) == (MIGRATE_UNIT, API_UNIT)
+    assert units_for(context("worker", 2, None)) == (WORKER_UNIT,)
+    # Phase 4: only the fleets that reach every database migrate (web and analytics).
+    assert units_for(context("api", 4, None)) == (MIGRATE_UNIT, API_UNIT)
+    assert units_for(context("service", 4, "analytics")) == (MIGRATE_UNIT, API_UNIT)
+    for service in ("auth", "matching", "ai-ml"):
+        assert units_for(context("service", 4, service)) == (API_UNIT,)
+
+
+def test_an_api_unit_without_migrations_does_not_wait_for_them() -> None:
+    files = extract_files(render_userdata(context("service", 4, "ai-ml")))
+    api = files[f"{UNIT_DIR}/{API_UNIT}"]
+    assert "migrate" not in api
+    assert "After=network-online.target\n" in api
 
 
 @CASES
@@ -108,7 +120,7 @@ def test_one_name_per_unit_everywhere(role: str, phase: int, service: str | None
     """The source document's script started one unit name and enabled another."""
     script = render_userdata(context(role, phase, service))
     files = extract_files(script)
-    units = units_for(context(role, phase, service).role, phase)
+    units = units_for(context(role, phase, service))
     assert sorted(p for p in files if p.startswith(UNIT_DIR)) == sorted(
         f"{UNIT_DIR}/{u}" for u in units
     )
