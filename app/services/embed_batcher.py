@@ -3,9 +3,11 @@
 Requests put their texts in a bounded queue (counted in texts). One worker thread takes
 the oldest request, then keeps taking whole requests while they fit in ``max_batch``
 texts, waiting at most ``max_wait`` seconds for more; it encodes them in one call and
-answers each request's future with its own rows. A request that would overflow the queue
-is refused at once (``QueueFull``: the route answers 429 with Retry-After) instead of
-waiting into a timeout.
+answers each request's future with its own rows. It waits for more only while requests
+come together: when the last batch held one request and nothing arrived while it was
+encoded, a lone request goes straight to the model (one client should not pay the window).
+A request that would overflow the queue is refused at once (``QueueFull``: the route
+answers 429 with Retry-After) instead of waiting into a timeout.
 
 A caller that gave up (its future cancelled: the client went away) is dropped when the
 worker reaches it, never encoded; once taken, a request's future can no longer be
@@ -68,6 +70,7 @@ class EmbedBatcher:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._seconds_per_text = 0.01  # running estimate, for Retry-After
+        self._expect_company = False  # the last batch had company: wait for more next time
         self.batches = 0  # encode calls made (for tests and metrics)
 
     @property
@@ -136,7 +139,7 @@ class EmbedBatcher:
                 first = self._pop_live()
             batch = [first]
             size = len(first.texts)
-            deadline = time.monotonic() + self.max_wait
+            deadline = time.monotonic() + (self.max_wait if self._expect_company else 0.0)
             while size < self.max_batch:
                 if self._queue:
                     if size + len(self._queue[0].texts) > self.max_batch:
@@ -159,9 +162,11 @@ class EmbedBatcher:
             try:
                 vectors = self._encode_checked(texts)
             except Exception as error:
+                self._note_company(batch)
                 log.exception("embedding a batch of %d texts failed", len(texts))
                 self._answer_one_by_one(batch, error)
                 continue
+            self._note_company(batch)
             per_text = (time.perf_counter() - started) / len(texts)
             self._seconds_per_text = 0.8 * self._seconds_per_text + 0.2 * per_text
             self.batches += 1
@@ -170,6 +175,12 @@ class EmbedBatcher:
                 count = len(request.texts)
                 request.future.set_result(vectors[row : row + count])
                 row += count
+
+    def _note_company(self, batch: list[_Request]) -> None:
+        """Whether the next batch should wait for more: this one was shared, or requests
+        queued up while it was encoded (clients are sending together)."""
+        with self._cond:
+            self._expect_company = len(batch) > 1 or bool(self._queue)
 
     def _encode_checked(self, texts: list[str]) -> Matrix:
         vectors = self.encode(texts)

@@ -77,6 +77,27 @@ def test_a_lone_request_waits_at_most_max_wait(batcher: EmbedBatcher) -> None:
     assert answer.result(1).tolist() == [[4, 0]]
 
 
+def test_a_lone_request_goes_straight_to_the_model_but_company_is_gathered(
+    encoder: HeldEncoder,
+) -> None:
+    """A window far longer than the deadlines below: a lone request answered within them
+    did not wait for it. Once requests come together, a batch waits for its company."""
+    batcher = EmbedBatcher(encoder, max_batch=2, max_wait=600, max_queued=4)
+    batcher.start()
+    try:
+        assert batcher.submit(["solo"]).result(30).tolist() == [[4, 0]]
+        hold_worker(batcher, encoder)  # "first", alone: straight to the model
+        a = batcher.submit(["a"])  # queued while "first" is encoded: clients come together
+        encoder.release.set()
+        b = batcher.submit(["b"])  # joins "a" whether or not the worker took "a" yet
+        assert a.result(30).tolist() == [[1, 0]]
+        assert b.result(30).tolist() == [[1, 1]]
+        assert encoder.calls == [["solo"], ["first"], ["a", "b"]]
+    finally:
+        encoder.release.set()
+        batcher.stop()
+
+
 def test_a_full_queue_refuses_at_once_with_a_retry_after(
     batcher: EmbedBatcher, encoder: HeldEncoder
 ) -> None:
