@@ -24,7 +24,7 @@ from app.core.db import Database
 from app.core.login_throttle import LoginThrottle
 from app.core.middleware import MetricsMiddleware
 from app.core.request_body import BodyGuard
-from app.core.service_names import ALL, resolve_service, runs, signs_sessions
+from app.core.service_names import ALL, resolve_service, runs
 from app.core.settings import Settings
 from app.services.ai_client import AiServiceUnavailable
 from app.services.embed_batcher import EmbedBatcher
@@ -85,8 +85,7 @@ def create_app(
     if service is not None:
         settings = settings.model_copy(update={"service_name": resolve_service(service)})
     name = settings.service_name
-    if signs_sessions(name):
-        settings.check_session_secret()
+    settings.check_session_secret()
     state = AppState.build(settings, database, name)
     batcher = EmbedBatcher(
         lambda texts: local_encoder(settings).encode(texts),

@@ -54,7 +54,7 @@ def serve(
     require_extra("app", "gm-infra app serve")
     import uvicorn
 
-    from app.core.service_names import UnknownService, resolve_service, signs_sessions
+    from app.core.service_names import UnknownService, resolve_service
     from app.core.settings import Settings
 
     if service is not None:
@@ -70,11 +70,10 @@ def serve(
         raise BadInputError(
             f"app setting {field.upper()}: {first['msg']}", hint="see app/README.md"
         ) from None
-    if signs_sessions(settings.service_name):
-        try:
-            settings.check_session_secret()
-        except ValueError as error:
-            raise BadInputError(f"app setting {error}", hint="see app/README.md") from None
+    try:
+        settings.check_session_secret()
+    except ValueError as error:
+        raise BadInputError(f"app setting {error}", hint="see app/README.md") from None
     if not port_is_free(port, host):
         raise BadInputError(f"{host}:{port} is already in use", hint="pass --port with a free port")
     database = (

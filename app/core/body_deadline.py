@@ -14,10 +14,11 @@ route waiting for the client to disconnect while it streams its answer) are not 
 from __future__ import annotations
 
 import asyncio
-import json
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.asgi_answer import send_json
 
 
 class BodyTimeout(Exception):
@@ -32,24 +33,6 @@ def has_body(scope: Scope) -> bool:
         return True
     declared = headers.get("content-length", "").strip()
     return declared != "" and declared != "0"
-
-
-async def _answer_408(send: Send, seconds: float) -> None:
-    body = json.dumps(
-        {"detail": f"the request body was not complete within {seconds:g} s; send it at once"}
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 408,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 class BodyDeadline:
@@ -93,4 +76,5 @@ class BodyDeadline:
         except BodyTimeout:
             if answered:  # too late for a 408: let the server close the connection
                 raise
-            await _answer_408(send, self.seconds)
+            detail = f"the request body was not complete within {self.seconds:g} s; send it at once"
+            await send_json(send, 408, {"detail": detail}, close=True)

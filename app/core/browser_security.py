@@ -11,12 +11,12 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.asgi_answer import send_json
 from app.core.request_body import UNSAFE_METHODS
 
 ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
@@ -80,20 +80,8 @@ class SameOriginGuard:
             ):
                 cross = True
             if cross:
-                body = json.dumps(
-                    {"detail": "cross-origin requests may not change anything here"}
-                ).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 403,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
+                detail = "cross-origin requests may not change anything here"
+                await send_json(send, 403, {"detail": detail})
                 return
         await self.app(scope, receive, send)
 

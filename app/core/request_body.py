@@ -20,6 +20,8 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.asgi_answer import send_json
+
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # What an HTML form can send without CORS (the CORS-safelisted request content types).
 FORM_MEDIA_TYPES = frozenset(
@@ -86,22 +88,6 @@ def is_json_media_type(content_type: str) -> bool:
     )
 
 
-async def _answer(send: Send, status: int, content: Any) -> None:
-    body = json.dumps(content).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
 class BodyGuard:
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -115,7 +101,7 @@ class BodyGuard:
         too_large = {"detail": f"the request body is larger than {self.max_bytes} bytes"}
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            await _answer(send, 413, too_large)
+            await send_json(send, 413, too_large, close=True)
             return
         chunks: list[bytes] = []
         size = 0
@@ -126,7 +112,7 @@ class BodyGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await _answer(send, 413, too_large)
+                await send_json(send, 413, too_large, close=True)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -135,14 +121,13 @@ class BodyGuard:
         content_type = headers.get("content-type", "")
         if scope["method"] in UNSAFE_METHODS and (body or is_form_media_type(content_type)):
             if not is_json_media_type(content_type):
-                await _answer(
-                    send, 415, {"detail": "request bodies must be JSON (application/json)"}
-                )
+                not_json = {"detail": "request bodies must be JSON (application/json)"}
+                await send_json(send, 415, not_json, close=True)
                 return
             problem = check_json(body)
             if problem is not None:
                 error = {"type": "json_invalid", "loc": ["body"], "msg": problem}
-                await _answer(send, 422, {"detail": [error]})
+                await send_json(send, 422, {"detail": [error]}, close=True)
                 return
         replayed = False
 

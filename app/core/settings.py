@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.service_names import opens_database, resolve_service, signs_sessions
+
 DEFAULT_SESSION_SECRET = "change-me-local-only"
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"  # 384 dimensions, fast: tests, the embedded default
 MPNET_MODEL = "bundled:all-mpnet-base-v2"  # the seed's model, 768 dimensions (app/embedding)
@@ -161,26 +163,22 @@ class Settings(BaseSettings):
     @field_validator("service_name")
     @classmethod
     def _service(cls, value: str) -> str:
-        from app.core.service_names import resolve_service
-
         return resolve_service(value)
 
     @model_validator(mode="after")
     def _refuse_defaults_in_production(self) -> Settings:
         if self.metrics_token and len(self.metrics_token) < 32:
             raise ValueError("METRICS_TOKEN must be empty (off) or at least 32 characters")
-        if self.app_env == "production" and not self.database_url:
-            from app.core.service_names import opens_database
-
-            if opens_database(self.service_name):
-                raise ValueError("DATABASE_URL must be set when APP_ENV=production")
+        production = self.app_env == "production"
+        if production and not self.database_url and opens_database(self.service_name):
+            raise ValueError("DATABASE_URL must be set when APP_ENV=production")
         return self
 
     def check_session_secret(self) -> None:
-        """ValueError in production when the session signing key is the default or short.
-        Called where cookies are signed (``create_app`` for the services that sign in), not
-        here: the Celery worker and the services without sign-in never get the key."""
-        if self.app_env != "production":
+        """ValueError in production when this service signs sessions and the signing key is
+        the default or short. Called by ``create_app`` and ``gm-infra app serve``, not at
+        validation: the Celery worker and the services without sign-in never get the key."""
+        if self.app_env != "production" or not signs_sessions(self.service_name):
             return
         if self.session_secret == DEFAULT_SESSION_SECRET or len(self.session_secret) < 32:
             raise ValueError(

@@ -71,6 +71,29 @@ def matching(
         yield client
 
 
+def post_tidal_job_and_match(
+    client: TestClient, employer_name: str, description: str
+) -> tuple[int, list[int]]:
+    """A new employer posts a tidal job (201); the ids /api/match (200) finds for
+    "tidal turbines"."""
+    employer, _ = Api(client).login_as(
+        "employer", employer_name=f"{employer_name} {uuid.uuid4().hex[:6]}"
+    )
+    job = {
+        "title": "Tidal Energy Technician",
+        "description": description,
+        "sdg_tag": 7,
+        "salary_min": 40000,
+        "salary_max": 52000,
+        "location": "Orkney",
+    }
+    created = employer.post("/api/jobs", json=job)
+    assert created.status_code == 201, created.text
+    results = client.post("/api/match", json={"text": "tidal turbines", "limit": 3})
+    assert results.status_code == 200, results.text
+    return created.json()["id"], [r["job"]["id"] for r in results.json()["results"]]
+
+
 def test_match_embeds_the_question_with_the_ai_service(
     matching: TestClient, ai_server: LiveServer
 ) -> None:
@@ -127,22 +150,12 @@ def test_a_new_job_gets_its_vector_through_the_ai_service(
         tmp_path, embedding_model=MODEL, ai_service_url=ai_server.url, embed_mode="inline"
     )
     with TestClient(create_app(settings)) as client:
-        api = Api(client)
-        employer, _ = api.login_as("employer", employer_name=f"Tide Co {uuid.uuid4().hex[:6]}")
         before = embed_requests(ai_server)
-        job = {
-            "title": "Tidal Energy Technician",
-            "description": "Maintain tidal stream turbines offshore.",
-            "sdg_tag": 7,
-            "salary_min": 40000,
-            "salary_max": 52000,
-            "location": "Orkney",
-        }
-        created = employer.post("/api/jobs", json=job)
-        assert created.status_code == 201, created.text
+        job_id, matched = post_tidal_job_and_match(
+            client, "Tide Co", "Maintain tidal stream turbines offshore."
+        )
         assert embed_requests(ai_server) >= before + 1
-        results = client.post("/api/match", json={"text": "tidal turbines", "limit": 3})
-        assert created.json()["id"] in [r["job"]["id"] for r in results.json()["results"]]
+        assert job_id in matched
 
 
 def test_bulk_embedding_keeps_within_an_ai_service_with_smaller_limits(
@@ -182,21 +195,10 @@ def test_new_jobs_are_embedded_through_an_ai_service_with_smaller_limits(
         tmp_path, embedding_model=MODEL, ai_service_url=small_ai_server.url, embed_mode="inline"
     )
     with TestClient(create_app(settings)) as client:
-        api = Api(client)
-        employer, _ = api.login_as("employer", employer_name=f"Reef Co {uuid.uuid4().hex[:6]}")
-        job = {
-            "title": "Tidal Energy Technician",
-            "description": "Maintain tidal stream turbines offshore. " * 20,
-            "sdg_tag": 7,
-            "salary_min": 40000,
-            "salary_max": 52000,
-            "location": "Orkney",
-        }
-        created = employer.post("/api/jobs", json=job)
-        assert created.status_code == 201, created.text
-        results = client.post("/api/match", json={"text": "tidal turbines", "limit": 3})
-        assert results.status_code == 200, results.text
-        assert created.json()["id"] in [r["job"]["id"] for r in results.json()["results"]]
+        job_id, matched = post_tidal_job_and_match(
+            client, "Reef Co", "Maintain tidal stream turbines offshore. " * 20
+        )
+        assert job_id in matched
     assert embed_requests(small_ai_server, "422") + embed_requests(small_ai_server, "413") == (
         refused
     )
