@@ -104,6 +104,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
         tags=stack_tags,
         artifact_bucket_arn=artifact.bucket.arn,
         secret_arns=secrets.readable_by(FULL),
+        run_command=True,  # the worker fleet is the reshard's Run Command target
     )
     role = InstanceRole("gm-instance", runtime)
     load_balancer = LoadBalancer(

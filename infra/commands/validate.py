@@ -29,7 +29,10 @@ WaiversOption = Annotated[
 ]
 JudgesOption = Annotated[
     str,
-    typer.Option("--judges", help="Comma-separated subset of cfn-lint,checkov,gm-limits."),
+    typer.Option(
+        "--judges",
+        help="Comma-separated subset of cfn-lint,checkov,gm-limits,parliament,cloudsplaining.",
+    ),
 ]
 
 
@@ -38,7 +41,7 @@ def validate(
     stack: StackOption = None,
     plan: PlanFileOption = None,
     waivers: WaiversOption = None,
-    judges: JudgesOption = "cfn-lint,checkov,gm-limits",
+    judges: JudgesOption = "cfn-lint,checkov,gm-limits,parliament,cloudsplaining",
     live: Annotated[
         bool,
         typer.Option(

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.components.common import child, tags
-from infra.components.iam import assume_role_policy
+from infra.components.iam import arn_region_account, assume_role_policy
 from infra.components.secrets import generated_secret
 from infra.naming import db_identifier, physical_prefix
 from infra.settings import DatabaseSettings, StackTags
@@ -50,6 +50,32 @@ def performance_insights(instance_class: str) -> tuple[bool, int | None]:
     if instance_class in NO_PERFORMANCE_INSIGHTS:
         return False, None
     return True, FREE_PI_RETENTION_DAYS
+
+
+def proxy_trust(secret_arn: str) -> str:
+    """RDS may assume a proxy's role only for this account's proxies."""
+    region, account = arn_region_account(secret_arn)
+    return assume_role_policy(
+        "rds.amazonaws.com", account, f"arn:aws:rds:{region}:{account}:db-proxy:*"
+    )
+
+
+def proxy_secret_policy(secret_arn: str) -> str:
+    """A proxy reads the one secret it authenticates with (RDS User Guide, RDS Proxy)."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "ReadShardCredentials",
+                    "Effect": "Allow",
+                    "Action": ["secretsmanager:GetSecretValue"],
+                    "Resource": [secret_arn],
+                }
+            ],
+        },
+        sort_keys=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -233,33 +259,21 @@ class Database(pulumi.ComponentResource):
     def _proxies(self, name: str, args: DatabaseArgs, proxy_sg_id: pulumi.Input[str]) -> None:
         """One RDS Proxy per shard writer: connection pooling with TLS, secrets from SM."""
         stack_tags = args.tags
-        role = aws.iam.Role(
-            f"{name}-proxy-role",
-            assume_role_policy=assume_role_policy("rds.amazonaws.com"),
-            tags=tags(stack_tags, f"{name}-proxy-role"),
-            opts=child(self),
-        )
-        aws.iam.RolePolicy(
-            f"{name}-proxy-secrets",
-            role=role.id,
-            policy=pulumi.Output.all(*[s.secret_arn for s in self.shards]).apply(
-                lambda arns: json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": ["secretsmanager:GetSecretValue"],
-                                "Resource": sorted(arns),
-                            }
-                        ],
-                    }
-                )
-            ),
-            opts=child(self),
-        )
         for shard in self.shards:
             proxy_name = f"{physical_prefix(stack_tags.stack)}-shard-{shard.index}"
+            # One role per proxy: it reads its own shard's master secret and nothing else.
+            role = aws.iam.Role(
+                f"{name}-proxy-{shard.index}-role",
+                assume_role_policy=pulumi.Output.from_input(shard.secret_arn).apply(proxy_trust),
+                tags=tags(stack_tags, f"{name}-proxy-{shard.index}-role"),
+                opts=child(self),
+            )
+            aws.iam.RolePolicy(
+                f"{name}-proxy-{shard.index}-secret",
+                role=role.id,
+                policy=pulumi.Output.from_input(shard.secret_arn).apply(proxy_secret_policy),
+                opts=child(self),
+            )
             shard.proxy = aws.rds.Proxy(
                 f"{name}-proxy-{shard.index}",
                 name=proxy_name,

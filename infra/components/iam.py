@@ -19,27 +19,59 @@ from infra.render.access import Access, readable
 from infra.render.userdata import METRICS_NAMESPACE
 from infra.settings import StackTags
 
-SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+# What the SSM agent needs, in place of AWS's AmazonSSMManagedInstanceCore, which also lets
+# an instance read every SSM parameter (ssm:GetParameter(s) on *, SecureStrings included)
+# and its State Manager documents. Every fleet: registration and Session Manager's
+# channels. Run Command targets (the worker fleet, for the reshard): the message service
+# the agent polls for commands, too. None of these actions takes a resource ARN.
+SSM_AGENT_ACTIONS = (
+    "ssm:UpdateInstanceInformation",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+)
+RUN_COMMAND_ACTIONS = (
+    "ec2messages:AcknowledgeMessage",
+    "ec2messages:DeleteMessage",
+    "ec2messages:FailMessage",
+    "ec2messages:GetEndpoint",
+    "ec2messages:GetMessages",
+    "ec2messages:SendReply",
+)
 
 
-def assume_role_policy(service: str) -> str:
+def assume_role_policy(
+    service: str, account: str | None = None, source_arn: str | None = None
+) -> str:
     """Allow ``service`` (e.g. ``ec2.amazonaws.com``) to assume the role; nothing else.
+
+    With ``account`` (and ``source_arn``, a pattern), only on behalf of this account's own
+    resources (``aws:SourceAccount``, ``aws:SourceArn``: the IAM User Guide's cross-service
+    confused-deputy prevention). EC2 instance roles take neither: EC2 sets no source
+    context when an instance profile's role is assumed, and only this account's principals
+    with ``iam:PassRole`` can put the role on an instance.
 
     Keys stay in this order and unsorted: the JSON is a resource input, and a different
     spelling of the same policy would show as a change on every existing role.
     """
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": service},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-    )
+    statement: dict[str, object] = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if account is not None:
+        condition: dict[str, dict[str, str]] = {"StringEquals": {"aws:SourceAccount": account}}
+        if source_arn is not None:
+            condition["ArnLike"] = {"aws:SourceArn": source_arn}
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def arn_region_account(arn: str) -> tuple[str, str]:
+    """The region and account of an ARN (``arn:partition:service:region:account:...``)."""
+    parts = arn.split(":")
+    return parts[3], parts[4]
 
 
 @dataclass(frozen=True)
@@ -61,6 +93,7 @@ class InstanceRoleArgs:
     artifact_bucket_arn: pulumi.Input[str]
     secret_arns: list[pulumi.Input[str]]
     description: str = "Green Matchers app instances"
+    run_command: bool = False  # a Run Command target (the worker fleet runs the reshard)
 
 
 def instance_policy(
@@ -100,6 +133,25 @@ def instance_policy(
         }
     )
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+
+def ssm_agent_policy(run_command: bool) -> str:
+    """The SSM agent's own calls, without parameter or document reads (see SSM_AGENT_ACTIONS)."""
+    actions = SSM_AGENT_ACTIONS + (RUN_COMMAND_ACTIONS if run_command else ())
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "SsmAgent",
+                    "Effect": "Allow",
+                    "Action": sorted(actions),
+                    "Resource": ["*"],
+                }
+            ],
+        },
+        sort_keys=True,
+    )
 
 
 def lattice_invoke_policy(resources: list[str]) -> str:
@@ -142,8 +194,11 @@ class InstanceRole(pulumi.ComponentResource):
             tags=tags(args.tags, f"{name}-role"),
             opts=child(self),
         )
-        aws.iam.RolePolicyAttachment(
-            f"{name}-ssm", role=role.name, policy_arn=SSM_CORE, opts=child(self)
+        aws.iam.RolePolicy(
+            f"{name}-ssm-agent",
+            role=role.id,
+            policy=ssm_agent_policy(args.run_command),
+            opts=child(self),
         )
         aws.iam.RolePolicy(
             f"{name}-runtime",

@@ -350,8 +350,9 @@ def dashboard_fleets(res: MonitoredResources) -> list[FleetDims]:
     return fleets
 
 
-def alarm_key_policy(account: str) -> str:
-    """The account administers the key; CloudWatch alarms may encrypt to the topic."""
+def alarm_key_policy(account: str, region: str) -> str:
+    """The account administers the key; this account's CloudWatch alarms (and only they:
+    ``aws:SourceAccount``, ``aws:SourceArn``) may encrypt to the topic."""
     return json.dumps(
         {
             "Version": "2012-10-17",
@@ -369,6 +370,12 @@ def alarm_key_policy(account: str) -> str:
                     "Principal": {"Service": "cloudwatch.amazonaws.com"},
                     "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                     "Resource": "*",
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": account},
+                        "ArnLike": {
+                            "aws:SourceArn": f"arn:aws:cloudwatch:{region}:{account}:alarm:*"
+                        },
+                    },
                 },
             ],
         },
@@ -398,7 +405,7 @@ class Monitoring(pulumi.ComponentResource):
             description="Encrypts the Green Matchers alarm topic; CloudWatch may use it",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=alarm_key_policy(account),
+            policy=alarm_key_policy(account, args.region),
             tags=tags(stack_tags, f"{name}-alarms-key"),
             opts=child(self),
         )

@@ -10,7 +10,7 @@ import pulumi_aws as aws
 
 from infra.cidr import subnet_cidrs
 from infra.components.common import child, tags
-from infra.components.iam import assume_role_policy
+from infra.components.iam import arn_region_account, assume_role_policy
 from infra.naming import sg_text
 from infra.settings import NetworkSettings, StackTags
 
@@ -20,6 +20,15 @@ REDIS_PORT = 6379
 ANYWHERE_V4 = "0.0.0.0/0"
 ANYWHERE_V6 = "::/0"
 FLOW_LOG_RETENTION_DAYS = 30
+
+
+def flow_logs_trust(log_group_arn: str) -> str:
+    """The flow-log service may assume the role only for this account's flow logs (VPC User
+    Guide, "IAM role for publishing flow logs to CloudWatch Logs")."""
+    region, account = arn_region_account(log_group_arn)
+    return assume_role_policy(
+        "vpc-flow-logs.amazonaws.com", account, f"arn:aws:ec2:{region}:{account}:vpc-flow-log/*"
+    )
 
 
 @dataclass(frozen=True)
@@ -260,7 +269,7 @@ class Network(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             f"{name}-flow-logs-role",
-            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
+            assume_role_policy=group.arn.apply(flow_logs_trust),
             tags=tags(stack_tags, f"{name}-flow-logs-role"),
             opts=child(self),
         )
@@ -284,10 +293,12 @@ class Network(pulumi.ComponentResource):
                             {
                                 # The flow-log service lists groups before it writes (VPC User
                                 # Guide, "IAM role for publishing flow logs to CloudWatch
-                                # Logs"); listing works on log-group:*, not one group.
+                                # Logs"); DescribeLogGroups takes no resource ARN (Service
+                                # Authorization Reference; parliament: RESOURCE_MISMATCH), so
+                                # a narrower Resource would deny it.
                                 "Effect": "Allow",
                                 "Action": ["logs:DescribeLogGroups"],
-                                "Resource": [arn.split(":log-group:", 1)[0] + ":log-group:*"],
+                                "Resource": ["*"],
                             },
                         ],
                     },

@@ -86,10 +86,9 @@ def service_auth_policy(
             "Action": INVOKE,
             "Resource": sorted(resources),
             "Condition": {
-                "StringEquals": {
-                    "vpc-lattice-svcs:SourceVpc": vpc_id,
-                    "vpc-lattice-svcs:ServiceNetworkArn": network_arn,
-                }
+                "StringEquals": {"vpc-lattice-svcs:SourceVpc": vpc_id},
+                # An ARN-typed key (Service Authorization Reference): matched as an ARN.
+                "ArnEquals": {"vpc-lattice-svcs:ServiceNetworkArn": network_arn},
             },
         }
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]}, sort_keys=True)
@@ -232,6 +231,7 @@ class Services(pulumi.ComponentResource):
                     args.runtime,
                     secret_arns=args.secrets.readable_by(SERVICE_ACCESS[spec.name]),
                     description=f"Green Matchers {spec.name} service instances",
+                    run_command=False,  # Session Manager only; the reshard runs on workers
                 ),
                 opts=child(self),
             )

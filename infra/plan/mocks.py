@@ -183,6 +183,13 @@ class PlanMocks(Mocks):
             out["arn"] = f"arn:aws:sns:{region}:{ACCOUNT}:{physical}"
         elif typ.startswith("aws:vpclattice/"):
             out["arn"] = f"arn:aws:vpc-lattice:{region}:{ACCOUNT}:{module}/{physical}"
+            if typ in LATTICE_IDS:  # ARNs built on the generated id (service/svc-…)
+                prefix, kind = LATTICE_IDS[typ]
+                lattice_id = f"{prefix}-{_digest(name, 17)}"
+                out.update(
+                    id=lattice_id,
+                    arn=f"arn:aws:vpc-lattice:{region}:{ACCOUNT}:{kind}/{lattice_id}",
+                )
             if typ == "aws:vpclattice/service:Service":  # the generated name, shaped like AWS's
                 out["dnsEntries"] = [
                     {
@@ -192,6 +199,14 @@ class PlanMocks(Mocks):
                     }
                 ]
         return out
+
+
+# Lattice resources whose ARN is built on a generated id: type -> (id prefix, ARN kind).
+LATTICE_IDS = {
+    "aws:vpclattice/service:Service": ("svc", "service"),
+    "aws:vpclattice/serviceNetwork:ServiceNetwork": ("sn", "servicenetwork"),
+    "aws:vpclattice/targetGroup:TargetGroup": ("tg", "targetgroup"),
+}
 
 
 class RecordingMonitor(MockMonitor):

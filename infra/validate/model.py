@@ -9,7 +9,9 @@ ERROR = "error"
 WARNING = "warning"
 INFO = "info"
 
-TOOLS = ("cfn-lint", "checkov", "gm-limits", "waivers")  # plus "quotas" with --live
+# The judges, then "waivers" (stale waivers); plus "quotas" with --live.
+JUDGE_TOOLS = ("cfn-lint", "checkov", "gm-limits", "parliament", "cloudsplaining")
+TOOLS = (*JUDGE_TOOLS, "waivers")
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from infra.validate.model import ERROR, INFO, WARNING, ValidationResult
 def validate_text(result: ValidationResult) -> str:
     verdict = "passed" if result.passed else "FAILED"
     lines = [f"validate {result.stack} ({result.region}): {verdict}", ""]
-    lines.append(f"  {'tool':10} {'errors':>6} {'warnings':>8} {'info':>4} {'waived':>6}")
+    lines.append(f"  {'tool':14} {'errors':>6} {'warnings':>8} {'info':>4} {'waived':>6}")
     for tool, row in result.counts().items():
         lines.append(
-            f"  {tool:10} {row[ERROR]:>6} {row[WARNING]:>8} {row[INFO]:>4} {row['waived']:>6}"
+            f"  {tool:14} {row[ERROR]:>6} {row[WARNING]:>8} {row[INFO]:>4} {row['waived']:>6}"
         )
     if result.timings:
         spent = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())

@@ -11,11 +11,13 @@ from infra.export.cloudformation import export_plan
 from infra.plan.model import Plan
 from infra.validate.cfn_lint import run_cfn_lint
 from infra.validate.checkov_judge import start_checkov
+from infra.validate.iam_judges import CLOUDSPLAINING, PARLIAMENT, run_cloudsplaining, run_parliament
 from infra.validate.limits import check_limits
 from infra.validate.model import Finding, ValidationResult
 from infra.validate.waivers import DEFAULT_FILE, apply_waivers, load_waivers
 
-JUDGES = ("cfn-lint", "checkov", "gm-limits")
+IAM_JUDGES = {PARLIAMENT: run_parliament, CLOUDSPLAINING: run_cloudsplaining}
+JUDGES = ("cfn-lint", "checkov", "gm-limits", "parliament", "cloudsplaining")
 
 
 def available_judges() -> list[str]:
@@ -68,6 +70,11 @@ def validate_plans(
             started = time.perf_counter()
             findings += check_limits(plan)
             times["gm-limits"] = time.perf_counter() - started
+        for tool, judge in IAM_JUDGES.items():
+            if tool in judges:
+                started = time.perf_counter()
+                findings += judge(plan)
+                times[tool] = time.perf_counter() - started
         found.append(findings)
         timings.append(times)
     for number, run in enumerate(runs):

@@ -18,11 +18,12 @@ import yaml
 
 from infra.errors import BadInputError
 from infra.plan.model import Plan
-from infra.validate.model import ERROR, TOOLS, Finding
+from infra.validate.model import ERROR, JUDGE_TOOLS, Finding
 
 DEFAULT_FILE = Path(__file__).with_name("waivers.yaml")
 HINT = (
-    "each entry needs tool (cfn-lint, checkov or gm-limits), rule, resource (a name or URN "
+    "each entry needs tool (cfn-lint, checkov, gm-limits, parliament or cloudsplaining), rule, "
+    "resource (a name or URN "
     "glob) and a non-empty reason; message (a glob) and phases (a list of 1-4) are optional"
 )
 
@@ -69,7 +70,7 @@ def parse_waivers(entries: Any, source: str) -> list[Waiver]:
         missing = [k for k, v in values.items() if not v]
         if missing:
             raise BadInputError(f"{source}: waiver {number} lacks {', '.join(missing)}", HINT)
-        if values["tool"] not in TOOLS[:3]:
+        if values["tool"] not in JUDGE_TOOLS:
             raise BadInputError(
                 f"{source}: waiver {number} names unknown tool {values['tool']!r}", HINT
             )

@@ -299,7 +299,10 @@ def test_instances_may_publish_metrics_to_the_app_namespace_only(
         for r in plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
         if r.name.startswith("gm-instance-")
     ]
-    assert attached == ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]  # no agent policy
+    assert attached == []  # no managed policy: neither CloudWatch's agent nor SSM's core
+    agent = json.loads(by_name(plan, "gm-instance-ssm-agent").inputs["policy"])["Statement"]
+    assert [s["Sid"] for s in agent] == ["SsmAgent"]
+    assert not [a for a in agent[0]["Action"] if a.startswith(("cloudwatch:", "ssm:Get"))]
     for lt in plan.of_type(LT):
         boot = user_data(lt)
         assert f'"stack":"phase{phase}","metrics":"GreenMatchers"' in boot, lt.name

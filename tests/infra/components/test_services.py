@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from infra.components.services import AI_SERVICE, LATTICE_PORT, SERVICES, callers_of
+from infra.plan.mocks import PlanMocks
 from infra.plan.model import Plan, PlannedResource
 from infra.render.userdata import extract_files
 from tests.infra.plan_readers import LT, by_name, user_data
@@ -36,7 +37,12 @@ def _role_arn(name: str) -> str:
 
 
 def _arn(resource: PlannedResource) -> str:
-    return f"arn:aws:vpc-lattice:us-east-1:{ACCOUNT}:vpclattice/{resource.inputs['name']}"
+    """The ARN the recording mocks give the resource (``service/svc-…``, as AWS shapes it)."""
+    arn: str = PlanMocks("us-east-1")._computed(resource.type, resource.name, resource.inputs)[
+        "arn"
+    ]
+    assert arn.startswith(f"arn:aws:vpc-lattice:us-east-1:{ACCOUNT}:service")
+    return arn
 
 
 def _policy(resource: PlannedResource) -> dict[str, Any]:
@@ -77,9 +83,11 @@ def test_the_ai_service_admits_only_its_callers_from_this_vpc(plan: Plan) -> Non
     assert statement["Resource"] == sorted(
         f"{_arn(ai)}{path}" for path in ("/api/ai/*", "/api/embeddings/*")
     )
-    conditions = statement["Condition"]["StringEquals"]
-    assert conditions["vpc-lattice-svcs:SourceVpc"] == "gm-network-vpc-id"
-    assert conditions["vpc-lattice-svcs:ServiceNetworkArn"] == _arn(plan.of_type(NETWORK)[0])
+    conditions = statement["Condition"]
+    assert conditions["StringEquals"] == {"vpc-lattice-svcs:SourceVpc": "gm-network-vpc-id"}
+    assert conditions["ArnEquals"] == {
+        "vpc-lattice-svcs:ServiceNetworkArn": _arn(plan.of_type(NETWORK)[0])
+    }
 
 
 @pytest.mark.parametrize("service", ["auth", "matching", "analytics"])
