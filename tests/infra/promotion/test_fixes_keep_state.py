@@ -22,6 +22,16 @@ INTENDED_REMOVALS = {
     # issue 13: the CloudWatch agent's managed policy allowed PutMetricData to every
     # namespace; no agent runs, the app publishes itself under a namespace-limited statement
     "gm-instance-cloudwatch",
+    # issue 25: AmazonSSMManagedInstanceCore let instances read every SSM parameter; an
+    # inline agent policy (gm-instance-ssm-agent) replaces it. One role per RDS Proxy
+    # (gm-db-proxy-N-role) replaces the shared one that read every shard's secret.
+    "gm-instance-ssm",
+    "gm-services-ai-ml-instance-ssm",
+    "gm-services-auth-instance-ssm",
+    "gm-services-matching-instance-ssm",
+    "gm-services-analytics-instance-ssm",
+    "gm-db-proxy-role",
+    "gm-db-proxy-secrets",
 }
 
 
