@@ -179,3 +179,48 @@ def render_userdata(
         "files": sorted(userdata.extract_files(text)),
     }
     emit(text, facts, out, as_json)
+
+
+@render_app.command("ci-role")
+def render_ci_role(
+    repository: Annotated[
+        str, typer.Option("--repository", help="The GitHub repository, OWNER/NAME.")
+    ],
+    account: Annotated[str, typer.Option("--account", help="The AWS account id (12 digits).")],
+    environment: Annotated[
+        str,
+        typer.Option("--environment", help="The GitHub environment the preview job runs in."),
+    ] = "pulumi-preview",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write trust.json and guard.json into this folder."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The pulumi-preview job's AWS role: its trust policy and its guard policy.
+
+    Create the role with the trust policy, attach AWS's ReadOnlyAccess and put the guard
+    policy inline (it denies secret values, SSM parameters, kms:Decrypt and iam:PassRole).
+    The trust admits only GitHub's OIDC tokens of this repository's environment, so a run
+    gets credentials only after the environment's required reviewers approve it.
+
+    Example: gm-infra render ci-role --repository acme/infra --account 123456789012 --out ci/
+    """
+    from infra.render.ci_role import READ_ONLY, guard_policy, trust_policy
+
+    documents = {
+        "trust.json": trust_policy(account, repository, environment),
+        "guard.json": guard_policy(),
+    }
+    if out is not None:
+        if not out.is_dir():
+            raise BadInputError(f"--out {out} is not a folder", "create it first")
+        for name, text in documents.items():
+            emit(text + "\n", {}, out / name, False)
+    if as_json:
+        body = {name: json.loads(text) for name, text in documents.items()}
+        typer.echo(json.dumps({"ok": True, **body, "managed": [READ_ONLY]}, indent=2))
+    elif out is None:
+        for name, text in documents.items():
+            typer.echo(f"# {name}\n{text}")
+        typer.echo(f"# attach: {READ_ONLY}")

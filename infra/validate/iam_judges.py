@@ -8,8 +8,10 @@ Two outside judges that know IAM's action and resource catalogue (policy_sentry'
   want: privilege escalation, data exfiltration, credentials exposure, infrastructure
   modification and permissions management without resource constraints.
 
+Besides the plan's documents, both judge the CI preview job's guard policy
+(``infra/render/ci_role.py``), which ships in the repository rather than in a stack.
 Trust policies (a role's ``assumeRolePolicy``) have no ``Resource`` and neither tool reads
-them; the policy rule GM-IAM-2 judges them (``infra/policy/rules/iam.py``).
+them; ``tests/infra/validate/test_iam_judges.py`` holds them to their conditions.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from infra.plan.model import Plan, PlannedResource
+from infra.render.ci_role import guard_policy
 from infra.validate.model import ERROR, INFO, WARNING, Finding
 
 PARLIAMENT = "parliament"
@@ -69,6 +72,22 @@ def documents(plan: Plan) -> Iterator[Document]:
             yield Document(resource, where[1], text)
 
 
+CI_ROLE = PlannedResource(
+    urn="",
+    type="aws:iam/rolePolicy:RolePolicy",
+    name="ci/pulumi-preview-guard",
+    custom=True,
+    parent=None,
+    inputs={},
+)
+
+
+def judged_documents(plan: Plan) -> Iterator[Document]:
+    """The plan's documents, then the CI preview role's guard policy."""
+    yield from documents(plan)
+    yield Document(CI_ROLE, IDENTITY, guard_policy())
+
+
 def _finding(tool: str, rule: str, document: Document, severity: str, message: str) -> Finding:
     r = document.resource
     return Finding(tool, rule, r.urn, r.name, r.type, severity, message)
@@ -79,7 +98,7 @@ def run_parliament(plan: Plan) -> list[Finding]:
     from parliament import analyze_policy_string, enhance_finding
 
     findings = []
-    for document in documents(plan):
+    for document in judged_documents(plan):
         result = analyze_policy_string(document.text, ignore_private_auditors=True)
         for found in map(enhance_finding, result.findings):
             severity = PARLIAMENT_SEVERITIES.get(found.severity, INFO)
@@ -94,7 +113,7 @@ def run_cloudsplaining(plan: Plan) -> list[Finding]:
     from cloudsplaining.scan.policy_document import PolicyDocument
 
     findings = []
-    for document in documents(plan):
+    for document in judged_documents(plan):
         if document.kind != IDENTITY:
             continue  # cloudsplaining reads what a principal may do, not who may use a resource
         scanned = PolicyDocument(json.loads(document.text))
