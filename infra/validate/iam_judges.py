@@ -17,6 +17,7 @@ them; ``tests/infra/validate/test_iam_judges.py`` holds them to their conditions
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -94,8 +95,11 @@ def _finding(tool: str, rule: str, document: Document, severity: str, message: s
 
 
 def run_parliament(plan: Plan) -> list[Finding]:
-    # imported here: parliament loads IAM's catalogue (about 0.5 s)
-    from parliament import analyze_policy_string, enhance_finding
+    # imported here: parliament loads IAM's catalogue (about 0.5 s), through pkg_resources,
+    # whose deprecation warning would otherwise reach every validate run's output
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        from parliament import analyze_policy_string, enhance_finding
 
     findings = []
     for document in judged_documents(plan):
