@@ -11,12 +11,13 @@ from typing import Any
 
 from infra.cost.report import money
 from infra.cost.tables import load_prices, load_usage
+from infra.paths import project
 from infra.pr_comment import COMMENT_MARKER
 from infra.preview.blocks import Block
 from infra.preview.compare import Compared, compare_target
 from infra.preview.fit import LIMIT, fit
 from infra.preview.sections import target_blocks
-from infra.preview.sides import REPO_ROOT, BasePlanner, head_label, head_plan, resolve_ref
+from infra.preview.sides import BasePlanner, head_label, head_plans, resolve_ref
 from infra.preview.targets import Target
 
 Progress = Callable[[str], None]
@@ -57,7 +58,7 @@ class Preview:
 def build_preview(
     base_ref: str,
     targets: list[Target],
-    root: Path = REPO_ROOT,
+    root: Path | None = None,
     progress: Progress | None = None,
     validate: bool = True,
 ) -> Preview:
@@ -65,16 +66,15 @@ def build_preview(
     head plans here; then diff, cost, policy and user data from those plans, and (``validate``)
     gm-infra validate on the head plan of each changed target."""
     say = progress or (lambda _msg: None)
+    root = root or project().root
     ref = resolve_ref(base_ref, root)
     base = BasePlanner(ref, targets, root)
     if base.missing:
         say(f"planning {ref.label} ({', '.join(t.label for t in base.missing)}) in the background")
     base.start()
     try:
-        heads = {}
-        for target in targets:
-            say(f"planning {target.label} at the working tree")
-            heads[target] = head_plan(target, root)
+        say(f"planning {', '.join(t.label for t in targets)} at the working tree")
+        heads = head_plans(targets, root)
     except BaseException:
         base.close()
         raise
