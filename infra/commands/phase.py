@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated
 
 import typer
@@ -81,6 +82,11 @@ def phase(
     """
     if target not in (1, 2, 3, 4):
         raise BadInputError(f"phase {target} does not exist", hint="phases are 1, 2, 3 and 4")
+    if not (yes or check or sys.stdin.isatty()):
+        # Said before the checks run, not after them: there is no one to ask.
+        raise BadInputError(
+            "no terminal to confirm the promotion on", hint="pass --yes (or --check to only look)"
+        )
     directory = resolve_stacks_dir(stacks_dir)
     # Imported here: the runner pulls in Pulumi and boto3, which `gm-infra --help` does not need.
     from infra.checks.verify import VerifyOptions
