@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from infra.commands.options import FormatOption, JsonFlag, OutputFormat
+from infra.commands.options import FormatOption, JsonFlag, OutOption, OutputFormat
 from infra.errors import CheckFailedError
 
 BaseRef = Annotated[str, typer.Option("--base-ref", help="Before: the program at this git ref.")]
@@ -18,14 +17,13 @@ Phases = Annotated[
 Stacks = Annotated[
     str | None, typer.Option("--stacks", help="Comma-separated stacks instead of phases.")
 ]
-Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")]
 
 
 def preview(
     base_ref: BaseRef = "origin/main",
     phases: Phases = None,
     stacks: Stacks = None,
-    out: Out = None,
+    out: OutOption = None,
     validate: Annotated[
         bool,
         typer.Option(

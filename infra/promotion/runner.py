@@ -243,7 +243,7 @@ class Promotion:
                 )
             if not answer:
                 self._step(outcome, "confirm", "fail", "declined")
-                return self._refuse(outcome, "declined", raise_error=False)
+                return self._refuse(outcome, "declined at the prompt")
         self._step(outcome, "confirm", "ok", "--yes" if req.yes else "confirmed")
 
         # 5. deploy (the pulumi program reads the stack file: a new one is written now)
