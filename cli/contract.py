@@ -18,7 +18,6 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-import click
 import typer
 
 from infra.children import stop_all
@@ -87,7 +86,7 @@ def say(error: GmError) -> None:
         typer.echo(f"hint: {error.hint}", err=True)
 
 
-def interrupted(ctx: click.Context, error: KeyboardInterrupt) -> None:
+def interrupted(ctx: typer.Context, error: KeyboardInterrupt) -> None:
     """Stop what the command started and say how to resume (exit 130)."""
     stopped = stop_all()
     what = "SIGTERM" if isinstance(error, Terminated) else "Ctrl-C"
@@ -110,20 +109,18 @@ def unexpected(error: BaseException) -> None:
     typer.echo("hint: GM_INFRA_DEBUG=1 shows where; please report it", err=True)
 
 
-def run_guarded(ctx: click.Context, invoke: Callable[[], Any]) -> Any:
+def run_guarded(ctx: typer.Context, invoke: Callable[[], Any]) -> Any:
     """Run ``invoke()`` under the contract: known errors, OS errors, AWS errors and
     interrupts become one line and their exit code; click's own exits pass through."""
     try:
         return invoke()
-    except (click.exceptions.Exit, click.ClickException, click.Abort):
-        raise
     except KeyboardInterrupt as error:
         if debug():
             raise
         interrupted(ctx, error)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as error:
-        if debug():
+        if debug() or _cli_own(error):
             raise
         known = as_known(error)
         if known is None:
@@ -133,3 +130,8 @@ def run_guarded(ctx: click.Context, invoke: Callable[[], Any]) -> Any:
         stop_all()
         say(known)
         raise typer.Exit(known.exit_code) from None
+
+
+def _cli_own(error: BaseException) -> bool:
+    """typer's (vendored click's) own exits, usage errors and aborts: it reports them."""
+    return type(error).__module__.startswith(("typer", "click"))
