@@ -16,7 +16,9 @@ local_app = typer.Typer(
 
 @local_app.command("start")
 def start(
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: a free one).")] = 0,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: a free one).")
+    ] = 0,
     json_output: JsonFlag = False,
 ) -> None:
     """Start the emulator in the background (loopback only) unless one runs.

@@ -31,12 +31,14 @@ def unlock(
     """
     from infra.locks import EMULATOR, clear, read_holder
     from infra.stack_files import stack_file
+    from infra.writable import check_data_dir
 
     if (stack is None) == (not emulator):
         raise BadInputError("give --stack S or --emulator", hint="e.g. gm-infra unlock -s demo")
     name = EMULATOR if emulator else str(stack)
     if stack is not None:
         stack_file(stack)  # the name is checked like every stack name
+    check_data_dir()
     holder = read_holder(name)
     if holder is None:
         _show(json_output, {"ok": True, "cleared": None}, f"{name}: not locked")

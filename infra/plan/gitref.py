@@ -48,14 +48,14 @@ def plan_at_ref(
         raise BadInputError("--base-ref needs exactly one of --phase N or --stack S")
     root = repo or repo_root()
     sha = resolve_commit(ref, root)
-    with tempfile.TemporaryDirectory(prefix="gm-base-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="gm-base-", ignore_cleanup_errors=True) as scratch:
         tree = Path(scratch) / "tree"
-        run_git(
-            ["worktree", "add", "--detach", "--quiet", str(tree), sha],
-            root,
-            error=f"cannot check out {ref} in a worktree",
-        )
         try:
+            run_git(
+                ["worktree", "add", "--detach", "--quiet", str(tree), sha],
+                root,
+                error=f"cannot check out {ref} in a worktree",
+            )
             if not (tree / BUILDER).exists():
                 raise BadInputError(
                     f"{ref} has no plan builder ({BUILDER}): it predates offline plans",
@@ -65,6 +65,7 @@ def plan_at_ref(
             return plans_in(tree, [arg], f"{arg} at {ref}", worktree_env())[0]
         finally:
             run_git(["worktree", "remove", "--force", str(tree)], root, check=False)
+            run_git(["worktree", "prune"], root, check=False)
 
 
 def run_git(

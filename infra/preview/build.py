@@ -71,8 +71,8 @@ def build_preview(
     base = BasePlanner(ref, targets, root)
     if base.missing:
         say(f"planning {ref.label} ({', '.join(t.label for t in base.missing)}) in the background")
-    base.start()
     try:
+        base.start()
         say(f"planning {', '.join(t.label for t in targets)} at the working tree")
         heads = head_plans(targets, root)
     except BaseException:

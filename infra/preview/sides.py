@@ -81,14 +81,16 @@ class BasePlanner:
         """Check out the ref and start planning what the cache lacks (returns at once)."""
         if not self.missing:
             return
-        self._scratch = tempfile.TemporaryDirectory(prefix="gm-preview-")
+        self._scratch = tempfile.TemporaryDirectory(
+            prefix="gm-preview-", ignore_cleanup_errors=True
+        )
         tree = Path(self._scratch.name) / "tree"
+        self._tree = tree  # set first: an interrupt during the checkout still removes it
         run_git(
             ["worktree", "add", "--detach", "--quiet", str(tree), self.ref.sha],
             self.root,
             error=f"cannot check out {self.ref.name} in a worktree",
         )
-        self._tree = tree
         if not (tree / BUILDER).exists():
             self.close()
             raise BadInputError(
@@ -118,6 +120,7 @@ class BasePlanner:
             self._process.wait()
         if self._tree is not None:
             run_git(["worktree", "remove", "--force", str(self._tree)], self.root, check=False)
+            run_git(["worktree", "prune"], self.root, check=False)
             self._tree = None
         if self._scratch is not None:
             self._scratch.cleanup()
