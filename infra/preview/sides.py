@@ -67,7 +67,9 @@ class BasePlanner:
         self.root = root
         self.plans: dict[Target, Plan] = {}
         self.missing: list[Target] = []
-        for target in targets:
+        # Stacks whose file the ref does not have: new on this branch, nothing to compare.
+        self.absent = {t for t in targets if t.kind == "stack" and not stack_at(ref.sha, root, t)}
+        for target in (t for t in targets if t not in self.absent):
             found = cache.load_cached(_base_key(ref, target)) if cache.cache_enabled() else None
             if found is None:
                 self.missing.append(target)
@@ -125,6 +127,21 @@ class BasePlanner:
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
+
+
+def stack_at(sha: str, root: Path, target: Target) -> bool:
+    from infra.paths import stacks_dir
+    from infra.preview.affected import stack_at as file_at
+
+    directory = stacks_dir()
+    if not directory.resolve().is_relative_to(root.resolve()):
+        return True  # stack files kept outside the repository: the ref cannot say
+    return file_at(sha, root, directory, target.value)
+
+
+def empty_like(plan: Plan) -> Plan:
+    """The base of a stack that does not exist yet: nothing deployed."""
+    return Plan(project=plan.project, stack=plan.stack, phase=plan.phase, resources=[], outputs={})
 
 
 def head_plans(targets: list[Target], root: Path) -> dict[Target, Plan]:

@@ -86,6 +86,26 @@ def test_preview_of_a_branch_that_changes_a_stack_file(clone: Path, tmp_path: Pa
     assert any("m6i.large" in json.dumps(c) for c in changed.values())
     # No worktree of the preview is left registered in the clone.
     assert git(clone, "worktree", "list").count("\n") == 1
+    # The comment (plans now cached): labelled as the stack, and honest about validation.
+    shown = gm(clone, "preview", "--base-ref", "trunk-here", "--no-validate", env=home)
+    assert shown.returncode == 0, shown.stderr
+    assert "**1 of 1 changed** · monthly cost +$" in shown.stdout
+    assert "validation not run (--no-validate)" in shown.stdout
+    assert "### `phase2`" in shown.stdout
+
+
+def test_a_stack_new_on_the_branch_previews_as_all_new(clone: Path, tmp_path: Path) -> None:
+    git(clone, "checkout", "--quiet", "-b", "new-stack")
+    _write_stack(clone, "brandnew", {"aws:region": "us-east-1", "green-matchers:phase": 1})
+    git(clone, "add", "-A")
+    git(clone, "commit", "--quiet", "-m", "a new stack")
+    home = {"GM_INFRA_HOME": str(tmp_path / "home")}
+    result = gm(clone, "preview", "--base-ref", "trunk-here", "--no-validate", "--json", env=home)
+    assert result.returncode == 0, result.stderr
+    (target,) = json.loads(result.stdout)["targets"]
+    assert target["target"] == "brandnew"
+    assert target["diff"]["added"] and not target["diff"]["changed"]
+    assert target["cost"]["before"]["total"] == 0 and target["cost"]["delta"] > 0
 
 
 def test_an_unknown_ref_of_the_clone_is_bad_input(clone: Path) -> None:
