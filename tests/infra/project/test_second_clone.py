@@ -92,6 +92,12 @@ def test_preview_of_a_branch_that_changes_a_stack_file(clone: Path, tmp_path: Pa
     assert "**1 of 1 changed** · monthly cost +$" in shown.stdout
     assert "validation not run (--no-validate)" in shown.stdout
     assert "### `phase2`" in shown.stdout
+    # diff --base-ref alone covers the same stacks; --exit-code says they differ.
+    diffed = gm(clone, "diff", "--base-ref", "trunk-here", "--json", "--exit-code", env=home)
+    assert diffed.returncode == 1, diffed.stderr
+    body = json.loads(diffed.stdout)
+    assert list(body["stacks"]) == ["phase2"] and body["stacks"]["phase2"]["changed"]
+    assert body["ok"] is False
 
 
 def test_a_stack_new_on_the_branch_previews_as_all_new(clone: Path, tmp_path: Path) -> None:
