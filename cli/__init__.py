@@ -14,23 +14,21 @@ import typer
 from typer.core import TyperGroup
 
 from cli import app_group
+from cli.contract import ARGV_KEY, install_sigterm, run_guarded
 from cli.shard_map import shard_map_status
 from infra.commands import registry
 from infra.commands.readers import AppReaders
-from infra.errors import GmError
 
 
 class GmGroup(TyperGroup):
-    """The root group: a known error becomes one line on stderr and its exit code."""
+    """The root group: every command runs under the exit-code contract (``cli/contract.py``)."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        ctx.meta[ARGV_KEY] = list(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
-        try:
-            return super().invoke(ctx)
-        except GmError as error:
-            typer.secho(f"error: {error.message}", err=True, fg=typer.colors.RED)
-            if error.hint:
-                typer.echo(f"hint: {error.hint}", err=True)
-            raise typer.Exit(error.exit_code) from None
+        return run_guarded(ctx, lambda: super(GmGroup, self).invoke(ctx))
 
 
 app = typer.Typer(
@@ -49,11 +47,13 @@ app_group.register(app)
 def root(ctx: typer.Context) -> None:
     """Plan, check, price, promote and verify the Green Matchers phase stacks.
 
-    Exit codes: 0 success, 1 a check failed, 2 bad input.
+    Exit codes: 0 success, 1 a check failed, 2 bad input, 3 a failure outside gm-infra
+    (AWS, the emulator, git), 130 interrupted.
     """
     ctx.obj = AppReaders(shard_map_status=shard_map_status)
 
 
 def main() -> None:
     """Entry point of the ``gm-infra`` script."""
+    install_sigterm()
     app()

@@ -5,6 +5,8 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_EXTERNAL = 3
+EXIT_INTERRUPTED = 130
 
 
 class GmError(Exception):
@@ -40,3 +42,9 @@ class CheckFailedError(GmError):
     """A check ran and failed: a policy violation, an unhealthy target (exit 1)."""
 
     exit_code = EXIT_CHECK_FAILED
+
+
+class ExternalError(GmError):
+    """Something outside gm-infra failed (AWS, the emulator, git, a subprocess): exit 3."""
+
+    exit_code = EXIT_EXTERNAL

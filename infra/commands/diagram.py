@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import PhaseOption, PlanFileOption, StackOption
+from infra.commands.options import PhaseOption, PlanFileOption, StackOption, out_option
 from infra.diagram.graph import build_topology
 from infra.diagram.graphviz import render_image, to_dot
 from infra.diagram.mermaid import to_mermaid
@@ -15,11 +15,9 @@ from infra.plan.load import load_plan
 
 OutOption = Annotated[
     Path | None,
-    typer.Option(
-        "--out",
-        "-o",
-        help="Write here: .mmd/.md (Mermaid), .dot, .png or .svg "
-        "(graphviz). Without it, Mermaid goes to stdout.",
+    out_option(
+        "Write here: .mmd/.md (Mermaid), .dot, .png or .svg "
+        "(graphviz). Without it, Mermaid goes to stdout."
     ),
 ]
 

@@ -11,7 +11,7 @@ import typer
 from infra.commands.options import FormatOption, JsonFlag, OutputFormat, PhaseOption, StackOption
 from infra.diff.compute import diff_plans
 from infra.diff.report import diff_text
-from infra.errors import BadInputError
+from infra.errors import BadInputError, CheckFailedError
 from infra.plan.gitref import plan_at_ref
 from infra.plan.load import load_plan
 from infra.plan.model import Plan
@@ -28,7 +28,8 @@ BaseRef = Annotated[
     str | None,
     typer.Option(
         "--base-ref",
-        help="Before: the program at this git ref (with --phase/--stack); after: the working tree.",
+        help="Before: the program at this git ref; after: the working tree. Alone: every stack "
+        "the change deploys (as gm-infra preview); with --phase or --stack: that one.",
     ),
 ]
 UsageOption = Annotated[Path | None, typer.Option("--usage", help="Usage YAML for the costs.")]
@@ -82,6 +83,9 @@ def diff(
     stack: StackOption = None,
     usage: UsageOption = None,
     validate: ValidateOption = True,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when anything changes (as git diff).")
+    ] = False,
     output_format: FormatOption = OutputFormat.table,
     json_output: JsonFlag = False,
 ) -> None:
@@ -91,10 +95,23 @@ def diff(
     summary table, collapsible details, policy and validation results (gm-infra validate)
     and a Mermaid diagram.
 
+    With --base-ref alone it covers every stack the change deploys, as gm-infra preview
+    does: the stacks whose file changed, or all of them when the program, a profile, a
+    template or the app changed.
+
     Examples: gm-infra diff --from-phase 1 --to-phase 2 --format markdown;
-    gm-infra diff --base-ref origin/main --phase 2 --json
+    gm-infra diff --base-ref origin/main --json;  gm-infra diff --base-ref HEAD~1 --stack prod
     """
     fmt = OutputFormat.json if json_output else output_format
+    if base_ref is not None and phase is None and stack is None:
+        _stacks_at_ref(
+            base_ref,
+            (from_phase, to_phase, from_stack, to_stack, from_plan, to_plan),
+            validate,
+            exit_code,
+            fmt,
+        )
+        return
     old, new = _plans(
         base_ref, phase, stack, (from_phase, from_stack, from_plan), (to_phase, to_stack, to_plan)
     )
@@ -107,6 +124,47 @@ def diff(
         typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
     else:
         typer.echo(diff_text(result), nl=False)
+    if exit_code and not result.empty:
+        raise CheckFailedError("the plans differ (--exit-code)")
+
+
+def _stacks_at_ref(
+    base_ref: str,
+    sides: tuple[object, ...],
+    validate: bool,
+    exit_code: bool,
+    fmt: OutputFormat,
+) -> None:
+    """``--base-ref`` alone: every stack the change deploys, through the preview's planner."""
+    from infra.preview.build import build_preview, comment_markdown
+
+    if any(v is not None for v in sides):
+        raise BadInputError(
+            "--base-ref compares the working tree with a commit",
+            "drop the --from-*/--to-* options",
+        )
+    markdown = fmt is OutputFormat.markdown
+    result = build_preview(
+        base_ref, None, progress=lambda m: typer.echo(m, err=True), validate=validate and markdown
+    )
+    if markdown:
+        typer.echo(comment_markdown(result), nl=False)
+    elif fmt is OutputFormat.json:
+        body = {
+            "ok": not any(not c.diff.empty for c in result.results) or not exit_code,
+            "base": result.base,
+            "head": result.head,
+            "scope": result.scope,
+            "stacks": {c.target.label: c.diff.to_dict() for c in result.results},
+        }
+        typer.echo(json.dumps(body, indent=2, default=str))
+    else:
+        typer.echo(f"{result.base} -> {result.head}: {result.scope}")
+        for c in result.results:
+            typer.echo(f"\n== {c.target.label} ==")
+            typer.echo(diff_text(c.diff), nl=False)
+    if exit_code and any(not c.diff.empty for c in result.results):
+        raise CheckFailedError("the plans differ (--exit-code)")
 
 
 def _validation(plan: Plan) -> ValidationResult:

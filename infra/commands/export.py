@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from infra.commands.options import PhaseOption, PlanFileOption, StackOption
+from infra.commands.options import OutOption, PhaseOption, PlanFileOption, StackOption
 from infra.errors import BadInputError
 from infra.plan.load import load_plan
 
@@ -24,9 +23,7 @@ def export(
     export_format: Annotated[
         ExportFormat, typer.Option("--format", "-f", help="The rendering to write.")
     ] = ExportFormat.cloudformation,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")
-    ] = None,
+    out: OutOption = None,
 ) -> None:
     """Write the plan as a CloudFormation template: for cfn-lint and checkov, not deploying.
 

@@ -16,7 +16,9 @@ local_app = typer.Typer(
 
 @local_app.command("start")
 def start(
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: a free one).")] = 0,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: a free one).")
+    ] = 0,
     json_output: JsonFlag = False,
 ) -> None:
     """Start the emulator in the background (loopback only) unless one runs.
@@ -24,8 +26,10 @@ def start(
     Example: gm-infra local start, then gm-infra phase 1 --stack demo --engine local --yes
     """
     from infra.emulator.process import start_background
+    from infra.locks import EMULATOR, held
 
-    process, started = start_background(port)
+    with held(EMULATOR, f"gm-infra local start --port {port}"):
+        process, started = start_background(port)
     _show(
         {"endpoint": process.endpoint, "pid": process.pid, "started": started},
         json_output,
@@ -38,8 +42,10 @@ def start(
 def stop(json_output: JsonFlag = False) -> None:
     """Stop the emulator `gm-infra local start` started (emulated resources are lost)."""
     from infra.emulator.process import stop_background
+    from infra.locks import EMULATOR, held
 
-    stopped = stop_background()
+    with held(EMULATOR, "gm-infra local stop"):
+        stopped = stop_background()
     _show(
         {"stopped": stopped is not None, "pid": stopped.pid if stopped else None},
         json_output,

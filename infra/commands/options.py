@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from infra.writable import check_out_file
+
 
 class OutputFormat(StrEnum):
     table = "table"
@@ -28,3 +30,16 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Same as --format json.")
 PlanFileOption = Annotated[
     Path | None, typer.Option("--plan", help="A plan file from: gm-infra plan --format json.")
 ]
+
+
+def _writable_out(value: Path | None) -> Path | None:
+    """Checked while the options are read, before any work: a bad --out costs nothing."""
+    return None if value is None else check_out_file(value)
+
+
+def out_option(help_text: str = "Write to this file instead of stdout.") -> typer.models.OptionInfo:
+    """``--out/-o``, checked at once (its folder exists and is writable)."""
+    return typer.Option("--out", "-o", help=help_text, callback=_writable_out)
+
+
+OutOption = Annotated[Path | None, out_option()]

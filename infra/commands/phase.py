@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 from typing import Annotated
 
 import typer
@@ -81,31 +83,45 @@ def phase(
     """
     if target not in (1, 2, 3, 4):
         raise BadInputError(f"phase {target} does not exist", hint="phases are 1, 2, 3 and 4")
+    if not (yes or check or sys.stdin.isatty()):
+        # Said before the checks run, not after them: there is no one to ask.
+        raise BadInputError(
+            "no terminal to confirm the promotion on", hint="pass --yes (or --check to only look)"
+        )
     directory = resolve_stacks_dir(stacks_dir)
-    # Imported here: the runner pulls in Pulumi and boto3, which `gm-infra --help` does not need.
-    from infra.checks.verify import VerifyOptions
-    from infra.promotion.report import ConsoleReporter
-    from infra.promotion.runner import Promotion, PromotionRequest
+    from infra.locks import held
 
-    chosen = engine_for(engine, directory, endpoint_url)
-    reporter = ConsoleReporter(to_stderr=json_output, verbose=verbose)
-    request = PromotionRequest(
-        stack=stack,
-        phase=target,
-        stacks_dir=directory,
-        yes=yes,
-        force=force,
-        allow_downgrade=allow_downgrade,
-        check_only=check,
-        shard_map_url=shard_map,
-        shard_map_status=app_readers(ctx).shard_map_status,
-        region=region,
-        validate=validate,
-        verify_options=VerifyOptions(
-            target_timeout_s=target_timeout, poll_s=min(5.0, max(0.1, target_timeout / 10))
-        ),
+    # --check changes nothing, so it needs no lock; a promotion holds the stack's lock.
+    lock = (
+        contextlib.nullcontext()
+        if check
+        else held(stack, f"gm-infra phase {target} --stack {stack} --engine {engine.value}")
     )
-    outcome = Promotion(chosen, request, reporter).run()
+    with lock:
+        # Imported here: the runner pulls in Pulumi and boto3, which --help does not need.
+        from infra.checks.verify import VerifyOptions
+        from infra.promotion.report import ConsoleReporter
+        from infra.promotion.runner import Promotion, PromotionRequest
+
+        chosen = engine_for(engine, directory, endpoint_url)
+        reporter = ConsoleReporter(to_stderr=json_output, verbose=verbose)
+        request = PromotionRequest(
+            stack=stack,
+            phase=target,
+            stacks_dir=directory,
+            yes=yes,
+            force=force,
+            allow_downgrade=allow_downgrade,
+            check_only=check,
+            shard_map_url=shard_map,
+            shard_map_status=app_readers(ctx).shard_map_status,
+            region=region,
+            validate=validate,
+            verify_options=VerifyOptions(
+                target_timeout_s=target_timeout, poll_s=min(5.0, max(0.1, target_timeout / 10))
+            ),
+        )
+        outcome = Promotion(chosen, request, reporter).run()
     if json_output:
         typer.echo(json.dumps(outcome.to_dict(), indent=2, sort_keys=True))
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -12,6 +9,7 @@ from rich.table import Table
 from infra.commands.options import (
     FormatOption,
     JsonFlag,
+    OutOption,
     OutputFormat,
     PhaseOption,
     StackOption,
@@ -26,9 +24,7 @@ def plan(
     stack: StackOption = None,
     output_format: FormatOption = OutputFormat.table,
     json_output: JsonFlag = False,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
-    ] = None,
+    out: OutOption = None,
 ) -> None:
     """Plan a phase or stack offline: no pulumi CLI, no credentials, no network.
 

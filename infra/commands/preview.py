@@ -3,29 +3,34 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from infra.commands.options import FormatOption, JsonFlag, OutputFormat
+from infra.commands.options import FormatOption, JsonFlag, OutOption, OutputFormat
 from infra.errors import CheckFailedError
 
 BaseRef = Annotated[str, typer.Option("--base-ref", help="Before: the program at this git ref.")]
 Phases = Annotated[
-    str | None, typer.Option("--phases", help="Comma-separated phases (default 1,2,3,4).")
+    str | None,
+    typer.Option(
+        "--phases", help="Bare phase profiles instead of stacks: comma-separated, or 'all'."
+    ),
 ]
 Stacks = Annotated[
-    str | None, typer.Option("--stacks", help="Comma-separated stacks instead of phases.")
+    str | None,
+    typer.Option(
+        "--stacks",
+        help="Comma-separated stacks (default: every stack the change deploys).",
+    ),
 ]
-Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")]
 
 
 def preview(
     base_ref: BaseRef = "origin/main",
     phases: Phases = None,
     stacks: Stacks = None,
-    out: Out = None,
+    out: OutOption = None,
     validate: Annotated[
         bool,
         typer.Option(
@@ -36,15 +41,17 @@ def preview(
     output_format: FormatOption = OutputFormat.markdown,
     json_output: JsonFlag = False,
 ) -> None:
-    """The whole pull-request comment: per phase the diff with its cost change, policy,
-    validation, user-data script diffs and the diagram; one line for a phase that does not
-    change. Each side of each phase is planned once (the base ref in the background, both
-    through the plan cache).
+    """The whole pull-request comment for what the change deploys: per stack the diff with
+    its cost change, policy, validation, user-data script diffs and the diagram; one line for
+    a stack that does not change. By default the stacks are those whose stack file the
+    change touches, or every stack when the program, a profile, a template or the app
+    changes; --stacks names them, --phases previews bare profiles instead. Each side is
+    planned once (the base ref in the background, both through the plan cache).
 
     Exit 1 when policy or validation fails on the working tree (the comment is written first).
 
     Examples: gm-infra preview --base-ref origin/main --out comment.md;
-    gm-infra preview --base-ref HEAD~1 --phases 2,3 --json
+    gm-infra preview --base-ref HEAD~1 --stacks phase2 --json
     """
     from infra.preview.build import build_preview, comment_markdown
     from infra.preview.targets import parse_targets

@@ -19,6 +19,7 @@ from infra.commands import (
     rehearse,
     render,
     rightsize,
+    unlock,
     validate,
     verify,
 )
@@ -41,4 +42,5 @@ def register_all(app: typer.Typer) -> None:
     metrics.register(app)
     local.register(app)
     rehearse.register(app)
+    unlock.register(app)
     docs.register(app)

@@ -44,6 +44,15 @@ def rehearse(
     """
     if to not in (1, 2, 3, 4):
         raise BadInputError(f"phase {to} does not exist", hint="phases are 1, 2, 3 and 4")
+    from infra.locks import held
+    from infra.writable import check_writable_dir
+
+    check_writable_dir(rehearsal_stacks_dir(), "the rehearsal stack folder")
+    with held(stack, f"gm-infra rehearse --to {to} --stack {stack}"):
+        _rehearse(to, stack, target_timeout, json_output)
+
+
+def _rehearse(to: int, stack: str, target_timeout: float, json_output: bool) -> None:
     console = Console(stderr=json_output, highlight=False)
     existing = os.environ.get("AWS_ENDPOINT_URL") or running_endpoint()
     started = None

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from infra.commands.options import out_option
 from infra.errors import BadInputError
 from infra.render import nginx, userdata
 from infra.render.examples import example_context
@@ -24,9 +25,7 @@ render_app = typer.Typer(
     no_args_is_help=True,
 )
 
-OutOption = Annotated[
-    Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
-]
+OutOption = Annotated[Path | None, out_option()]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON object with the text and facts about it.")
 ]

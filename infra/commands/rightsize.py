@@ -117,7 +117,12 @@ def rightsize_command(
     for db, db_class in sorted(inventory.db_classes.items()):
         points = cpu_datapoints(cloudwatch, "AWS/RDS", "DBInstanceIdentifier", db, days)
         suggestions.append(suggest("rds", db, db_class, hourly_stats(points)))
-    written = _write(stack, directory, config, suggestions, inventory.logical) if write else {}
+    written: dict[str, str] = {}
+    if write:
+        from infra.locks import held
+
+        with held(stack, f"gm-infra rightsize --stack {stack} --write"):
+            written = _write(stack, directory, config, suggestions, inventory.logical)
     commitments = commitment_advice(cloudwatch, inventory, days)
     if json_output:
         typer.echo(

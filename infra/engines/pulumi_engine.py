@@ -13,11 +13,12 @@ import boto3
 
 from infra.engines.base import Change, DeployResult, Inventory, Progress
 from infra.errors import BadInputError, GmError
+from infra.paths import project
 from infra.plan.build import record_plan
 from infra.plan.model import Plan
 from infra.plan.types import tokens as t
 from infra.settings import Settings
-from infra.stack_files import REPO_ROOT, settings_for_stack, stack_file
+from infra.stack_files import settings_for_stack, stack_file
 
 INSTALL_HINT = (
     "install it (https://www.pulumi.com/docs/install/: curl -fsSL https://get.pulumi.com | sh) "
@@ -30,9 +31,10 @@ class PulumiEngine:
 
     name = "pulumi"
 
-    def __init__(self, stacks_dir: Path, project_dir: Path = REPO_ROOT):
+    def __init__(self, stacks_dir: Path, project_dir: Path | None = None):
         from pulumi import automation as auto
 
+        project_dir = project_dir or project().root
         self.stacks_dir = stacks_dir
         self.project_dir = project_dir
         try:

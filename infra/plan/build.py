@@ -17,21 +17,33 @@ from pulumi.runtime.settings import reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from infra.paths import project
 from infra.plan import cache
+from infra.plan.elsewhere import plans_in
 from infra.plan.mocks import PlanMocks, RecordingMonitor, Registration
 from infra.plan.model import SECRET, Plan, PlannedResource
 from infra.program import REPO_ROOT, build
 from infra.settings import Settings
-from infra.stack_files import STACKS_DIR, settings_for_phase, settings_for_stack
+from infra.stack_files import settings_for_phase, settings_for_stack
 
 
 def plan_for_phase(phase: int) -> Plan:
-    """The plan of the bare phase profile (stack ``phaseN``)."""
+    """The plan of the bare phase profile (stack ``phaseN``), by the project's own program."""
+    here = project()
+    if not here.is_install:
+        return plans_in(here.root, [f"phase={phase}"], f"phase {phase}")[0]
     return cached_plan(settings_for_phase(phase))
 
 
-def plan_for_stack(stack: str, stacks_dir: Path = STACKS_DIR) -> Plan:
-    """The plan of ``infra/stacks/Pulumi.<stack>.yaml``."""
+def plan_for_stack(stack: str, stacks_dir: Path | None = None) -> Plan:
+    """The plan of ``infra/stacks/Pulumi.<stack>.yaml``, by the project's own program.
+
+    In a project other than gm-infra's own checkout (a second clone), that project's
+    program plans it, in a subprocess (``infra/plan/elsewhere.py``)."""
+    here = project()
+    if not here.is_install:
+        env = {"GM_INFRA_STACKS_DIR": str(stacks_dir.resolve())} if stacks_dir else None
+        return plans_in(here.root, [f"stack={stack}"], f"stack {stack}", env)[0]
     return cached_plan(settings_for_stack(stack, stacks_dir))
 
 

@@ -2,7 +2,8 @@
 
 The key covers everything the program reads: the validated settings, every source file
 of the program and its templates, the app archive, and the Pulumi SDK versions. Any
-change gives a new key; ``GM_INFRA_PLAN_CACHE=0`` turns the cache off.
+change gives a new key; ``GM_INFRA_PLAN_CACHE=0`` turns the cache off. Entries live in the
+working data (``GM_INFRA_HOME`` or ``<project>/.gm-infra``, ``infra/paths.py``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from importlib import metadata
 from pathlib import Path
 
 from infra.artifact_archive import build_app_archive
+from infra.paths import plan_cache_dir
 from infra.plan.model import Plan
 from infra.settings import Settings
 
-CACHE_DIR = Path(".gm-infra") / "cache" / "plans"
 SOURCE_GLOBS = ("infra/**/*.py", "infra/**/*.yaml", "templates/**/*")
 PACKAGES = ("pulumi", "pulumi-aws", "pulumi-random")
 
@@ -41,8 +42,8 @@ def plan_key(settings: Settings, repo_root: Path) -> str:
     return digest.hexdigest()
 
 
-def load_cached(key: str, repo_root: Path) -> Plan | None:
-    path = repo_root / CACHE_DIR / f"{key}.json"
+def load_cached(key: str, folder: Path | None = None) -> Plan | None:
+    path = (folder or plan_cache_dir()) / f"{key}.json"
     if not path.exists():
         return None
     try:
@@ -51,8 +52,8 @@ def load_cached(key: str, repo_root: Path) -> Plan | None:
         return None
 
 
-def store(key: str, plan: Plan, repo_root: Path) -> None:
-    path = repo_root / CACHE_DIR / f"{key}.json"
+def store(key: str, plan: Plan, folder: Path | None = None) -> None:
+    path = (folder or plan_cache_dir()) / f"{key}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(plan.to_json())
@@ -67,9 +68,9 @@ def through_cache(
     if not cache_enabled():
         return record(settings, repo_root)
     key = plan_key(settings, repo_root)
-    found = load_cached(key, repo_root)
+    found = load_cached(key)
     if found is not None:
         return found
     plan = record(settings, repo_root)
-    store(key, plan, repo_root)
+    store(key, plan)
     return plan

@@ -11,12 +11,13 @@ from typing import Any
 
 from infra.cost.report import money
 from infra.cost.tables import load_prices, load_usage
+from infra.paths import project
 from infra.pr_comment import COMMENT_MARKER
 from infra.preview.blocks import Block
 from infra.preview.compare import Compared, compare_target
 from infra.preview.fit import LIMIT, fit
 from infra.preview.sections import target_blocks
-from infra.preview.sides import REPO_ROOT, BasePlanner, head_label, head_plan, resolve_ref
+from infra.preview.sides import BasePlanner, empty_like, head_label, head_plans, resolve_ref
 from infra.preview.targets import Target
 
 Progress = Callable[[str], None]
@@ -27,6 +28,8 @@ class Preview:
     base: str  # "origin/main@abc1234"
     head: str  # "HEAD@def5678"
     results: list[Compared]
+    # Why these targets (the default: the stacks the change deploys); "" when named.
+    scope: str = ""
 
     @property
     def policy_ok(self) -> bool:
@@ -38,8 +41,10 @@ class Preview:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "ok": self.policy_ok and self.validation_ok,
             "base": self.base,
             "head": self.head,
+            "scope": self.scope,
             "targets": [
                 {
                     "target": c.target.label,
@@ -56,36 +61,47 @@ class Preview:
 
 def build_preview(
     base_ref: str,
-    targets: list[Target],
-    root: Path = REPO_ROOT,
+    targets: list[Target] | None,
+    root: Path | None = None,
     progress: Progress | None = None,
     validate: bool = True,
 ) -> Preview:
     """Each side of each target planned once: the base in a background subprocess while the
-    head plans here; then diff, cost, policy and user data from those plans, and (``validate``)
-    gm-infra validate on the head plan of each changed target."""
+    head plans here (``targets`` None: the stacks the change deploys, ``affected.py``);
+    then diff, cost, policy and user data from those plans, and (``validate``) gm-infra
+    validate on the head plan of each changed target."""
     say = progress or (lambda _msg: None)
+    root = root or project().root
     ref = resolve_ref(base_ref, root)
+    scope = ""
+    if targets is None:
+        from infra.paths import stacks_dir
+        from infra.preview.affected import affected_targets
+
+        affected = affected_targets(ref.sha, root, stacks_dir())
+        targets, scope = affected.targets, affected.reason
+        say(f"previewing {', '.join(t.label for t in targets) or 'no stack'} ({scope})")
+        if not targets:
+            return Preview(ref.label, head_label(root), [], scope)
     base = BasePlanner(ref, targets, root)
     if base.missing:
         say(f"planning {ref.label} ({', '.join(t.label for t in base.missing)}) in the background")
-    base.start()
     try:
-        heads = {}
-        for target in targets:
-            say(f"planning {target.label} at the working tree")
-            heads[target] = head_plan(target, root)
+        base.start()
+        say(f"planning {', '.join(t.label for t in targets)} at the working tree")
+        heads = head_plans(targets, root)
     except BaseException:
         base.close()
         raise
     before = base.finish()
+    before.update({t: empty_like(heads[t]) for t in base.absent})
     labels = (ref.label, head_label(root))
     prices = load_prices()
     usage = functools.cache(load_usage)  # one read of the usage tables per phase
     results = [compare_target(t, before[t], heads[t], labels, prices, usage) for t in targets]
     if validate:
         results = _with_validation(results, say)
-    return Preview(labels[0], labels[1], results)
+    return Preview(labels[0], labels[1], results, scope)
 
 
 def _with_validation(results: list[Compared], say: Progress) -> list[Compared]:
@@ -117,8 +133,10 @@ def comment_blocks(preview: Preview) -> list[Block]:
         "",
         f"**{len(changed)} of {len(preview.results)} changed** · monthly cost "
         f"{money(delta, signed=True)} · policy {'passed' if preview.policy_ok else 'FAILED'}"
-        f" · validation {'passed' if preview.validation_ok else 'FAILED'}",
+        f" · validation {_validation_word(preview, changed)}",
     ]
+    if not preview.results:
+        lines[-1] = f"**No stack changes** ({preview.scope}): nothing this change touches deploys."
     blocks = [Block("headline", "", "\n".join(lines) + "\n")]
     unchanged = [c for c in preview.results if c.diff.empty]
     for c in preview.results:
@@ -129,6 +147,15 @@ def comment_blocks(preview: Preview) -> list[Block]:
         lines = [b.text for c in unchanged for b in target_blocks(c)]
         blocks.append(Block("unchanged", "", "\n".join(lines) + "\n"))
     return blocks
+
+
+def _validation_word(preview: Preview, changed: list[Compared]) -> str:
+    """An honest verdict: a judge that did not run is not said to have passed."""
+    if not preview.validation_ok:
+        return "FAILED"
+    if any(c.validation is None for c in changed):
+        return "not run (--no-validate)"
+    return "passed" if changed else "nothing to judge"
 
 
 def comment_markdown(preview: Preview, limit: int = LIMIT) -> str:

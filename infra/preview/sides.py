@@ -10,34 +10,20 @@ so a warm run needs neither worktree nor subprocess.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from infra.errors import BadInputError
+from infra.paths import project
 from infra.plan import cache
-from infra.plan.gitref import BUILDER, run_git
+from infra.plan.elsewhere import collect_plans, plans_in, start_plans
+from infra.plan.gitref import BUILDER, resolve_commit, run_git, worktree_env
 from infra.plan.model import Plan
 from infra.preview.targets import Target
 from infra.settings import Settings
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-BASE_SCRIPT = (
-    "import json, sys\n"
-    "from infra.plan import build\n"
-    "plans = []\n"
-    "for arg in sys.argv[1:]:\n"
-    "    kind, _, value = arg.partition('=')\n"
-    "    plan = (build.plan_for_phase(int(value)) if kind == 'phase'\n"
-    "            else build.plan_for_stack(value))\n"
-    "    plans.append(json.loads(plan.to_json()))\n"
-    "sys.stdout.write(json.dumps(plans))\n"
-)
 
 
 @dataclass(frozen=True)
@@ -54,12 +40,7 @@ class Ref:
 
 
 def resolve_ref(ref: str, root: Path) -> Ref:
-    sha = run_git(
-        ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
-        root,
-        error=f"git ref {ref!r} does not exist",
-        hint="git fetch origin, then retry",
-    ).strip()
+    sha = resolve_commit(ref, root)
     tree = run_git(["rev-parse", f"{sha}^{{tree}}"], root).strip()
     return Ref(ref, sha, tree)
 
@@ -81,15 +62,15 @@ def _base_key(ref: Ref, target: Target) -> str:
 class BasePlanner:
     """Plans of the base ref: cached ones at once, the rest in one background subprocess."""
 
-    def __init__(self, ref: Ref, targets: list[Target], root: Path = REPO_ROOT) -> None:
+    def __init__(self, ref: Ref, targets: list[Target], root: Path) -> None:
         self.ref = ref
         self.root = root
         self.plans: dict[Target, Plan] = {}
         self.missing: list[Target] = []
-        for target in targets:
-            found = (
-                cache.load_cached(_base_key(ref, target), root) if cache.cache_enabled() else None
-            )
+        # Stacks whose file the ref does not have: new on this branch, nothing to compare.
+        self.absent = {t for t in targets if t.kind == "stack" and not stack_at(ref.sha, root, t)}
+        for target in (t for t in targets if t not in self.absent):
+            found = cache.load_cached(_base_key(ref, target)) if cache.cache_enabled() else None
             if found is None:
                 self.missing.append(target)
             else:
@@ -102,14 +83,16 @@ class BasePlanner:
         """Check out the ref and start planning what the cache lacks (returns at once)."""
         if not self.missing:
             return
-        self._scratch = tempfile.TemporaryDirectory(prefix="gm-preview-")
+        self._scratch = tempfile.TemporaryDirectory(
+            prefix="gm-preview-", ignore_cleanup_errors=True
+        )
         tree = Path(self._scratch.name) / "tree"
+        self._tree = tree  # set first: an interrupt during the checkout still removes it
         run_git(
             ["worktree", "add", "--detach", "--quiet", str(tree), self.ref.sha],
             self.root,
             error=f"cannot check out {self.ref.name} in a worktree",
         )
-        self._tree = tree
         if not (tree / BUILDER).exists():
             self.close()
             raise BadInputError(
@@ -117,29 +100,18 @@ class BasePlanner:
                 "preview against a later ref",
             )
         # The base's own cache would live in the throw-away worktree: off.
-        env = {**os.environ, "PYTHONPATH": str(tree), "GM_INFRA_PLAN_CACHE": "0"}
-        self._process = subprocess.Popen(
-            [sys.executable, "-c", BASE_SCRIPT, *(t.arg for t in self.missing)],
-            cwd=tree,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        env = {**worktree_env(), "GM_INFRA_PLAN_CACHE": "0"}
+        self._process = start_plans(tree, [t.arg for t in self.missing], env)
 
     def finish(self) -> dict[Target, Plan]:
         """Wait for the subprocess, cache its plans and return every base plan."""
         try:
             if self._process is not None:
-                out, err = self._process.communicate(timeout=600)
-                if self._process.returncode != 0:
-                    last = (err.strip().splitlines() or ["no output"])[-1]
-                    raise BadInputError(f"planning {self.ref.label} failed: {last}")
-                for target, data in zip(self.missing, json.loads(out), strict=True):
-                    plan = Plan.from_dict(data)
+                found = collect_plans(self._process, self.ref.label)
+                for target, plan in zip(self.missing, found, strict=True):
                     self.plans[target] = plan
                     if cache.cache_enabled():
-                        cache.store(_base_key(self.ref, target), plan, self.root)
+                        cache.store(_base_key(self.ref, target), plan)
             return self.plans
         finally:
             self.close()
@@ -150,13 +122,39 @@ class BasePlanner:
             self._process.wait()
         if self._tree is not None:
             run_git(["worktree", "remove", "--force", str(self._tree)], self.root, check=False)
+            run_git(["worktree", "prune"], self.root, check=False)
             self._tree = None
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
 
 
-def head_plan(target: Target, root: Path = REPO_ROOT) -> Plan:
+def stack_at(sha: str, root: Path, target: Target) -> bool:
+    from infra.paths import stacks_dir
+    from infra.preview.affected import stack_at as file_at
+
+    directory = stacks_dir()
+    if not directory.resolve().is_relative_to(root.resolve()):
+        return True  # stack files kept outside the repository: the ref cannot say
+    return file_at(sha, root, directory, target.value)
+
+
+def empty_like(plan: Plan) -> Plan:
+    """The base of a stack that does not exist yet: nothing deployed."""
+    return Plan(project=plan.project, stack=plan.stack, phase=plan.phase, resources=[], outputs={})
+
+
+def head_plans(targets: list[Target], root: Path) -> dict[Target, Plan]:
+    """The working tree's plans: in this process when the project is gm-infra's own checkout,
+    else by the project's own program (one subprocess)."""
+    here = project()
+    if here.root == root and not here.is_install:
+        found = plans_in(root, [t.arg for t in targets], "the working tree")
+        return dict(zip(targets, found, strict=True))
+    return {target: head_plan(target, root) for target in targets}
+
+
+def head_plan(target: Target, root: Path) -> Plan:
     """The working tree's plan; pulumi is imported only when the cache misses."""
     from infra.stack_files import settings_for_phase, settings_for_stack
 

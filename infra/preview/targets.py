@@ -1,4 +1,5 @@
-"""What a preview covers: phases (``--phases 1,2,3,4``) or stacks (``--stacks S,...``)."""
+"""What a preview covers: the stacks a change deploys (the default, ``affected.py``), named
+stacks (``--stacks S,...``) or bare phase profiles, only on request (``--phases 1,2``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ class Target:
 
     @property
     def label(self) -> str:
-        return f"phase{self.value}" if self.kind == "phase" else self.value
+        """A stack by its name; a bare profile so that it cannot pass for the stack ``phaseN``."""
+        return f"profile phase {self.value}" if self.kind == "phase" else self.value
 
     @property
     def arg(self) -> str:
@@ -24,15 +26,19 @@ class Target:
         return f"{self.kind}={self.value}"
 
 
-def parse_targets(phases: str | None, stacks: str | None) -> list[Target]:
-    """The targets in the order given; all four phases when neither option is set."""
+def parse_targets(phases: str | None, stacks: str | None) -> list[Target] | None:
+    """The targets in the order given; None (the stacks the change deploys) when neither
+    option is set. ``--phases all`` is the four bare profiles."""
     if phases is not None and stacks is not None:
         raise BadInputError("give --phases or --stacks, not both", "e.g. --phases 2,3")
     if stacks is not None:
         names = _items(stacks, "--stacks")
         return [Target("stack", name) for name in names]
+    if phases is None:
+        return None
     found: list[Target] = []
-    for item in _items(phases or ",".join(str(p) for p in PHASES), "--phases"):
+    wanted = ",".join(str(p) for p in PHASES) if phases == "all" else phases
+    for item in _items(wanted, "--phases"):
         if not item.isdigit() or int(item) not in PHASES:
             raise BadInputError(
                 f"--phases item {item!r} is not a phase", "phases are 1, 2, 3 and 4: --phases 1,2"

@@ -84,13 +84,11 @@ class PromotionOutcome:
 
 
 def stack_config_for(request: PromotionRequest) -> tuple[dict[str, Any], bool]:
-    """The stack's config; a missing stack file is created from the phase profile."""
+    """The stack's config; a missing stack file's config comes from the phase profile (the
+    file itself is written only once the deploy starts, and removed unless it commits)."""
     if stack_file(request.stack, request.stacks_dir).exists():
         return read_stack_config(request.stack, request.stacks_dir), False
-    config = {"aws:region": request.region, PHASE_KEY: request.phase}
-    if not request.check_only:
-        write_stack_config(request.stack, config, request.stacks_dir)
-    return config, True
+    return {"aws:region": request.region, PHASE_KEY: request.phase}, True
 
 
 def check_step(from_phase: int, to_phase: int, force: bool, allow_downgrade: bool) -> None:
@@ -156,12 +154,24 @@ class Promotion:
         self.reporter.step(name, status, detail)
 
     def run(self) -> PromotionOutcome:
+        """Promote; a stack file this run creates stays only if the promotion commits."""
         req = self.request
         from_phase = self.engine.deployed_phase(req.stack) or 0
         outcome = PromotionOutcome(req.stack, self.engine.name, from_phase, req.phase)
+        config, created = stack_config_for(req)
+        try:
+            return self._promote(outcome, config, created)
+        finally:
+            if created and outcome.result != "promoted":
+                stack_file(req.stack, req.stacks_dir).unlink(missing_ok=True)
+
+    def _promote(
+        self, outcome: PromotionOutcome, config: dict[str, Any], created: bool
+    ) -> PromotionOutcome:
+        req = self.request
+        from_phase = outcome.from_phase
 
         # 1. settings
-        config, created = stack_config_for(req)
         new_config = {**config, PHASE_KEY: req.phase}
         settings = settings_from_config(req.stack, new_config)
         check_step(from_phase, req.phase, req.force, req.allow_downgrade)
@@ -233,10 +243,12 @@ class Promotion:
                 )
             if not answer:
                 self._step(outcome, "confirm", "fail", "declined")
-                return self._refuse(outcome, "declined", raise_error=False)
+                return self._refuse(outcome, "declined at the prompt")
         self._step(outcome, "confirm", "ok", "--yes" if req.yes else "confirmed")
 
-        # 5. deploy
+        # 5. deploy (the pulumi program reads the stack file: a new one is written now)
+        if created:
+            write_stack_config(req.stack, config, req.stacks_dir)
         deployed = self.engine.deploy(settings, plan, self.reporter.resource)
         outcome.deploy = _counts(deployed)
         outcome.not_emulated = sorted(
@@ -431,7 +443,7 @@ class Promotion:
 def _made(created: bool, check_only: bool) -> str:
     if not created:
         return ""
-    return "would create " if check_only else "created "
+    return "would create " if check_only else "new (written when the promotion commits) "
 
 
 def _counts(result: DeployResult) -> dict[str, int]:

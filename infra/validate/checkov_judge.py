@@ -18,9 +18,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.children import track
 from infra.errors import BadInputError, GmError
 from infra.export.cloudformation import Export
-from infra.stack_files import REPO_ROOT
+from infra.project import INSTALL_ROOT
 from infra.validate.model import ERROR, Finding
 
 INSTALL_HINT = (
@@ -42,7 +43,7 @@ def find_checkov() -> Path | None:
     configured = os.environ.get("GM_CHECKOV")
     candidates = [Path(configured)] if configured else []
     candidates += [
-        REPO_ROOT / ".venv-checkov" / "bin" / "checkov",
+        INSTALL_ROOT / ".venv-checkov" / "bin" / "checkov",
         Path(sys.executable).parent / "checkov",
     ]
     on_path = shutil.which("checkov")
@@ -105,7 +106,9 @@ def start_checkov(export: Export) -> CheckovRun:
         text=True,
         env=env,
         cwd=workdir.name,
+        start_new_session=True,  # its own group: an interrupt stops checkov and its workers
     )
+    track(process)
     return CheckovRun(process, workdir, export)
 
 

@@ -7,8 +7,8 @@ import hashlib
 from typing import Any
 
 from infra.engines.handlers.base import Applied, Context, Handler, same_again, tag_list
+from infra.paths import project
 from infra.plan.model import PlannedResource
-from infra.stack_files import REPO_ROOT
 
 
 def _bucket(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
@@ -33,7 +33,7 @@ def _bucket(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Appli
 
 def _object(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
     source = inputs.get("source") or {}
-    path = REPO_ROOT / str(source.get("asset", "")) if isinstance(source, dict) else None
+    path = project().root / str(source.get("asset", "")) if isinstance(source, dict) else None
     body = path.read_bytes() if path is not None and path.is_file() else b""
     ctx.client("s3").put_object(
         Bucket=inputs["bucket"],

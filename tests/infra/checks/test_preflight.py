@@ -41,7 +41,7 @@ def test_check_shows_the_quotas_and_changes_nothing(emu: Emulator, run: Any) -> 
     assert not aws(emu, "ec2").describe_nat_gateways()["NatGateways"]
     follow = run("phase", "1", "--stack", "c", "--engine", "local", "--yes")
     assert follow.exit_code == 0, follow.output  # --check left no stack file behind
-    assert "created Pulumi.c.yaml" in follow.stdout
+    assert "new (written when the promotion commits) Pulumi.c.yaml" in follow.stdout
 
 
 def _pulumi_engine(stacks_dir: Any) -> Any:

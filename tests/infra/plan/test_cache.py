@@ -43,7 +43,7 @@ def test_a_hit_is_the_recorded_plan(plans: dict[int, Plan], tmp_path: Path) -> N
     cache.store("k", plans[1], tmp_path)
     found = cache.load_cached("k", tmp_path)
     assert found is not None and found.to_json() == plans[1].to_json()
-    (tmp_path / cache.CACHE_DIR / "bad.json").write_text("{")
+    (tmp_path / "bad.json").write_text("{")
     assert cache.load_cached("bad", tmp_path) is None
 
 

@@ -26,8 +26,10 @@ def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
-def test_targets_default_to_the_four_phases_and_refuse_bad_lists() -> None:
-    assert [t.label for t in parse_targets(None, None)] == ["phase1", "phase2", "phase3", "phase4"]
+def test_targets_default_to_the_affected_stacks_and_refuse_bad_lists() -> None:
+    assert parse_targets(None, None) is None  # the stacks the change deploys
+    profiles = [t.label for t in parse_targets("all", None) or []]
+    assert profiles == [f"profile phase {n}" for n in (1, 2, 3, 4)]  # never a stack's name
     assert [t.label for t in parse_targets(None, "prod,staging")] == ["prod", "staging"]
     for phases, stacks in (("1,5", None), ("1,,2", None), ("2,2", None), ("1", "prod")):
         with pytest.raises(BadInputError):

@@ -128,3 +128,35 @@ def test_failed_verify_rolls_back(emu: Emulator, run: Any, monkeypatch: pytest.M
     db = by_target["gm-rb-db"]
     assert db["verdict"] == "up" and db["suggested"] == "db.t3.large" and db["peak"] == 91.0
     assert json.loads(sized.stdout)["written"] == {"api": "t3.small", "database": "db.t3.large"}
+
+
+def test_without_a_terminal_or_yes_it_refuses_before_any_check(
+    emu: Emulator, run: Any, tmp_path: Any
+) -> None:
+    result = run("phase", "1", "--stack", "tty", "--engine", "local")
+    assert result.exit_code == 2
+    assert "no terminal" in result.output and "--yes" in result.output
+    assert "preflight" not in result.output  # refused before the checks, not after them
+    assert not (tmp_path / "stacks" / "Pulumi.tty.yaml").exists()
+
+
+def test_a_refused_new_stack_leaves_no_stack_file(
+    emu: Emulator, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    original = LocalEngine.client
+
+    def client(self: LocalEngine, service: str, region: str) -> Any:
+        made = original(self, service, region)
+        return _Unhealthy(made) if service == "elbv2" else made
+
+    monkeypatch.setattr(LocalEngine, "client", client)
+    args = ("--stack", "fresh", "--engine", "local", "--yes", "--no-validate")
+    result = run("phase", "1", *args, "--target-timeout", "1")
+    assert result.exit_code == 1, result.output
+    assert "verify failed" in result.output
+    # The promotion never committed: no stack file claims phase 1.
+    assert not (tmp_path / "stacks" / "Pulumi.fresh.yaml").exists()
+    monkeypatch.setattr(LocalEngine, "client", original)
+    again = run("phase", "1", *args)
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "stacks" / "Pulumi.fresh.yaml").exists()
