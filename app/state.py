@@ -26,6 +26,7 @@ from app.core.stores import build_stores
 from app.services.ai_client import AiClient
 from app.services.match_tally import MatchTally
 from app.services.matching import CareerIndex, JobIndex
+from app.services.outbox_drainer import OutboxDrainer
 from app.services.text_encoders import TextEncoder, ai_client, local_encoder
 
 
@@ -48,6 +49,9 @@ class AppState:
     ai: AiClient | None = None  # the AI service's client (AI_SERVICE_URL), else None
     match_tally: MatchTally | None = None  # match requests per day (matching service)
     publisher: CloudWatchPublisher | None = None
+    # drains the outbox in this process (EMBED_MODE=inline: the embedded default); in celery
+    # mode the worker does (app/worker/tasks.py)
+    outbox: OutboxDrainer | None = None
     # analytics figures: one computation per key at a time (app/api/routes/analytics.py)
     analytics_flight: SingleFlight = field(default_factory=SingleFlight)
 
@@ -105,7 +109,7 @@ class AppState:
         tally = None
         if database is not None and runs(service, "matching"):
             tally = MatchTally(database, flush_seconds=settings.match_tally_flush_seconds)
-        return cls(
+        state = cls(
             publisher=publisher,
             settings=settings,
             service=service,
@@ -120,8 +124,25 @@ class AppState:
             ai=ai,
             match_tally=tally,
         )
+        if database is not None and settings.embeds_inline and runs(service, "web"):
+            state.outbox = OutboxDrainer(
+                open_session=database.write_session,
+                encoder=lambda: state.embedder,
+                settings=settings,
+                on_change=state.announce_vectors,
+            )
+        return state
+
+    def announce_vectors(self, kinds: frozenset[str]) -> None:
+        """Rows of ``kinds`` got vectors: this instance and every other reload the index."""
+        for kind in kinds:
+            index = self.job_index if kind == "jobs" else self.career_index
+            index.mark_changed()
+            self.cache.bump(kind)
 
     def close(self) -> None:
+        if self.outbox is not None:
+            self.outbox.stop()
         if self.publisher is not None:
             self.publisher.stop()
         if self.match_tally is not None:

@@ -1,0 +1,80 @@
+"""A thread that drains the outbox: in the Celery worker (started when the worker is
+ready, ``app/worker/tasks.py``) and, in the embedded default (``EMBED_MODE=inline``), in
+the app process itself. It claims due rows, does them, and polls every
+``OUTBOX_POLL_SECONDS`` when idle; ``wake()`` makes it look at once (a job just posted)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from app.core.settings import Settings
+from app.services.embedding_updates import Kind, OpenSession
+from app.services.outbox import DrainResult, drain_once
+from app.services.text_encoders import TextEncoder
+
+log = logging.getLogger("app.outbox")
+
+
+class OutboxDrainer:
+    def __init__(
+        self,
+        *,
+        open_session: OpenSession,
+        encoder: Callable[[], TextEncoder],
+        settings: Settings,
+        on_change: Callable[[frozenset[Kind]], None] = lambda _kinds: None,
+    ) -> None:
+        self.open_session = open_session
+        self.encoder = encoder  # a factory: loading the model may fail (and is retried)
+        self.settings = settings
+        self.on_change = on_change
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.done = 0  # rows done by this drainer (tests, logs)
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def drain(self) -> DrainResult:
+        """One claim and its work; ``on_change`` runs for the kinds that got vectors."""
+        settings = self.settings
+        result = drain_once(
+            self.open_session,
+            self.encoder(),
+            limit=settings.outbox_batch,
+            lease=settings.outbox_lease_seconds,
+            base=settings.outbox_retry_base_seconds,
+            cap=settings.outbox_retry_max_seconds,
+        )
+        self.done += result.done
+        if result.kinds:
+            self.on_change(result.kinds)
+        return result
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            busy = False
+            try:
+                result = self.drain()
+                busy = result.done > 0  # more may be due at once
+            except Exception as error:  # the database or the model: wait and try again
+                log.warning("outbox drain failed (%s); trying again shortly", error)
+            if busy:
+                continue
+            self._wake.wait(self.settings.outbox_poll_seconds)
+            self._wake.clear()
