@@ -107,8 +107,8 @@ def create_app(
             state.match_tally.start()
         if state.publisher is not None:
             state.publisher.start()
-        if state.outbox is not None:
-            state.outbox.start()
+        if state.outbox is not None and embeds_at_start(state):
+            state.outbox.start()  # web alone starts it at its first posted job (nudge)
         yield
         batcher.stop()
         state.close()

@@ -6,7 +6,10 @@ It sits above services (floors in pyproject.toml), so nothing below it imports i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
 
 from app.core.active_users import ActiveUsers
 from app.core.breaker import CircuitBreaker
@@ -17,7 +20,7 @@ from app.core.db import Database
 from app.core.metric_readings import ReadingCollector
 from app.core.metric_window import RequestWindow
 from app.core.metrics import BreakerCollector, Metrics
-from app.core.readiness import Check, Readiness, readiness_checks
+from app.core.readiness import Check, Fact, Readiness, probe_engine, readiness_checks
 from app.core.service_names import ALL, opens_database, runs, signs_sessions
 from app.core.sessions import SessionStore
 from app.core.settings import Settings
@@ -26,6 +29,7 @@ from app.core.stores import build_stores
 from app.services.ai_client import AiClient
 from app.services.match_tally import MatchTally
 from app.services.matching import CareerIndex, JobIndex
+from app.services.outbox import backlog
 from app.services.outbox_drainer import OutboxDrainer
 from app.services.text_encoders import TextEncoder, ai_client, local_encoder
 
@@ -83,9 +87,20 @@ class AppState:
             on_miss=lambda name: metrics.cache_misses.labels(name).inc(),
             on_error=metrics.cache_errors.inc,
         )
+        # The services that post jobs (and so own the outbox) report its backlog.
+        read_backlog = (
+            outbox_backlog_reader(database)
+            if database is not None and runs(service, "web")
+            else None
+        )
         publisher = (
             build_publisher(
-                settings, metrics, database, stores.sessions, sessions=signs_sessions(service)
+                settings,
+                metrics,
+                database,
+                stores.sessions,
+                sessions=signs_sessions(service),
+                outbox=read_backlog,
             )
             if settings.metrics_namespace
             else None
@@ -119,7 +134,10 @@ class AppState:
             cache=cache,
             sessions=SessionStore(stores.sessions, settings.session_ttl_seconds),
             metrics=metrics,
-            readiness=Readiness(readiness_checks(database, stores, ai_checks(ai))),
+            readiness=Readiness(
+                readiness_checks(database, stores, ai_checks(ai)),
+                facts=[Fact("outbox", lambda: outbox_fact(read_backlog))] if read_backlog else [],
+            ),
             indexes=indexes,
             ai=ai,
             match_tally=tally,
@@ -180,6 +198,24 @@ class AppState:
         return local_encoder(self.settings)
 
 
+def outbox_backlog_reader(database: Database) -> Callable[[], tuple[int, float]]:
+    """Rows waiting in the outbox and the oldest one's age, read over a pool-less connection
+    with short timeouts (readiness and the metrics thread must not wait on the pool)."""
+    twin = probe_engine(database.writer)
+
+    def read() -> tuple[int, float]:
+        with Session(twin) as session:
+            figures = backlog(session)
+        return figures.count, figures.oldest_age_seconds
+
+    return read
+
+
+def outbox_fact(read: Callable[[], tuple[int, float]]) -> dict[str, object]:
+    count, age = read()
+    return {"backlog": count, "oldest_age_seconds": round(age, 1)}
+
+
 def ai_checks(ai: AiClient | None) -> list[Check]:
     """The AI service's readiness check when this service calls one: optional (only matching
     needs it), and reported down at once while its breaker is open."""
@@ -193,6 +229,7 @@ def build_publisher(
     session_store: KeyValue,
     *,
     sessions: bool = True,
+    outbox: Callable[[], tuple[int, float]] | None = None,
 ) -> CloudWatchPublisher:
     """CloudWatch publishing: the request window, active users (in the sessions' Redis,
     by the services that have sessions; the others have no session Redis to count in)."""
@@ -206,6 +243,7 @@ def build_publisher(
         window=metrics.window,
         active_users=metrics.active_users,
         max_overflow=settings.db_max_overflow,
+        outbox=outbox,
     )
     return CloudWatchPublisher(
         client_factory=lambda: cloudwatch_client(settings.metrics_region),

@@ -33,19 +33,24 @@ class OutboxDrainer:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
         self.done = 0  # rows done by this drainer (tests, logs)
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
-            self._thread.start()
+        """Start the thread (once; later calls do nothing)."""
+        with self._starting:
+            if self._thread is None:
+                self._stop.clear()  # a lifespan may run again after a stop
+                self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
+                self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        with self._starting:
+            self._stop.set()
+            self._wake.set()
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout)
 
     def wake(self) -> None:
         self._wake.set()

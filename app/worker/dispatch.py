@@ -16,6 +16,8 @@ def queue_embeddings(session: Session, kind: Kind, ids: list[int]) -> None:
 
 
 def nudge(state: AppState) -> None:
-    """After the commit: the in-process drainer looks at once (the worker polls)."""
+    """After the commit: the in-process drainer looks at once (the worker polls). The web
+    service alone loads no model at start, so its drainer starts here, at first use."""
     if state.outbox is not None:
+        state.outbox.start()
         state.outbox.wake()
