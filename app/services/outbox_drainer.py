@@ -35,6 +35,10 @@ class OutboxDrainer:
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
         self.done = 0  # rows done by this drainer (tests, logs)
+        # Rows claimed per drain: halved after a drain that did nothing but fail (a batch
+        # too slow for AI_SERVICE_BULK_TIMEOUT_SECONDS must not fail forever), doubled back
+        # up to OUTBOX_BATCH after one that succeeded.
+        self.limit = settings.outbox_batch
 
     def start(self) -> None:
         """Start the thread (once; later calls do nothing)."""
@@ -61,12 +65,16 @@ class OutboxDrainer:
         result = drain_once(
             self.open_session,
             self.encoder(),
-            limit=settings.outbox_batch,
+            limit=self.limit,
             lease=settings.outbox_lease_seconds,
             base=settings.outbox_retry_base_seconds,
             cap=settings.outbox_retry_max_seconds,
         )
         self.done += result.done
+        if result.failed and not result.done:
+            self.limit = max(1, self.limit // 2)
+        elif result.done and not result.failed:
+            self.limit = min(settings.outbox_batch, self.limit * 2)
         if result.kinds:
             self.on_change(result.kinds)
         return result
