@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 
 from app.api import errors
@@ -105,6 +107,8 @@ def create_app(
             state.match_tally.start()
         if state.publisher is not None:
             state.publisher.start()
+        if state.outbox is not None and embeds_at_start(state):
+            state.outbox.start()  # web alone starts it at its first posted job (nudge)
         yield
         batcher.stop()
         state.close()
@@ -171,6 +175,17 @@ def create_app(
             log.error("database error: %s", error.orig)
         return JSONResponse(
             {"detail": "the database is unavailable; please try again shortly"}, status_code=503
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def pool_exhausted(_request: Request, error: PoolTimeout) -> JSONResponse:
+        # Every pooled connection is busy past DB_POOL_TIMEOUT: a load spike, not an outage
+        # (the breaker stays closed). Retry-After: the pool wait itself, rounded up.
+        log.warning("database pool exhausted: %s", error)
+        return JSONResponse(
+            {"detail": "the database is busy (no free connection); please retry shortly"},
+            status_code=503,
+            headers={"Retry-After": str(max(1, math.ceil(settings.db_pool_timeout)))},
         )
 
     if runs(name, "web"):

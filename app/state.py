@@ -6,7 +6,10 @@ It sits above services (floors in pyproject.toml), so nothing below it imports i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
 
 from app.core.active_users import ActiveUsers
 from app.core.breaker import CircuitBreaker
@@ -17,7 +20,7 @@ from app.core.db import Database
 from app.core.metric_readings import ReadingCollector
 from app.core.metric_window import RequestWindow
 from app.core.metrics import BreakerCollector, Metrics
-from app.core.readiness import Check, Readiness, readiness_checks
+from app.core.readiness import Check, Fact, Readiness, probe_engine, readiness_checks
 from app.core.service_names import ALL, opens_database, runs, signs_sessions
 from app.core.sessions import SessionStore
 from app.core.settings import Settings
@@ -26,6 +29,8 @@ from app.core.stores import build_stores
 from app.services.ai_client import AiClient
 from app.services.match_tally import MatchTally
 from app.services.matching import CareerIndex, JobIndex
+from app.services.outbox import backlog
+from app.services.outbox_drainer import OutboxDrainer
 from app.services.text_encoders import TextEncoder, ai_client, local_encoder
 
 
@@ -48,6 +53,9 @@ class AppState:
     ai: AiClient | None = None  # the AI service's client (AI_SERVICE_URL), else None
     match_tally: MatchTally | None = None  # match requests per day (matching service)
     publisher: CloudWatchPublisher | None = None
+    # drains the outbox in this process (EMBED_MODE=inline: the embedded default); in celery
+    # mode the worker does (app/worker/tasks.py)
+    outbox: OutboxDrainer | None = None
     # analytics figures: one computation per key at a time (app/api/routes/analytics.py)
     analytics_flight: SingleFlight = field(default_factory=SingleFlight)
 
@@ -79,9 +87,20 @@ class AppState:
             on_miss=lambda name: metrics.cache_misses.labels(name).inc(),
             on_error=metrics.cache_errors.inc,
         )
+        # The services that post jobs (and so own the outbox) report its backlog.
+        read_backlog = (
+            outbox_backlog_reader(database)
+            if database is not None and runs(service, "web")
+            else None
+        )
         publisher = (
             build_publisher(
-                settings, metrics, database, stores.sessions, sessions=signs_sessions(service)
+                settings,
+                metrics,
+                database,
+                stores.sessions,
+                sessions=signs_sessions(service),
+                outbox=read_backlog,
             )
             if settings.metrics_namespace
             else None
@@ -105,7 +124,7 @@ class AppState:
         tally = None
         if database is not None and runs(service, "matching"):
             tally = MatchTally(database, flush_seconds=settings.match_tally_flush_seconds)
-        return cls(
+        state = cls(
             publisher=publisher,
             settings=settings,
             service=service,
@@ -115,13 +134,33 @@ class AppState:
             cache=cache,
             sessions=SessionStore(stores.sessions, settings.session_ttl_seconds),
             metrics=metrics,
-            readiness=Readiness(readiness_checks(database, stores, ai_checks(ai))),
+            readiness=Readiness(
+                readiness_checks(database, stores, ai_checks(ai)),
+                facts=[Fact("outbox", lambda: outbox_fact(read_backlog))] if read_backlog else [],
+            ),
             indexes=indexes,
             ai=ai,
             match_tally=tally,
         )
+        if database is not None and settings.embeds_inline and runs(service, "web"):
+            state.outbox = OutboxDrainer(
+                open_session=database.write_session,
+                encoder=lambda: state.embedder,
+                settings=settings,
+                on_change=state.announce_vectors,
+            )
+        return state
+
+    def announce_vectors(self, kinds: frozenset[str]) -> None:
+        """Rows of ``kinds`` got vectors: this instance and every other reload the index."""
+        for kind in kinds:
+            index = self.job_index if kind == "jobs" else self.career_index
+            index.mark_changed()
+            self.cache.bump(kind)
 
     def close(self) -> None:
+        if self.outbox is not None:
+            self.outbox.stop()
         if self.publisher is not None:
             self.publisher.stop()
         if self.match_tally is not None:
@@ -159,6 +198,24 @@ class AppState:
         return local_encoder(self.settings)
 
 
+def outbox_backlog_reader(database: Database) -> Callable[[], tuple[int, float]]:
+    """Rows waiting in the outbox and the oldest one's age, read over a pool-less connection
+    with short timeouts (readiness and the metrics thread must not wait on the pool)."""
+    twin = probe_engine(database.writer)
+
+    def read() -> tuple[int, float]:
+        with Session(twin) as session:
+            figures = backlog(session)
+        return figures.count, figures.oldest_age_seconds
+
+    return read
+
+
+def outbox_fact(read: Callable[[], tuple[int, float]]) -> dict[str, object]:
+    count, age = read()
+    return {"backlog": count, "oldest_age_seconds": round(age, 1)}
+
+
 def ai_checks(ai: AiClient | None) -> list[Check]:
     """The AI service's readiness check when this service calls one: optional (only matching
     needs it), and reported down at once while its breaker is open."""
@@ -172,6 +229,7 @@ def build_publisher(
     session_store: KeyValue,
     *,
     sessions: bool = True,
+    outbox: Callable[[], tuple[int, float]] | None = None,
 ) -> CloudWatchPublisher:
     """CloudWatch publishing: the request window, active users (in the sessions' Redis,
     by the services that have sessions; the others have no session Redis to count in)."""
@@ -185,6 +243,7 @@ def build_publisher(
         window=metrics.window,
         active_users=metrics.active_users,
         max_overflow=settings.db_max_overflow,
+        outbox=outbox,
     )
     return CloudWatchPublisher(
         client_factory=lambda: cloudwatch_client(settings.metrics_region),

@@ -84,6 +84,15 @@ CandidateLogin = Annotated[SessionData, Depends(require_role(Role.candidate))]
 AdminLogin = Annotated[SessionData, Depends(require_role(Role.admin))]
 
 
+def get_write_db_factory(state: StateDep) -> Callable[[], Session]:
+    """Opens a writer session when the route is ready for it: routes that call Redis or a
+    remote service take the connection only for their database work."""
+    return state.database.write_session
+
+
+WriteDbFactory = Annotated[Callable[[], Session], Depends(get_write_db_factory)]
+
+
 def get_write_db(state: StateDep) -> Iterator[Session]:
     with state.database.write_session() as session:
         yield session

@@ -37,6 +37,9 @@ APP_METRICS: dict[str, str] = {
     "CareerRecommendations": "Count",
     "Matches": "Count",
     "ActiveUsers": "Count",
+    # The outbox (deferred work), stack-wide: published with the Stack dimension only.
+    "OutboxBacklog": "Count",
+    "OutboxOldestAge": "Seconds",
 }
 
 
@@ -66,6 +69,7 @@ class Readings:
     process_memory_mb: float | None = None
     instance_memory_percent: float | None = None
     active_users: int | None = None
+    outbox: tuple[int, float] | None = None  # rows waiting, oldest's age in seconds
 
 
 def dimensions(stack: str, service: str, phase: int) -> list[dict[str, str]]:
@@ -128,6 +132,11 @@ def build_datums(
         )
     if readings.active_users is not None:
         datums.append(_datum("ActiveUsers", dims, at, Value=float(readings.active_users)))
+    if readings.outbox is not None:
+        stack = [d for d in dims if d["Name"] == "Stack"]
+        count, age = readings.outbox
+        datums.append(_datum("OutboxBacklog", stack, at, Value=float(count)))
+        datums.append(_datum("OutboxOldestAge", stack, at, Value=round(age, 1)))
     return datums
 
 

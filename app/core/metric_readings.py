@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry
 from sqlalchemy.pool import QueuePool
@@ -64,7 +65,9 @@ class ReadingCollector:
         window: RequestWindow,
         active_users: ActiveUsers | None,  # None: this service has no sessions
         max_overflow: int,
+        outbox: Callable[[], tuple[int, float]] | None = None,  # rows waiting, oldest's age
     ) -> None:
+        self.outbox = outbox
         self.registry = registry
         self.database = database
         self.window = window
@@ -84,6 +87,12 @@ class ReadingCollector:
         except Exception as error:  # Redis down: say nothing rather than a wrong figure
             log.warning("active users not counted this interval: %s", type(error).__name__)
             active = None
+        backlog: tuple[int, float] | None = None
+        try:
+            if self.outbox is not None:
+                backlog = self.outbox()
+        except Exception as error:  # the writer down: say nothing this interval
+            log.warning("outbox backlog not measured this interval: %s", type(error).__name__)
         return Readings(
             latencies_ms=requests.latencies_ms,
             requests=requests.requests,
@@ -94,4 +103,5 @@ class ReadingCollector:
             process_memory_mb=process_rss_mb(),
             instance_memory_percent=instance_memory_percent(),
             active_users=active,
+            outbox=backlog,
         )

@@ -52,6 +52,14 @@ class Check:
     breaker: CircuitBreaker | None = None
 
 
+@dataclass(frozen=True)
+class Fact:
+    """A figure shown beside the checks (the outbox's backlog); never changes the status."""
+
+    name: str
+    read: Callable[[], dict[str, object]]
+
+
 def probe_engine(engine: Engine) -> Engine:
     """A pool-less twin of ``engine`` with short timeouts (same URL, same TLS options)."""
     connect_args: dict[str, Any] = {}
@@ -105,14 +113,21 @@ def verdict(down: dict[str, str], required: set[str]) -> tuple[Status, int]:
 
 class Readiness:
     def __init__(
-        self, checks: list[Check], *, budget: float = 2.0, reuse_seconds: float = 0.5
+        self,
+        checks: list[Check],
+        *,
+        budget: float = 2.0,
+        reuse_seconds: float = 0.5,
+        facts: Sequence[Fact] = (),
     ) -> None:
         self.checks = checks
+        self.facts = list(facts)
         self.budget = budget
         self.reuse_seconds = reuse_seconds
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._running: dict[str, Future[str | None]] = {}
+        self._facts_running: dict[str, Future[dict[str, object]]] = {}
         self._last: tuple[float, dict[str, object], int] | None = None
 
     def _pool(self) -> ThreadPoolExecutor:
@@ -120,7 +135,8 @@ class Readiness:
         with self._lock:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(
-                    max_workers=max(2, len(self.checks)), thread_name_prefix="readiness"
+                    max_workers=max(2, len(self.checks) + len(self.facts)),
+                    thread_name_prefix="readiness",
                 )
             return self._executor
 
@@ -147,6 +163,14 @@ class Readiness:
                 self._running[check.name] = running
             return running
 
+    def _read(self, pool: ThreadPoolExecutor, fact: Fact) -> Future[dict[str, object]]:
+        with self._lock:
+            running = self._facts_running.get(fact.name)
+            if running is None or running.done():
+                running = pool.submit(fact.read)
+                self._facts_running[fact.name] = running
+            return running
+
     async def report(self) -> tuple[dict[str, object], int]:
         with self._lock:
             last = self._last
@@ -156,8 +180,9 @@ class Readiness:
         futures = {
             check.name: asyncio.wrap_future(self._probe(pool, check)) for check in self.checks
         }
-        if futures:
-            await asyncio.wait(futures.values(), timeout=self.budget)
+        facts = {fact.name: asyncio.wrap_future(self._read(pool, fact)) for fact in self.facts}
+        if futures or facts:
+            await asyncio.wait([*futures.values(), *facts.values()], timeout=self.budget)
         down: dict[str, str] = {}
         for name, future in futures.items():
             if not future.done():
@@ -172,6 +197,9 @@ class Readiness:
             "checks": {c.name: ("down" if c.name in down else "ok") for c in self.checks},
             "down": down,
         }
+        for name, fact in facts.items():  # a figure that could not be read is left out
+            if fact.done() and fact.exception() is None:
+                body[name] = fact.result()
         with self._lock:
             self._last = (time.monotonic(), body, code)
         return body, code

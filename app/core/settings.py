@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     celery_broker_url: str = ""  # defaults to REDIS_URL
     celery_result_backend: str = ""  # defaults to REDIS_URL
     embed_mode: Literal["auto", "inline", "celery"] = "auto"
+    # The outbox (deferred embeddings): drained by the worker (celery mode) or by the app
+    # process (inline); a failed try waits base, 2x, 4x ... up to the cap.
+    outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)  # idle worker's poll
+    outbox_batch: int = Field(default=64, ge=1, le=1024)  # rows claimed at once
+    outbox_lease_seconds: float = Field(default=300.0, ge=10)  # a claim; then others may
+    outbox_retry_base_seconds: float = Field(default=1.0, gt=0)
+    outbox_retry_max_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Sessions.
     session_secret: str = DEFAULT_SESSION_SECRET
     session_ttl_seconds: int = Field(default=3600, ge=1)

@@ -6,6 +6,7 @@ from app.models.career import Career
 from app.models.employer import Employer, EmployerInvitation
 from app.models.job import Job
 from app.models.match_day import MatchDay
+from app.models.outbox import OutboxTask
 from app.models.shard_map import ShardMapHeader, ShardMapRange
 from app.models.user import Role, User
 
@@ -17,6 +18,7 @@ __all__ = [
     "EmployerInvitation",
     "Job",
     "MatchDay",
+    "OutboxTask",
     "Role",
     "ShardMapHeader",
     "ShardMapRange",

@@ -23,6 +23,7 @@ from app.services.ai_client import AiServiceUnavailable
 from app.services.embedding_updates import update_embeddings
 from app.services.embeddings import ModelUnavailable
 from app.services.matching import CareerIndex, JobIndex
+from app.services.outbox import enqueue, settle_embedded
 from app.services.text_encoders import TextEncoder
 from app.services.users import create_user
 
@@ -281,6 +282,10 @@ def seed(*, session: Session, per_sdg: int, seed: int, accounts: bool) -> tuple[
     careers = build_careers()
     session.add_all(jobs)
     session.add_all(careers)
+    session.flush()
+    # Their embeddings are deferred work like any posted job's: in the same transaction.
+    enqueue(session, "jobs", [job.id for job in jobs])
+    enqueue(session, "careers", [career.id for career in careers])
     if accounts:
         by_name = {e.name: e.id for e in employers}
         for email, role, employer_name in DEMO_ACCOUNTS:
@@ -315,7 +320,8 @@ def seed_if_empty(*, state: SeedTarget, embed: bool = True) -> None:
     """Seed an empty database, then (``embed``) embed every job and career that lacks a
     vector for the configured model, in-process or through the AI service."""
     settings = state.settings
-    with state.database.write_session() as session:
+    database = state.database
+    with database.write_session() as session:
         if session.scalar(select(func.count()).select_from(Job)) == 0:
             jobs, careers = seed(
                 session=session,
@@ -324,16 +330,21 @@ def seed_if_empty(*, state: SeedTarget, embed: bool = True) -> None:
                 accounts=settings.is_local,
             )
             log.info("seeded demo data: %d jobs, %d careers", jobs, careers)
-        if not embed:
-            return
-        try:
-            embedder = state.embedder
-            for kind in ("jobs", "careers"):
-                count = update_embeddings(session=session, embedder=embedder, kind=kind)
-                if count:
-                    log.info("embedded %d %s with %s", count, kind, embedder.name)
-        except (ModelUnavailable, AiServiceUnavailable) as error:
-            log.error("demo data not embedded: %s", error)
-            return
+    if not embed:  # the outbox's rows: the worker embeds them
+        return
+    try:
+        embedder = state.embedder
+        for kind in ("jobs", "careers"):
+            count = update_embeddings(
+                open_session=database.write_session, embedder=embedder, kind=kind
+            )
+            if count:
+                log.info("embedded %d %s with %s", count, kind, embedder.name)
+    except (ModelUnavailable, AiServiceUnavailable) as error:
+        log.error("demo data not embedded here (%s); the outbox keeps the work", error)
+        return
+    with database.write_session() as session:
+        settle_embedded(session, embedder.name)
+        session.commit()
     state.job_index.mark_changed()
     state.career_index.mark_changed()

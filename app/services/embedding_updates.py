@@ -1,19 +1,30 @@
-"""Compute and store embeddings for jobs and careers (run by the Celery task or inline)."""
+"""Compute and store embeddings for jobs and careers (the outbox worker, the demo seed, the
+Celery task for a model change).
+
+No database connection is held while the vectors are computed: the encoder may be the AI
+service, a remote call that can take up to AI_SERVICE_BULK_TIMEOUT_SECONDS. Texts are read
+in one short session, encoded with none open, and the vectors written in another.
+"""
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+from collections.abc import Callable
+from typing import Literal
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from app.models import Career, Job
 from app.services.embeddings import to_bytes
 from app.services.text_encoders import TextEncoder
 
 Kind = Literal["jobs", "careers"]
-T = TypeVar("T", Job, Career)
+OpenSession = Callable[[], Session]
 BATCH = 256
+
+
+def model_of(kind: Kind) -> type[Job] | type[Career]:
+    return Job if kind == "jobs" else Career
 
 
 def embedding_text(row: Job | Career) -> str:
@@ -23,31 +34,52 @@ def embedding_text(row: Job | Career) -> str:
     return f"{row.title}. {row.description}"
 
 
-def _stale(model: type[T], model_name: str, ids: list[int] | None) -> Select[tuple[T]]:
-    query = select(model).options(undefer(model.embedding)).order_by(model.id)
+def read_texts(
+    *, open_session: OpenSession, kind: Kind, model_name: str, ids: list[int] | None
+) -> dict[int, str]:
+    """The text to embed of each row in ``ids`` that exists, or (``ids`` None) of every row
+    lacking a vector of ``model_name``; the session is closed before this returns."""
+    model = model_of(kind)
+    query = select(model).order_by(model.id)
     if ids is not None:
-        return query.where(model.id.in_(ids))
-    return query.where(or_(model.embedding.is_(None), model.embedding_model != model_name))
+        query = query.where(model.id.in_(ids))
+    else:
+        query = query.where(
+            or_(model.embedding_model.is_(None), model.embedding_model != model_name)
+        )
+    with open_session() as session:
+        return {row.id: embedding_text(row) for row in session.scalars(query)}
+
+
+def write_vectors(
+    *, session: Session, kind: Kind, encoder: TextEncoder, ids: list[int], vectors: object
+) -> None:
+    """Store ``vectors`` (rows of a matrix, in ``ids`` order) on their rows; not committed."""
+    model = model_of(kind)
+    for row_id, vector in zip(ids, vectors, strict=True):  # type: ignore[call-overload]
+        session.execute(
+            update(model)
+            .where(model.id == row_id)
+            .values(
+                embedding=to_bytes(vector), embedding_dim=encoder.dim, embedding_model=encoder.name
+            )
+        )
 
 
 def update_embeddings(
-    *, session: Session, embedder: TextEncoder, kind: Kind, ids: list[int] | None = None
+    *, open_session: OpenSession, embedder: TextEncoder, kind: Kind, ids: list[int] | None = None
 ) -> int:
     """(Re)compute embeddings of the given rows, or of every row missing one for this model.
 
-    Commits batch by batch; returns how many rows were updated.
+    Commits batch by batch, each in its own short session; returns how many rows were
+    updated.
     """
-    rows: list[Job | Career] = []
-    if kind == "jobs":
-        rows.extend(session.scalars(_stale(Job, embedder.name, ids)))
-    else:
-        rows.extend(session.scalars(_stale(Career, embedder.name, ids)))
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        vectors = embedder.encode([embedding_text(row) for row in batch])
-        for row, vector in zip(batch, vectors, strict=True):
-            row.embedding = to_bytes(vector)
-            row.embedding_dim = embedder.dim
-            row.embedding_model = embedder.name
-        session.commit()
-    return len(rows)
+    texts = read_texts(open_session=open_session, kind=kind, model_name=embedder.name, ids=ids)
+    row_ids = list(texts)
+    for start in range(0, len(row_ids), BATCH):
+        batch = row_ids[start : start + BATCH]
+        vectors = embedder.encode([texts[row_id] for row_id in batch])  # no connection held
+        with open_session() as session:
+            write_vectors(session=session, kind=kind, encoder=embedder, ids=batch, vectors=vectors)
+            session.commit()
+    return len(row_ids)

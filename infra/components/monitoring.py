@@ -24,6 +24,10 @@ ERROR_RATE_PERCENT = 1.0
 MEMORY_PERCENT = 90.0
 POOL_SATURATION_PERCENT = 80.0
 CACHE_HIT_RATE_PERCENT = 80.0  # the query cache normally answers most reads
+# The outbox (deferred embeddings): its oldest row normally goes within seconds; 10 minutes
+# means the worker or the AI service has been failing that long (acknowledged jobs that
+# /api/match cannot find yet).
+OUTBOX_AGE_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,25 @@ def app_alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
             ),
         ]
     return specs
+
+
+def outbox_age_alarm(res: MonitoredResources) -> AlarmSpec:
+    """The age of the oldest outbox row, stack-wide (the app publishes OutboxOldestAge with
+    the Stack dimension only: every instance that posts jobs sees the same outbox)."""
+    return AlarmSpec(
+        "app-outbox-age",
+        APP_NAMESPACE,
+        "OutboxOldestAge",
+        {"Stack": res.stack},
+        "GreaterThanThreshold",
+        OUTBOX_AGE_SECONDS,
+        statistic="Maximum",
+        evaluation_periods=2,
+        description=(
+            f"deferred work (embedding posted jobs) older than {OUTBOX_AGE_SECONDS:.0f} s: "
+            "the worker or the AI service is failing"
+        ),
+    )
 
 
 def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
@@ -241,6 +264,7 @@ def alarm_specs(res: MonitoredResources) -> list[AlarmSpec]:
             )
         )
     specs += app_alarm_specs(res)
+    specs.append(outbox_age_alarm(res))
     for label, member in res.cache_members.items():
         dims = {"CacheClusterId": member}
         specs += [

@@ -36,6 +36,8 @@ MONOLITH_COPIES = 2  # phases 1-3: the web fleet is two app processes behind ngi
 # The app's names for the fleets' services (SERVICE_NAME accepts ai-ml too).
 SERVICE_NAMES = {"ai-ml": "ai"}
 APP_START_SECONDS = 90.0
+WORKER_START_SECONDS = 60.0
+WORKER_READY = b" ready."  # Celery's line once the worker consumes (and drains the outbox)
 MIGRATE_SECONDS = 300.0
 SEED_SECONDS = 900.0  # the demo data is embedded once; all-mpnet-base-v2 on 2 cores is slow
 HEARTBEAT_SECONDS = 15.0  # a line while a long step runs, so a first start never looks hung
@@ -121,6 +123,7 @@ class LocalStack:
             env = self._data_plane()
             self._prepare(env)
             self._start_apps(env)
+            self._start_worker(env)
             self._start_nginx()
         except BaseException:
             self.stop()
@@ -128,7 +131,7 @@ class LocalStack:
 
     def stop(self) -> None:
         """nginx first (no new requests), then the apps, then Redis and MariaDB."""
-        order = {"nginx": 0, "app": 1, "redis": 2, "mariadb": 3}
+        order = {"nginx": 0, "app": 1, "worker": 1, "redis": 2, "mariadb": 3}
         for item in sorted(self.running, key=lambda r: order[r.kind]):
             stop(item.child)
         self.running.clear()
@@ -167,8 +170,9 @@ class LocalStack:
         # One migration and one seed before the apps start: they must not race at start-up.
         env["AUTO_MIGRATE"] = "false"
         env["DEMO_DATA"] = "false"
-        # No worker fleet runs here: new jobs are embedded by the app process itself.
-        env.setdefault("EMBED_MODE", "inline")
+        # The worker embeds posted jobs (the outbox), as the worker fleet (phase 1: the api
+        # instance's Celery unit) does on AWS; Redis is the broker.
+        env["EMBED_MODE"] = "celery"
         env["METRICS_PHASE"] = str(self.phase)
         env["METRICS_STACK"] = f"local-{self.stack}"
         if self.model:
@@ -215,6 +219,39 @@ class LocalStack:
             self._wait_healthy(started)
             count += len(started)
         self.progress(f"apps: {count} processes healthy")
+
+    def _start_worker(self, env: dict[str, str]) -> None:
+        """The Celery worker, with the command its systemd unit runs on AWS
+        (templates/userdata/green-matchers-worker.service.j2), one process."""
+        worker_env = dict(env)
+        worker_env["METRICS_SERVICE"] = "worker"
+        ai = next((item for item in self.running if item.service == "ai"), None)
+        if ai is not None and ai.child.port:  # phase 4: it embeds through the AI service
+            worker_env["AI_SERVICE_URL"] = f"http://127.0.0.1:{ai.child.port}"
+        log = self._log("worker")
+        log.parent.mkdir(parents=True, exist_ok=True)
+        start = log.stat().st_size if log.exists() else 0
+        child = spawn(
+            "worker",
+            [
+                *(sys.executable, "-m", "celery", "--app", "app.worker.celery_app:celery_app"),
+                *("worker", "--loglevel", "INFO", "--concurrency", "1"),
+                *("--hostname", f"gm-{self.stack}@%h"),
+            ],
+            log=log,
+            env=worker_env,
+            cwd=REPO_ROOT,
+        )
+        self._add(Running(child, "worker", fleet="worker"))
+        self.progress(f"worker: starting (pid {child.pid})")
+
+        def ready() -> bool:
+            with open(log, "rb") as handle:
+                handle.seek(start)
+                return WORKER_READY in handle.read()
+
+        wait_until(ready, child, WORKER_START_SECONDS, "the Celery worker")
+        self.progress("worker: ready (draining the outbox)")
 
     def _spawn_app(
         self,

@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -176,3 +177,51 @@ class MariaDBServer(Suspendable):
         if self.server.process is not None and self.server.process.poll() is None:
             self.server.process.send_signal(signal.SIGCONT)
         self.server.stop()
+
+
+@dataclass
+class AiServiceProcess(Suspendable):
+    """The AI service (``SERVICE_NAME=ai``, the bundled MiniLM) as its own uvicorn process
+    on a spare port, so a test can hang it with SIGSTOP as a partition would."""
+
+    workdir: Path
+    port: int = field(default_factory=mariadb_pair.free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS"))},
+            "SERVICE_NAME": "ai",
+            "APP_ENV": "local",
+            "EMBEDDING_MODEL": "bundled:all-MiniLM-L6-v2",
+            "DATA_DIR": str(self.workdir),
+            "HF_HUB_OFFLINE": "1",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
+             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 120
+        while True:  # the model loads before the port opens
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    if sock.recv(64).startswith(b"HTTP/1.1 200"):
+                        return
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the AI service on port {self.port} did not start")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.process = None

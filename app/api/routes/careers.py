@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Response, status
+from fastapi import APIRouter, Response, status
 
-from app.api.deps import AdminLogin, ReadDb, ReadDbFactory, StateDep, WriteDb
+from app.api.deps import AdminLogin, ReadDbFactory, StateDep, WriteDbFactory
 from app.api.errors import LOGIN_REQUIRED, UNSAFE_RESPONSES
 from app.schemas.career import (
     CareerIn,
@@ -13,7 +13,7 @@ from app.schemas.career import (
     RecommendOut,
 )
 from app.services import careers
-from app.worker.dispatch import schedule_embeddings
+from app.worker.dispatch import nudge, queue_embeddings
 
 router = APIRouter(prefix="/api/careers", tags=["careers"])
 
@@ -39,31 +39,37 @@ def list_careers(open_db: ReadDbFactory, state: StateDep) -> CareerList:
     "", status_code=status.HTTP_201_CREATED, responses={**UNSAFE_RESPONSES, **LOGIN_REQUIRED}
 )
 def create_career(
-    body: CareerIn, login: AdminLogin, db: WriteDb, state: StateDep, background: BackgroundTasks
+    body: CareerIn, login: AdminLogin, open_db: WriteDbFactory, state: StateDep
 ) -> CareerOut:
-    """Add a career path (admins only); invalidates the careers cache."""
-    career = careers.create_career(session=db, career_in=body)
-    db.commit()
+    """Add a career path (admins only); invalidates the careers cache. Its embedding is
+    queued in the same transaction (the outbox)."""
+    with open_db() as db:
+        career = careers.create_career(session=db, career_in=body)
+        queue_embeddings(db, "careers", [career.id])
+        db.commit()
+        answer = CareerOut.model_validate(career)
     state.cache.invalidate(CACHE_NAME, CACHE_KEY)
     state.sessions.mark_write(login)
-    schedule_embeddings(state, background, kind="careers", ids=[career.id])
-    return CareerOut.model_validate(career)
+    nudge(state)
+    return answer
 
 
 @router.post("/recommend", responses=UNSAFE_RESPONSES)
-def recommend(body: RecommendIn, db: ReadDb, state: StateDep) -> RecommendOut:
-    """Career paths ranked by cosine similarity to the text (what you care about, skills)."""
+def recommend(body: RecommendIn, open_db: ReadDbFactory, state: StateDep) -> RecommendOut:
+    """Career paths ranked by cosine similarity to the text (what you care about, skills).
+
+    The text is embedded (perhaps by the AI service) before a connection is taken."""
     index = state.career_index.current()
     query = state.embedder.encode_one(body.text)
     if len(index) and index.dim != query.shape[0]:
         return RecommendOut(results=[])
     hits = index.search(query, body.limit, sdg_tag=body.sdg_tag)
-    found = careers.get_careers_by_ids(session=db, ids=[career_id for career_id, _ in hits])
-    state.metrics.recommendations.inc()
-    return RecommendOut(
-        results=[
+    with open_db() as db:
+        found = careers.get_careers_by_ids(session=db, ids=[career_id for career_id, _ in hits])
+        results = [
             Recommendation(career=CareerOut.model_validate(found[cid]), score=round(score, 6))
             for cid, score in hits
             if cid in found
         ]
-    )
+    state.metrics.recommendations.inc()
+    return RecommendOut(results=results)

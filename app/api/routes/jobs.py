@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import (
     APIRouter,
-    BackgroundTasks,
     HTTPException,
     Path,
     Query,
@@ -21,13 +20,13 @@ from app.api.deps import (
     ReadDb,
     ReadDbFactory,
     StateDep,
-    WriteDb,
+    WriteDbFactory,
 )
 from app.api.errors import CONFLICT, LOGIN_REQUIRED, NOT_FOUND, UNSAFE_RESPONSES
 from app.core.cache_policy import jobs_page_key
 from app.schemas.job import ApplicationOut, ApplyIn, JobIn, JobOut, JobPage
 from app.services import applications, jobs, users
-from app.worker.dispatch import schedule_embeddings
+from app.worker.dispatch import nudge, queue_embeddings
 
 router = APIRouter(prefix="/api", tags=["jobs"])
 
@@ -107,25 +106,26 @@ def get_job(job_id: JobId, db: ReadDb) -> JobOut:
     "/jobs", status_code=status.HTTP_201_CREATED, responses={**UNSAFE_RESPONSES, **LOGIN_REQUIRED}
 )
 def create_job(
-    body: JobIn,
-    login: EmployerLogin,
-    db: WriteDb,
-    state: StateDep,
-    background: BackgroundTasks,
+    body: JobIn, login: EmployerLogin, open_db: WriteDbFactory, state: StateDep
 ) -> JobOut:
-    """Post a job (employer accounts only); its embedding is computed in the background."""
-    user = users.get_user(session=db, user_id=login.user_id)
-    if user is None or user.employer_id is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "this account has no employer")
-    job = jobs.create_job(session=db, employer_id=user.employer_id, job_in=body)
-    db.commit()
-    created = jobs.get_job(session=db, job_id=job.id)
-    assert created is not None
+    """Post a job (employer accounts only). The job and the work of embedding it commit
+    together (the outbox); the worker embeds it, retrying until the AI service answers."""
+    with open_db() as db:
+        user = users.get_user(session=db, user_id=login.user_id)
+        if user is None or user.employer_id is None:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "this account has no employer")
+        job = jobs.create_job(session=db, employer_id=user.employer_id, job_in=body)
+        queue_embeddings(db, "jobs", [job.id])
+        db.commit()
+        created = jobs.get_job(session=db, job_id=job.id)
+        assert created is not None
+        answer = JobOut.model_validate(created)
+    # The connection is back in the pool before any call to Redis or the worker.
     state.sessions.mark_write(login)
     state.cache.bump("jobs")
     state.metrics.jobs_posted.inc()
-    schedule_embeddings(state, background, kind="jobs", ids=[job.id])
-    return JobOut.model_validate(created)
+    nudge(state)
+    return answer
 
 
 @router.post(

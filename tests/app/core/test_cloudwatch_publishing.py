@@ -103,7 +103,12 @@ def test_app_metrics_arrive_with_names_units_and_dimensions(
     listed = cloudwatch.list_metrics(Namespace=NAMESPACE)["Metrics"]
     names = {metric["MetricName"] for metric in listed}
     for metric in listed:  # Stack, Service, Phase and nothing else (no per-instance names)
-        assert {d["Name"] for d in metric["Dimensions"]} == {"Stack", "Service", "Phase"}
+        expected = (
+            {"Stack"}
+            if metric["MetricName"].startswith("Outbox")
+            else {"Stack", "Service", "Phase"}
+        )
+        assert {d["Name"] for d in metric["Dimensions"]} == expected  # the outbox: stack-wide
     base = {name.split(".", 1)[0] for name in names}
     assert base == set(APP_METRICS), set(APP_METRICS) ^ base
     assert {"DbPoolCheckedOut.writer", "DbPoolSize.writer", "DbPoolOverflow.writer"} <= names
@@ -122,3 +127,15 @@ def test_app_metrics_arrive_with_names_units_and_dimensions(
     assert total(cloudwatch, "ActiveUsers", "Maximum") == 2  # employer and candidate sessions
     assert 0 < total(cloudwatch, "ProcessMemory", "Maximum", unit="Megabytes") < 64_000
     assert 0 < total(cloudwatch, "InstanceMemoryUtilization", "Maximum", unit="Percent") <= 100
+    # The outbox is published stack-wide; the alarm on its age uses the same dimension.
+    points = cloudwatch.get_metric_statistics(
+        Namespace=NAMESPACE,
+        MetricName="OutboxOldestAge",
+        Dimensions=[{"Name": "Stack", "Value": "demo"}],
+        StartTime=datetime.now(UTC) - timedelta(hours=1),
+        EndTime=datetime.now(UTC) + timedelta(minutes=5),
+        Period=3600,
+        Statistics=["Maximum"],
+        Unit="Seconds",
+    )["Datapoints"]
+    assert points and all(0 <= p["Maximum"] < 3600 for p in points)

@@ -24,6 +24,7 @@ from app.services.text_encoders import AiServiceConfigError, ai_client
 from tests.app.conftest import METRICS_TOKEN, Api, embedded_settings
 from tests.app.live_server import LiveServer, live
 from tests.app.mariadb_pair import free_port
+from tests.app.waiting import wait_embedded
 
 MODEL = "bundled:all-MiniLM-L6-v2"
 WIND = "How can I get a job repairing wind turbines?"
@@ -89,6 +90,7 @@ def post_tidal_job_and_match(
     }
     created = employer.post("/api/jobs", json=job)
     assert created.status_code == 201, created.text
+    wait_embedded(client.app.state.gm, [created.json()["id"]])  # type: ignore[attr-defined]
     results = client.post("/api/match", json={"text": "tidal turbines", "limit": 3})
     assert results.status_code == 200, results.text
     return created.json()["id"], [r["job"]["id"] for r in results.json()["results"]]

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import pytest
-from fastapi import BackgroundTasks
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.settings import Settings
-from app.models import Career
+from app.models import Career, OutboxTask
 from app.worker import dispatch, tasks
 from app.worker.celery_app import make_celery
 from tests.app.conftest import Api
+from tests.app.waiting import wait_for
 
 
 def test_celery_uses_the_documents_settings() -> None:
@@ -46,28 +45,33 @@ def test_the_task_recomputes_embeddings(embedded: Api, monkeypatch: pytest.Monke
         assert stored.embedding_model == state.settings.model_name
 
 
-def test_celery_mode_sends_the_task_to_the_broker(
-    embedded: Api, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_new_career_is_queued_with_it_and_the_drainer_embeds_it(embedded: Api) -> None:
     state = embedded.client.app.state.gm
-    sent: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(tasks.recompute_embeddings, "delay", lambda *a: sent.append(a))
-    monkeypatch.setattr(state.settings, "embed_mode", "celery")
-    background = BackgroundTasks()
-    dispatch.schedule_embeddings(state, background, kind="jobs", ids=[5])
-    assert sent == [("jobs", [5])] and background.tasks == []
+    title = f"Kelp Farmer {uuid.uuid4().hex[:6]}"
+    career = {"title": title, "description": "Grow kelp.", "sdg_tag": 14, "skills": ["boats"]}
+    with state.database.write_session() as session:
+        # what POST /api/careers does, without an admin account: the row and its work
+        row = Career(**career)
+        session.add(row)
+        session.flush()
+        dispatch.queue_embeddings(session, "careers", [row.id])
+        session.commit()
+        career_id = row.id
+    assert state.outbox is not None
+    state.outbox.wake()  # the app's own drainer (EMBED_MODE=inline)
 
+    def embedded_and_settled() -> bool:
+        with state.database.write_session() as session:
+            stored = session.get(Career, career_id)
+            left = session.scalar(
+                select(func.count(OutboxTask.id)).where(
+                    OutboxTask.target_id == career_id, OutboxTask.kind == "embed_career"
+                )
+            )
+            return (
+                stored is not None
+                and stored.embedding_model == state.settings.model_name
+                and left == 0
+            )
 
-def test_broker_down_falls_back_to_in_process(
-    embedded: Api, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    state = embedded.client.app.state.gm
-
-    def refuse(*_args: Any) -> None:
-        raise ConnectionError("broker down")
-
-    monkeypatch.setattr(tasks.recompute_embeddings, "delay", refuse)
-    monkeypatch.setattr(state.settings, "embed_mode", "celery")
-    background = BackgroundTasks()
-    dispatch.schedule_embeddings(state, background, kind="jobs", ids=[5])
-    assert len(background.tasks) == 1
+    wait_for(embedded_and_settled, 60, "the queued career to be embedded")

@@ -123,7 +123,8 @@ def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path)
         report = stack.status()
         services = report["services"]
         assert report["url"] == url
-        assert sorted(services) == ["mariadb", "nginx", "redis", "web-1", "web-2"]
+        assert sorted(services) == ["mariadb", "nginx", "redis", "web-1", "web-2", "worker"]
+        assert services["worker"]["kind"] == "worker"  # the api instance's Celery unit on AWS
         assert all(service["healthy"] for service in services.values()), services
         assert services["nginx"]["port"] == int(url.rsplit(":", 1)[1])
         pids = [service["pid"] for service in services.values()]
@@ -146,6 +147,39 @@ def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path)
     after = gm("app", "stack", "--status", "--format", "json", "--state-dir", str(stack.state_dir))
     assert after.returncode == 1
     assert json.loads(after.stdout)["running"] is False
+
+
+def jobs_posted_while_the_ai_hangs_are_matched_after(url: str, ai_pid: int) -> None:
+    """The AI service hung (SIGSTOP): posted jobs are acknowledged; once it resumes, the
+    worker embeds every one and /api/match finds it within two minutes."""
+    import httpx
+
+    employer = httpx.Client(base_url=url, timeout=10)
+    login = {"email": "employer@demo.greenmatchers.org", "password": "greenmatch-demo"}
+    assert employer.post("/api/auth/login", json=login).status_code == 200
+    texts = {}
+    os.kill(ai_pid, signal.SIGSTOP)
+    try:
+        for index, trade in enumerate(["tidal turbines", "peat bogs", "bike lanes"]):
+            job = {"title": f"Hung AI job {index}", "description": f"Care for {trade}.",
+                   "sdg_tag": 7, "salary_min": 1, "salary_max": 2, "location": "Here"}  # fmt: skip
+            answer = employer.post("/api/jobs", json=job)
+            assert answer.status_code == 201, answer.text
+            texts[answer.json()["id"]] = f"{job['title']}. {job['description']}"
+    finally:
+        os.kill(ai_pid, signal.SIGCONT)
+    deadline = time.monotonic() + 120
+    for job_id, text in texts.items():
+        while True:
+            found = employer.post("/api/match", json={"text": text, "limit": 5})
+            if found.status_code == 200 and job_id in [
+                r["job"]["id"] for r in found.json()["results"]
+            ]:
+                break
+            assert found.status_code in (200, 503), found.text
+            assert time.monotonic() < deadline, f"job {job_id} not matchable within 120 s"
+            time.sleep(0.5)
+    employer.close()
 
 
 def post(url: str, path: str, body: dict[str, Any]) -> tuple[int, str, float]:
@@ -178,6 +212,8 @@ def test_phase4_services_apart_and_match_fails_fast_without_the_ai(tmp_path: Pat
         assert status == 200
         # each service answers only its own paths: the matching process has no job list
         assert get(f"http://127.0.0.1:{services['matching']['port']}", "/api/jobs")[0] == 404
+        assert services["worker"]["healthy"] and services["worker"]["kind"] == "worker"
+        jobs_posted_while_the_ai_hangs_are_matched_after(url, services["ai"]["pid"])
 
         os.kill(services["ai"]["pid"], signal.SIGTERM)
         deadline = time.monotonic() + 20

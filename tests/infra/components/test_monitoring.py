@@ -122,3 +122,18 @@ def test_performance_insights_off_where_the_class_has_none() -> None:
     assert performance_insights("db.t3.small") == (False, None)
     assert "db.t3.medium" not in NO_PERFORMANCE_INSIGHTS
     assert performance_insights("db.r6g.large") == (True, 7)
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_an_alarm_watches_the_age_of_the_outbox(plans: dict[int, Plan], phase: int) -> None:
+    """The app publishes OutboxOldestAge with the Stack dimension only
+    (app/core/cloudwatch_datums.py); the alarm must ask for exactly that."""
+    alarm = by_name(plans[phase], "gm-monitoring-app-outbox-age", ALARM)
+    inputs = alarm.inputs
+    assert (inputs["namespace"], inputs["metricName"]) == ("GreenMatchers", "OutboxOldestAge")
+    assert inputs["dimensions"] == {"Stack": f"phase{phase}"}
+    assert (inputs["statistic"], inputs["comparisonOperator"]) == (
+        "Maximum",
+        "GreaterThanThreshold",
+    )
+    assert inputs["threshold"] == 600 and inputs["evaluationPeriods"] == 2

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.services.vector_index import VectorIndex
 from tests.app.conftest import Api, embedded_settings
+from tests.app.waiting import wait_embedded
 
 WIND_QUESTION = "How can I get a job repairing wind turbines?"
 
@@ -65,6 +66,7 @@ def test_a_new_job_is_embedded_and_becomes_matchable(api: Api) -> None:
         "location": "Bergen, Norway",
     }
     created = employer.post("/api/jobs", json=job).json()
+    wait_embedded(api.client.app.state.gm, [created["id"]])  # type: ignore[attr-defined]
     results = api.client.post(
         "/api/match", json={"text": "farming seaweed and kelp in the ocean", "limit": 3}
     ).json()["results"]
