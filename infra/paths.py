@@ -30,3 +30,8 @@ def stacks_dir(override: Path | None = None) -> Path:
         return override
     env = os.environ.get("GM_INFRA_STACKS_DIR")
     return Path(env) if env else STACKS_DIR
+
+
+def findings_cache_dir() -> Path:
+    """The judges' findings, by template content and judge version (``infra/validate/cache.py``)."""
+    return data_dir() / "cache" / "findings"
