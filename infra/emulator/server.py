@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -22,8 +21,12 @@ class Emulator:
     endpoint: str
 
     def reset(self) -> None:
-        """Clear every emulated resource (``POST /moto-api/reset``)."""
-        reset(self.endpoint)
+        """Clear every emulated resource, as ``POST /moto-api/reset`` does, but called directly:
+        the server runs in this process, so a reset waits for no HTTP round trip (and no
+        timeout that a loaded machine could exceed)."""
+        from moto.moto_api._internal.models import moto_api_backend
+
+        moto_api_backend.reset()
 
     def stop(self) -> None:
         self.server.stop()
@@ -40,12 +43,6 @@ def start(port: int = 0, host: str = LOOPBACK) -> Emulator:
     server = ThreadedMotoServer(ip_address=host, port=chosen, verbose=False)
     server.start()
     return Emulator(server=server, endpoint=f"http://{host}:{chosen}")
-
-
-def reset(endpoint: str) -> None:
-    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST", data=b"")
-    with urllib.request.urlopen(request, timeout=10):
-        pass
 
 
 def reachable(endpoint: str, timeout: float = 1.0) -> bool:

@@ -8,20 +8,22 @@ import uvicorn
 from typer.testing import CliRunner
 
 from cli import app as root
+from infra.ports import free_port
 
 
 def test_serve_runs_the_app_factory(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda target, **kw: calls.append({"target": target, **kw}))
     monkeypatch.delenv("APP_ENV", raising=False)
-    result = CliRunner().invoke(root, ["app", "serve", "--port", "8765", "--host", "127.0.0.1"])
+    port = free_port()  # from the OS: a fixed one may be taken by a parallel test
+    result = CliRunner().invoke(root, ["app", "serve", "--port", str(port), "--host", "127.0.0.1"])
     assert result.exit_code == 0, result.output
     assert calls == [
         {
             "target": "app.main:create_app",
             "factory": True,
             "host": "127.0.0.1",
-            "port": 8765,
+            "port": port,
             "workers": 1,
             "proxy_headers": True,
             "log_level": "info",
