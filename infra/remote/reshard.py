@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from infra.errors import CheckFailedError
+from infra.phases import RESHARD_RUN_TIMEOUT_S
 from infra.remote.run_command import Invocation, Progress, send_script, wait
 from infra.render.access import SERVICE_ACCESS, WORKER, access_for
 from infra.render.userdata import ETC, HOME, SERVICE_USER, VENV, WEB_SERVICE
@@ -23,7 +24,7 @@ Action = Literal["run", "status"]
 ENV_FILE = f"{ETC}/app.env"
 GM_INFRA = f"{VENV}/bin/gm-infra"
 NOT_READY_EXIT = 3  # the instance does not run the phase-3 configuration yet
-RUN_TIMEOUT_S = 4 * 3600  # the reshard itself, on the instance
+RUN_TIMEOUT_S = RESHARD_RUN_TIMEOUT_S  # the reshard itself, on the instance (phases/)
 STATUS_TIMEOUT_S = 120
 CREDENTIALS = re.compile(r"://[^/@\s:]+:[^@\s]*@")
 

@@ -94,8 +94,7 @@ def env_value(name: str, value: str) -> str:
         if not char.isprintable():
             raise SystemExit(
                 f"gm-boot: {name} holds the character U+{ord(char):04X}, which an env file "
-                "cannot carry for both systemd and sh; nothing was written (printable "
-                "characters only: fix the secret or setting it comes from)"
+                "cannot carry for both systemd and sh; nothing was written"
             )
     return '"' + "".join("\\" + c if c in ESCAPED else c for c in value) + '"'
 
@@ -129,6 +128,8 @@ def app_env(cfg: dict[str, Any], secret: Any) -> dict[str, str]:
         env["DATABASE_URL"] = url(db["writer"], db["secret_arn"])
         env["DATABASE_URL_READ"] = ",".join(readers)
         env["DATABASE_SHARD_URLS"] = ",".join(shards)
+        if db.get("pool"):  # per database the process opens (gm-infra validate sums them)
+            env["DB_POOL_SIZE"], env["DB_MAX_OVERFLOW"] = (str(n) for n in db["pool"])
     token = ""
     if cfg["redis"]:
         token = redis_token(secret(cfg["redis"]["secret_arn"]))
@@ -234,14 +235,14 @@ def cmd_env(cfg: dict[str, Any], args: argparse.Namespace) -> int:
     """The env step off-instance: secrets from a JSON map of ARN -> SecretString (what
     Secrets Manager would answer), files owned by whoever runs it."""
     if not args.secrets:
-        raise SystemExit("gm-boot: env needs --secrets FILE (a JSON map of ARN -> SecretString)")
+        raise SystemExit("gm-boot: env needs --secrets FILE")
     try:
         with open(args.secrets) as handle:
             secrets = json.load(handle)
     except (OSError, ValueError) as error:
         raise SystemExit(f"gm-boot: cannot read {args.secrets}: {error}") from None
     if not isinstance(secrets, dict):
-        raise SystemExit(f"gm-boot: {args.secrets} is not a JSON object of ARN -> SecretString")
+        raise SystemExit(f"gm-boot: {args.secrets} is not a JSON map of ARN -> SecretString")
 
     def secret(arn: str) -> str:
         if not isinstance(secrets.get(arn), str):
