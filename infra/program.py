@@ -25,7 +25,14 @@ from infra.components.storage import AppArtifact, ArtifactArgs
 from infra.db_capacity import connections_alarm_threshold
 from infra.naming import db_identifier, physical_prefix
 from infra.render.access import FULL
-from infra.render.userdata import WEB_SERVICE, Role, UserDataContext, render_userdata
+from infra.render.userdata import (
+    DRAIN_HEARTBEAT_S,
+    DRAIN_HOOK,
+    WEB_SERVICE,
+    Role,
+    UserDataContext,
+    render_userdata,
+)
 from infra.settings import Settings
 from infra.userdata_budget import check_user_data_budget
 
@@ -148,6 +155,8 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                         artifact_key=artifact.key,
                         db_secret_arn=v["db_secret"],
                         db_writer_host=v["writer"],
+                        db_pool_size=config.database.pool_size,
+                        db_pool_overflow=config.database.pool_overflow,
                         db_reader_hosts=tuple(v["readers"]),
                         db_shard_hosts=tuple(v["shard_hosts"]) if settings.sharded else (),
                         db_shard_secret_arns=tuple(v["shard_secrets"]) if settings.sharded else (),
@@ -216,8 +225,12 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                 security_group_id=network.worker_sg.id,
                 instance_profile_name=role.profile.name,
                 user_data=user_data("worker", None, ai_service_url),
+                drain_hook=DRAIN_HOOK,
+                drain_heartbeat_s=DRAIN_HEARTBEAT_S,
             ),
         )
+        # gm-drain on the workers completes that hook once Celery has shut down warmly.
+        role.allow_drain(fleets["worker"].group.arn)
     target_groups = {"api": load_balancer.api_target_group.arn_suffix}
     if services is not None:
         fleets.update({f"service-{k}": v for k, v in services.fleets.items()})

@@ -57,6 +57,8 @@ def worst_case_context(
         artifact_key=f"releases/app-{'0' * 16}.tar.gz",
         db_secret_arn=_secret_arn(settings, "gm-db-master"),
         db_writer_host=shard_hosts[0],
+        db_pool_size=db.pool_size,
+        db_pool_overflow=db.pool_overflow,
         db_reader_hosts=tuple(
             _rds_host(settings, db_identifier(stack, 0, r)) for r in range(1, db.read_replicas + 1)
         ),

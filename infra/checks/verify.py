@@ -316,7 +316,7 @@ def check_reshard(client: ClientFor, inventory: Inventory) -> list[CheckResult]:
     groups = sorted(inventory.auto_scaling_groups)
     try:
         instance, status = remote_status(
-            client("autoscaling"), client("ssm"), groups, RemoteOptions()
+            client("autoscaling"), client("ssm"), groups, RemoteOptions(), inventory.phase
         )
     except GmError as error:
         return [CheckResult("reshard", "shard map", "fail", error.message)]

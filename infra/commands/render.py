@@ -1,10 +1,12 @@
-"""``gm-infra render nginx|userdata``: the templates in ``templates/``, rendered.
+"""``gm-infra render nginx|userdata|scripts``: the templates in ``templates/``, rendered, and
+what a stack hands to its machines.
 
 Examples::
 
     gm-infra render nginx --server 10.0.1.10:8000:3 --server 10.0.1.11:8000:3 --out nginx.conf
     gm-infra render nginx --kind proxy --json
     gm-infra render userdata --role api --phase 2 | shellcheck -
+    gm-infra render scripts --phase 3 --out machines/
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import out_option
+from infra.commands.options import PhaseOption, StackOption, out_option
 from infra.errors import BadInputError
 from infra.render import nginx, userdata
 from infra.render.examples import example_context
 
 render_app = typer.Typer(
-    help="Render the nginx configs and the EC2 user data from templates/.",
+    help="Render the nginx configs, the EC2 user data and what a stack hands its machines.",
     no_args_is_help=True,
 )
 
@@ -223,3 +225,36 @@ def render_ci_role(
         for name, text in documents.items():
             typer.echo(f"# {name}\n{text}")
         typer.echo(f"# attach: {READ_ONLY}")
+
+
+@render_app.command("scripts")
+def render_scripts(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The folder to write the files in.")],
+    phase: PhaseOption = None,
+    stack: StackOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the manifest and the files written as JSON.")
+    ] = False,
+) -> None:
+    """Write exactly what the stack hands to its machines, read from its offline plan.
+
+    Per fleet (its Role tag): user-data (decoded), boot.json, units/*.service; gm-boot once;
+    from phase 3 the SSM Run Command scripts ssm/reshard-run.sh and ssm/reshard-status.sh,
+    sent to the fleet that holds every shard's URL; manifest.json says which goes where.
+    gm-boot's env step runs off-instance: python DIR/gm-boot env --boot-json
+    DIR/api/boot.json --secrets secrets.json --etc DIR/etc.
+
+    Example: gm-infra render scripts --phase 3 --out machines/
+    """
+    from infra.plan.load import plan_for_target
+    from infra.remote.machine_files import machine_files, write_machine_files
+
+    found = machine_files(plan_for_target(phase, stack))
+    written = write_machine_files(found, out)
+    if as_json:
+        body = {**found.manifest(), "out": str(out), "files": sorted(found.files)}
+        typer.echo(json.dumps(body, indent=2))
+        return
+    for path in written:
+        typer.echo(str(path))
+    typer.echo(f"wrote {len(written)} files for phase {found.phase} under {out}", err=True)

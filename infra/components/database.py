@@ -12,6 +12,7 @@ from infra.components.common import child, tags
 from infra.components.iam import arn_region_account, assume_role_policy
 from infra.components.secrets import generated_secret
 from infra.naming import db_identifier, physical_prefix
+from infra.phases import PROXY_IDLE_CLIENT_TIMEOUT_S
 from infra.settings import DatabaseSettings, StackTags
 
 DB_NAME = "green_matchers"
@@ -239,6 +240,8 @@ class Database(pulumi.ComponentResource):
             identifier=identifier,
             replicate_source_db=source.identifier,
             instance_class=db.instance_class,
+            # A replica grows like its writer, or it fills up and stops replicating.
+            max_allocated_storage=db.max_allocated_storage,
             storage_type="gp3",
             storage_encrypted=True,
             publicly_accessible=False,
@@ -279,7 +282,7 @@ class Database(pulumi.ComponentResource):
                 name=proxy_name,
                 engine_family="MYSQL",
                 require_tls=True,
-                idle_client_timeout=1800,
+                idle_client_timeout=PROXY_IDLE_CLIENT_TIMEOUT_S,  # > a reshard's GET_LOCK
                 role_arn=role.arn,
                 vpc_subnet_ids=args.subnet_ids,
                 vpc_security_group_ids=[proxy_sg_id],

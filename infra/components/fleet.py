@@ -48,6 +48,11 @@ class FleetArgs:
     user_data: pulumi.Input[str]
     tags: StackTags
     target_group_arns: list[pulumi.Input[str]] = field(default_factory=list)
+    # A termination lifecycle hook of this name holds a leaving instance (scale-in, a
+    # rebalance, a spot interruption) in Terminating:Wait until it completes the action
+    # (the workers' gm-drain, after Celery's warm shutdown) or the heartbeat runs out.
+    drain_hook: str | None = None
+    drain_heartbeat_s: int = 900
 
 
 class Fleet(pulumi.ComponentResource):
@@ -171,6 +176,16 @@ class Fleet(pulumi.ComponentResource):
             mixed_instances_policy=mixed,
             capacity_rebalance=True if spot else None,
         )
+        if args.drain_hook:
+            aws.autoscaling.LifecycleHook(
+                f"{name}-drain",
+                name=args.drain_hook,
+                autoscaling_group_name=self.group.name,
+                lifecycle_transition="autoscaling:EC2_INSTANCE_TERMINATING",
+                heartbeat_timeout=args.drain_heartbeat_s,
+                default_result="CONTINUE",
+                opts=child(self),
+            )
         if fleet.scaling == "simple":
             self._simple_scaling(name, stack_tags, args.role)
         else:

@@ -154,6 +154,30 @@ def ssm_agent_policy(run_command: bool) -> str:
     )
 
 
+def drain_policy(group_arn: str) -> str:
+    """CompleteLifecycleAction on one group; DescribeAutoScalingInstances (no resource ARN)."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "CompleteWorkerLifecycleAction",
+                    "Effect": "Allow",
+                    "Action": ["autoscaling:CompleteLifecycleAction"],
+                    "Resource": [group_arn],
+                },
+                {
+                    "Sid": "FindOwnGroup",
+                    "Effect": "Allow",
+                    "Action": ["autoscaling:DescribeAutoScalingInstances"],
+                    "Resource": ["*"],
+                },
+            ],
+        },
+        sort_keys=True,
+    )
+
+
 def lattice_invoke_policy(resources: list[str]) -> str:
     """``vpc-lattice-svcs:Invoke`` on the given Lattice request resources and nothing else.
 
@@ -215,6 +239,16 @@ class InstanceRole(pulumi.ComponentResource):
             opts=child(self),
         )
         self.register_outputs({"profileName": self.profile.name})
+
+    def allow_drain(self, group_arn: pulumi.Input[str]) -> aws.iam.RolePolicy:
+        """Let gm-drain complete the worker group's termination lifecycle hook (that group
+        only) and find its own group (DescribeAutoScalingInstances takes no resource)."""
+        return aws.iam.RolePolicy(
+            f"{self.component_name}-drain",
+            role=self.role.id,
+            policy=pulumi.Output.from_input(group_arn).apply(drain_policy),
+            opts=child(self),
+        )
 
     def allow_invoke(self, resources: list[pulumi.Output[list[str]]]) -> aws.iam.RolePolicy:
         """Let this role call Lattice request resources (``<service arn>/<path>``), given as

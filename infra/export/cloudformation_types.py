@@ -279,6 +279,19 @@ def _lt_spec(spec: Props) -> Props:
     return out
 
 
+def _lifecycle_hook(i: Props, _: str) -> Props:
+    return pick(
+        i,
+        {
+            "name": "LifecycleHookName",
+            "autoscalingGroupName": "AutoScalingGroupName",
+            "lifecycleTransition": "LifecycleTransition",
+            "heartbeatTimeout": "HeartbeatTimeout",
+            "defaultResult": "DefaultResult",
+        },
+    )
+
+
 def _scaling_policy(i: Props, _: str) -> Props:
     props = pick(
         i,
@@ -1056,6 +1069,7 @@ CFN_TYPES: dict[str, CfnType] = {
         dropped=("instanceRefresh",),
     ),
     "aws:autoscaling/policy:Policy": CfnType(_scaling_policy, {"arn": REF}),
+    "aws:autoscaling/lifecycleHook:LifecycleHook": CfnType(_lifecycle_hook, {"name": REF}),
     "aws:lb/loadBalancer:LoadBalancer": CfnType(
         _load_balancer,
         {

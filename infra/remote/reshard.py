@@ -15,14 +15,16 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from infra.errors import CheckFailedError
+from infra.phases import RESHARD_RUN_TIMEOUT_S
 from infra.remote.run_command import Invocation, Progress, send_script, wait
-from infra.render.userdata import ETC, HOME, SERVICE_USER, VENV
+from infra.render.access import SERVICE_ACCESS, WORKER, access_for
+from infra.render.userdata import ETC, HOME, SERVICE_USER, VENV, WEB_SERVICE
 
 Action = Literal["run", "status"]
 ENV_FILE = f"{ETC}/app.env"
 GM_INFRA = f"{VENV}/bin/gm-infra"
 NOT_READY_EXIT = 3  # the instance does not run the phase-3 configuration yet
-RUN_TIMEOUT_S = 4 * 3600  # the reshard itself, on the instance
+RUN_TIMEOUT_S = RESHARD_RUN_TIMEOUT_S  # the reshard itself, on the instance (phases/)
 STATUS_TIMEOUT_S = 120
 CREDENTIALS = re.compile(r"://[^/@\s:]+:[^@\s]*@")
 
@@ -46,6 +48,7 @@ def reshard_script(
         "fi",
     ]
     return [
+        "#!/bin/sh",  # what AWS-RunShellScript runs it with (dash on Ubuntu); a comment to sh
         "set -euf",  # -f: the URLs hold '?', never a glob
         f'ENV_FILE="{env_file}"',
         'if [ ! -r "$ENV_FILE" ]; then',
@@ -68,14 +71,28 @@ def reshard_script(
     ]
 
 
-def worker_instance(autoscaling: Any, groups: list[str]) -> tuple[str, str]:
-    """(group name, instance id): an InService, healthy instance of the stack's worker group."""
+def reshard_role(phase: int) -> str:
+    """The ``Role`` tag of the fleet the reshard runs on: one whose app.env holds every
+    shard's URL (``infra/render/access.py``). The workers up to phase 3; in phase 4 the
+    workers open only shard 0, so the first split-off service that opens every shard
+    (analytics), which is off the user-facing paths that matter most."""
+    if access_for(WORKER, phase, None).database == "all":
+        return WORKER
+    for name, access in SERVICE_ACCESS.items():
+        if access.database == "all" and name not in (WEB_SERVICE, WORKER):
+            return f"service-{name}"
+    return "api"
+
+
+def worker_instance(autoscaling: Any, groups: list[str], role: str = WORKER) -> tuple[str, str]:
+    """(group name, instance id): an InService, healthy instance of the stack's group tagged
+    ``Role=role`` (``reshard_role``: the workers up to phase 3)."""
     if not groups:
         raise CheckFailedError("the stack has no Auto Scaling group", hint="deploy it first")
     found = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=groups)
     for group in found["AutoScalingGroups"]:
         tags = {t["Key"]: t["Value"] for t in group.get("Tags", [])}
-        if tags.get("Role") != "worker":
+        if tags.get("Role") != role:
             continue
         ready = sorted(
             i["InstanceId"]
@@ -85,13 +102,14 @@ def worker_instance(autoscaling: Any, groups: list[str]) -> tuple[str, str]:
         if ready:
             return group["AutoScalingGroupName"], ready[0]
         raise CheckFailedError(
-            f"the worker group {group['AutoScalingGroupName']} has no InService instance "
+            f"the {role} group {group['AutoScalingGroupName']} has no InService instance "
             "to run the reshard on",
             hint="wait for the group to have a healthy instance, then rerun",
         )
     raise CheckFailedError(
-        "none of the stack's Auto Scaling groups is tagged Role=worker",
-        hint="the reshard runs on a worker instance; is the stack at phase 2 or above?",
+        f"none of the stack's Auto Scaling groups is tagged Role={role}",
+        hint=f"the reshard runs on a {role} instance (one that holds every shard's URL); "
+        "is the stack at phase 3 or above?",
     )
 
 

@@ -20,6 +20,7 @@ from infra.remote.reshard import (
     check_status,
     last_json,
     redact,
+    reshard_role,
     reshard_script,
     run_remote,
     wait_for_rollout,
@@ -43,17 +44,18 @@ def hints(stack: str, phase: int, instance: str) -> str:
     return (
         f"every user's rows stay readable (the app follows the shard map). Resume: rerun "
         f"gm-infra phase {phase} --stack {stack} (the reshard continues where it stopped). "
-        f"Roll back: on the worker (aws ssm start-session --target {instance}) run "
+        f"Roll back: on that instance (aws ssm start-session --target {instance}) run "
         f"gm-infra app reshard with the same --source/--target and --rollback "
         f"(README: Resharding, Inside the promotion)"
     )
 
 
 def remote_status(
-    autoscaling: Any, ssm: Any, groups: list[str], opts: RemoteOptions
+    autoscaling: Any, ssm: Any, groups: list[str], opts: RemoteOptions, phase: int
 ) -> tuple[str, dict[str, Any]]:
-    """(instance id, ``gm-infra app reshard --status --format json`` on a worker)."""
-    _group, instance = worker_instance(autoscaling, groups)
+    """(instance id, ``gm-infra app reshard --status --format json`` on an instance of the
+    fleet that holds every shard's URL in ``phase``)."""
+    _group, instance = worker_instance(autoscaling, groups, reshard_role(phase))
     invocation = run_remote(
         ssm,
         instance,
@@ -92,7 +94,7 @@ def remote_reshard(
     wait_for_rollout(
         autoscaling, groups, opts.rollout_timeout_s, opts.poll_s, say, opts.clock, opts.sleep
     )
-    instance, status = remote_status(autoscaling, ssm, groups, opts)
+    instance, status = remote_status(autoscaling, ssm, groups, opts, phase)
     ok, detail = check_status(status)
     if ok and int(status.get("shards", 0)) == shards:
         say(f"already done: {detail}")

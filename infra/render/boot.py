@@ -27,7 +27,10 @@ ETC = "/etc/green-matchers"
 WORKER_MB = 768  # one uvicorn or celery process with torch and the embedding model
 RESERVED_MB = 1024  # the OS, nginx and the other role's processes
 MAX_API_WORKERS = 16
-SAFE_VALUE = re.compile(r"[A-Za-z0-9%._~:/@?=&,+-]*")
+ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+# Inside double quotes, POSIX sh and systemd's EnvironmentFile= both take a backslash before
+# one of these as that character, and every other character as itself (systemd.exec(5)).
+ESCAPED = '"\\`$'
 MIGRATED = "green-matchers:migrated:"
 ARTIFACT = "/opt/green-matchers/app.tar.gz"
 SRC = "/opt/green-matchers/src"  # the unpacked artifact
@@ -83,13 +86,26 @@ def derive_secret(key: str, purpose: str) -> str:
     return hmac.new(key.encode(), purpose.encode(), hashlib.sha256).hexdigest()
 
 
+def env_value(name: str, value: str) -> str:
+    """``value`` double-quoted so that systemd's EnvironmentFile= and ``sh``'s ``.`` read the
+    same string: no ``&``, ``;``, ``$``, space or quote means anything to either. Control and
+    other unprintable characters mean different things to them: refused, naming ``name``."""
+    for char in value:
+        if not char.isprintable():
+            raise SystemExit(
+                f"gm-boot: {name} holds the character U+{ord(char):04X}, which an env file "
+                "cannot carry for both systemd and sh; nothing was written"
+            )
+    return '"' + "".join("\\" + c if c in ESCAPED else c for c in value) + '"'
+
+
 def env_text(values: dict[str, str]) -> str:
-    """NAME=value lines; values are limited to characters systemd and shells keep as-is."""
+    """``NAME="value"`` lines that mean the same to systemd (EnvironmentFile=) and to sh."""
     lines = []
     for name, value in values.items():
-        if not SAFE_VALUE.fullmatch(value):
-            raise SystemExit(f"gm-boot: {name} has characters that are not allowed")
-        lines.append(f"{name}={value}\n")
+        if not ENV_NAME.fullmatch(name):
+            raise SystemExit(f"gm-boot: {name!r} is not an environment variable name")
+        lines.append(f"{name}={env_value(name, value)}\n")
     return "".join(lines)
 
 
@@ -112,6 +128,8 @@ def app_env(cfg: dict[str, Any], secret: Any) -> dict[str, str]:
         env["DATABASE_URL"] = url(db["writer"], db["secret_arn"])
         env["DATABASE_URL_READ"] = ",".join(readers)
         env["DATABASE_SHARD_URLS"] = ",".join(shards)
+        if db.get("pool"):  # per database the process opens (gm-infra validate sums them)
+            env["DB_POOL_SIZE"], env["DB_MAX_OVERFLOW"] = (str(n) for n in db["pool"])
     token = ""
     if cfg["redis"]:
         token = redis_token(secret(cfg["redis"]["secret_arn"]))
@@ -154,16 +172,18 @@ def memory_mb(meminfo: str = "/proc/meminfo") -> int:
     return 0
 
 
-def write_private(path: Path, text: str, user: str) -> None:
-    """Write ``text`` to ``path`` with mode 0600, owned by ``user``, atomically."""
-    import pwd
-
-    entry = pwd.getpwnam(user)
+def write_private(path: Path, text: str, user: str | None, mode: int = 0o600) -> None:
+    """Write ``text`` to ``path`` with ``mode``, owned by ``user`` (None: whoever runs this),
+    atomically: a reader sees the old file or the new one, never part of one."""
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
-        os.fchmod(fd, 0o600)
-        os.fchown(fd, entry.pw_uid, entry.pw_gid)
+        os.fchmod(fd, mode)
+        if user is not None:
+            import pwd
+
+            entry = pwd.getpwnam(user)
+            os.fchown(fd, entry.pw_uid, entry.pw_gid)
         os.write(fd, text.encode())
         os.fsync(fd)
     finally:
@@ -184,21 +204,56 @@ def cmd_fetch_artifact(cfg: dict[str, Any], args: argparse.Namespace) -> int:
     return 0
 
 
+def env_files(cfg: dict[str, Any], secret: Any, cores: int, mem: int) -> dict[str, str]:
+    """app.env and runtime.env, both built before either is written: a value that cannot be
+    written stops the boot with nothing half-written."""
+    sizing = {
+        "API_WORKERS": str(api_workers(cores, mem)),
+        "WORKER_CONCURRENCY": str(worker_concurrency(cores, mem)),
+    }
+    return {"app.env": env_text(app_env(cfg, secret)), "runtime.env": env_text(sizing)}
+
+
+def write_env_files(etc: Path, files: dict[str, str], user: str | None) -> None:
+    write_private(etc / "app.env", files["app.env"], user)  # secrets: 0600, the service user
+    write_private(etc / "runtime.env", files["runtime.env"], None, 0o644)  # sizes only
+
+
 def cmd_write_env(cfg: dict[str, Any], args: argparse.Namespace) -> int:
     client = aws_client("secretsmanager", cfg)
 
     def secret(arn: str) -> str:
         return str(client.get_secret_value(SecretId=arn)["SecretString"])
 
-    etc = Path(args.etc)
-    write_private(etc / "app.env", env_text(app_env(cfg, secret)), cfg["user"])
     cores, mem = os.cpu_count() or 1, memory_mb()
-    sizing = {
-        "API_WORKERS": str(api_workers(cores, mem)),
-        "WORKER_CONCURRENCY": str(worker_concurrency(cores, mem)),
-    }
-    (etc / "runtime.env").write_text(env_text(sizing))
-    print(f"gm-boot: wrote app.env and runtime.env ({cores} cores, {mem} MB: {sizing})")
+    write_env_files(Path(args.etc), env_files(cfg, secret, cores, mem), cfg["user"])
+    print(f"gm-boot: wrote app.env and runtime.env ({cores} cores, {mem} MB)")
+    return 0
+
+
+def cmd_env(cfg: dict[str, Any], args: argparse.Namespace) -> int:
+    """The env step off-instance: secrets from a JSON map of ARN -> SecretString (what
+    Secrets Manager would answer), files owned by whoever runs it."""
+    if not args.secrets:
+        raise SystemExit("gm-boot: env needs --secrets FILE")
+    try:
+        with open(args.secrets) as handle:
+            secrets = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"gm-boot: cannot read {args.secrets}: {error}") from None
+    if not isinstance(secrets, dict):
+        raise SystemExit(f"gm-boot: {args.secrets} is not a JSON map of ARN -> SecretString")
+
+    def secret(arn: str) -> str:
+        if not isinstance(secrets.get(arn), str):
+            raise SystemExit(f"gm-boot: {args.secrets} has no SecretString for {arn}")
+        return str(secrets[arn])
+
+    cores = args.cores or os.cpu_count() or 1
+    mem = args.memory_mb or memory_mb()
+    Path(args.etc).mkdir(parents=True, exist_ok=True)
+    write_env_files(Path(args.etc), env_files(cfg, secret, cores, mem), None)
+    print(f"gm-boot: wrote {args.etc}/app.env and runtime.env ({cores} cores, {mem} MB)")
     return 0
 
 
@@ -246,6 +301,7 @@ def cmd_install_model(cfg: dict[str, Any], args: argparse.Namespace) -> int:
 COMMANDS = {
     "fetch-artifact": cmd_fetch_artifact,
     "write-env": cmd_write_env,
+    "env": cmd_env,
     "migration-needed": cmd_migration_needed,
     "migration-done": cmd_migration_done,
     "install-model": cmd_install_model,
@@ -254,14 +310,21 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gm-boot")
-    parser.add_argument("--config", default=CONFIG)
+    parser.add_argument("--config", "--boot-json", dest="config", default=CONFIG)
+    # env (off-instance): the secrets as a JSON map, the machine's size
+    parser.add_argument("--secrets", default="")
+    parser.add_argument("--cores", type=int, default=0)
+    parser.add_argument("--memory-mb", type=int, default=0)
     parser.add_argument("--etc", default=ETC)
     parser.add_argument("command", choices=sorted(COMMANDS))
     # fetch-artifact: where to write the artifact; install-model: the unpacked artifact.
     parser.add_argument("dest", nargs="?", default="")
     args = parser.parse_args(argv)
-    with open(args.config) as handle:
-        cfg = json.load(handle)
+    try:
+        with open(args.config) as handle:
+            cfg = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"gm-boot: cannot read {args.config}: {error}") from None
     return COMMANDS[args.command](cfg, args)
 
 

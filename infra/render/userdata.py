@@ -28,6 +28,7 @@ Role = Literal["api", "worker", "service"]
 ROLES: tuple[Role, ...] = ("api", "worker", "service")
 PHASES = (1, 2, 3, 4)
 BOOT_HELPER = Path(__file__).resolve().parent / "boot.py"
+DRAIN_HELPER = Path(__file__).resolve().parent / "drain.py"
 USERDATA_LIMIT = 16 * 1024  # EC2's limit, before base64
 EOF_MARK = "GM_EOF"
 
@@ -42,6 +43,13 @@ UPSTREAM_PORT = 8001  # uvicorn on loopback; nginx listens on app_port (the ALB 
 API_UNIT = "green-matchers-api.service"
 WORKER_UNIT = "green-matchers-worker.service"
 MIGRATE_UNIT = "green-matchers-migrate.service"
+DRAIN_UNIT = "green-matchers-drain.service"
+# The worker group's termination lifecycle hook (infra/components/fleet.py): gm-drain
+# completes it once Celery has shut down warmly. Its heartbeat outlasts the worker unit's
+# TimeoutStopSec (WORKER_STOP_S), so a long task is not cut short by the hook.
+DRAIN_HOOK = "green-matchers-drain"
+WORKER_STOP_S = 600
+DRAIN_HEARTBEAT_S = WORKER_STOP_S + 300
 UNIT_DIR = "/etc/systemd/system"
 NGINX_CONF = "/etc/nginx/nginx.conf"
 NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
@@ -72,6 +80,10 @@ class UserDataContext:
     app_port: int = 8000
     db_name: str = "green_matchers"
     db_port: int = 3306
+    # SQLAlchemy's pool per database each app process opens (DB_POOL_SIZE, DB_MAX_OVERFLOW):
+    # gm-infra validate adds them up against each endpoint's max_connections.
+    db_pool_size: int = 5
+    db_pool_overflow: int = 5
     redis_port: int = 6379
     session_secret_arn: str = ""  # empty: derived at boot from the Redis auth token
     # The session store's own Redis (noeviction); empty: sessions share the cache's Redis.
@@ -113,7 +125,7 @@ def units_for(ctx: UserDataContext) -> tuple[str, ...]:
     """The systemd units an instance starts. Phase 1 has no worker ASG: its api runs Celery.
     Only fleets that reach every database migrate (phase 4: web and analytics)."""
     if ctx.role == "worker":
-        return (WORKER_UNIT,)
+        return (WORKER_UNIT, DRAIN_UNIT)
     if ctx.role == "api" and ctx.phase == 1:
         return (MIGRATE_UNIT, API_UNIT, WORKER_UNIT)
     if not access_of(ctx).migrates:
@@ -227,6 +239,11 @@ def check_context(ctx: UserDataContext) -> None:
         raise ValueError(f"db_name {ctx.db_name!r} is not a database name")
     for port in (ctx.app_port, ctx.db_port, ctx.redis_port):
         nginx.parse_port(str(port))
+    if not (1 <= ctx.db_pool_size <= 100 and 0 <= ctx.db_pool_overflow <= 100):
+        raise ValueError(
+            f"db_pool_size {ctx.db_pool_size} / db_pool_overflow {ctx.db_pool_overflow}: "
+            "1 to 100 and 0 to 100 connections"
+        )
 
 
 def compact_json(value: object) -> str:
@@ -264,6 +281,7 @@ def boot_config(ctx: UserDataContext) -> dict[str, object]:
             "port": ctx.db_port,
             "name": ctx.db_name,
             "ca_file": f"{GM}/db-ca.pem",
+            "pool": [ctx.db_pool_size, ctx.db_pool_overflow],
         }
         if access.database != "none"
         else None,
@@ -292,6 +310,7 @@ def boot_config(ctx: UserDataContext) -> dict[str, object]:
         # SESSION_SECRET where it is false
         **({} if sessions else {"sessions": False}),
         "stack": ctx.stack,
+        **({"drain": {"hook": DRAIN_HOOK}} if ctx.role == "worker" else {}),
         "metrics": ctx.metrics_namespace,  # the app's CloudWatch namespace; "" switches it off
         **(
             {"ai_service": {"url": ctx.ai_service_url, "auth": ctx.ai_service_auth or "none"}}
@@ -309,6 +328,7 @@ def _paths() -> dict[str, object]:
         "etc": ETC,
         "venv": VENV,
         "upstream_port": UPSTREAM_PORT,
+        "worker_stop_s": WORKER_STOP_S,
         "rds_ca_url": RDS_CA_BUNDLE_URL,
     }
 
@@ -345,6 +365,9 @@ def embedded_files(ctx: UserDataContext) -> tuple[EmbeddedFile, ...]:
         EmbeddedFile(f"{UNIT_DIR}/{unit}", "0644", render_unit(unit, ctx))
         for unit in units_for(ctx)
     ]
+    if ctx.role == "worker":
+        helper = strip_python(DRAIN_HELPER.read_text())
+        files.append(EmbeddedFile(f"{GM}/bin/gm-drain", "0755", helper, packed=True))
     if serves_http(ctx.role):
         # packed: ~1.4 KB less (the 16 KB budget); a fixed config with no host, ARN or secret
         nginx_conf = strip_hash_comments(render_proxy(ctx))

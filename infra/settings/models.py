@@ -87,6 +87,8 @@ ReadReplicas = Annotated[
     ),
 ]
 Shards = Annotated[int, Between(1, MAX_SHARDS, f"1 to {MAX_SHARDS} shards")]
+PoolSize = Annotated[int, Between(1, 100, "1 to 100 connections")]
+PoolOverflow = Annotated[int, Between(0, 100, "0 to 100 connections")]
 RetentionDays = Annotated[int, Between(7, 35, "7 to 35 days of backups")]
 StorageGib = Annotated[int, Between(20, 65536, "20 to 65536 GiB")]
 MariaDbVersion = Annotated[
@@ -202,6 +204,11 @@ class DatabaseSettings(Section):
     """Writers the users are spread over by user_id % shards (from phase 3)."""
     proxy: bool
     """An RDS Proxy in front of each shard's writer."""
+    pool_size: PoolSize
+    """Connections each app process keeps per database it opens (DB_POOL_SIZE)."""
+    pool_overflow: PoolOverflow
+    """Connections each app process may open above poolSize per database (DB_MAX_OVERFLOW);
+    gm-infra validate adds them up over every fleet at its ASG maximum."""
     engine_version: MariaDbVersion = "10.11"
     """MariaDB engine version."""
 

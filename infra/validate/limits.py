@@ -161,6 +161,21 @@ def storage_autoscaling(resource: PlannedResource) -> Iterator[str]:
         yield f"maxAllocatedStorage {maximum} GiB is below allocatedStorage {allocated} GiB"
 
 
+def proxy_idle_timeout(resource: PlannedResource) -> Iterator[str]:
+    """The reshard holds GET_LOCK on one connection for up to RESHARD_RUN_TIMEOUT_S; RDS Proxy
+    closes a client connection idle for IdleClientTimeout (RDS User Guide, "RDS Proxy
+    connection considerations"), taking the lock with it. The two must agree."""
+    from infra.phases import RESHARD_RUN_TIMEOUT_S
+
+    idle = resource.inputs.get("idleClientTimeout")
+    idle = 1800 if idle is None else idle  # RDS Proxy's default
+    if isinstance(idle, int | float) and idle < RESHARD_RUN_TIMEOUT_S:
+        yield (
+            f"idleClientTimeout {idle} s is shorter than a reshard run ({RESHARD_RUN_TIMEOUT_S} "
+            "s): its GET_LOCK connection could be closed mid-run; raise it (up to 28800)"
+        )
+
+
 @cache
 def ec2_instance_types() -> frozenset[str]:
     """Every instance type EC2 knows, from botocore's EC2 service model (``InstanceType``)."""
@@ -214,6 +229,7 @@ LIMITS: tuple[Limit, ...] = (
         health_check_timing,
     ),
     Limit("GM-LIMIT-RDS-STORAGE", ("aws:rds/instance:Instance",), storage_autoscaling),
+    Limit("GM-LIMIT-PROXY-IDLE", ("aws:rds/proxy:Proxy",), proxy_idle_timeout),
     Limit(
         "GM-LIMIT-INSTANCE-TYPE",
         ("aws:ec2/launchTemplate:LaunchTemplate", "aws:autoscaling/group:Group"),
@@ -223,9 +239,12 @@ LIMITS: tuple[Limit, ...] = (
 
 
 def check_limits(plan: Plan) -> list[Finding]:
+    """Each resource's limits, then the sums across resources (``capacity.py``)."""
+    from infra.validate.capacity import check_capacity
+
     findings = []
     for resource in plan.custom_resources():
         for limit in LIMITS:
             if resource.type in limit.types:
                 findings += [_finding(limit, resource, m) for m in limit.check(resource)]
-    return findings
+    return findings + check_capacity(plan)

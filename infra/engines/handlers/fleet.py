@@ -247,6 +247,24 @@ def _delete_policy(ctx: Context, old: ResourceState) -> None:
     )
 
 
+def _lifecycle_hook(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    name = str(inputs.get("name") or ctx.physical_name(res, 255))
+    ctx.client("autoscaling").put_lifecycle_hook(
+        LifecycleHookName=name,
+        AutoScalingGroupName=inputs["autoscalingGroupName"],
+        LifecycleTransition=inputs["lifecycleTransition"],
+        HeartbeatTimeout=integer(inputs.get("heartbeatTimeout", 3600)),
+        DefaultResult=inputs.get("defaultResult", "ABANDON"),
+    )
+    return Applied(id=name, outputs={"name": name})
+
+
+def _delete_lifecycle_hook(ctx: Context, old: ResourceState) -> None:
+    ctx.client("autoscaling").delete_lifecycle_hook(
+        LifecycleHookName=old.id, AutoScalingGroupName=old.resolved["autoscalingGroupName"]
+    )
+
+
 HANDLERS: dict[str, Handler] = {
     "aws:ec2/launchTemplate:LaunchTemplate": Handler(
         create=_launch_template,
@@ -262,6 +280,9 @@ HANDLERS: dict[str, Handler] = {
     ),
     "aws:autoscaling/policy:Policy": Handler(
         create=_policy, update=same_again(_policy), delete=_delete_policy
+    ),
+    "aws:autoscaling/lifecycleHook:LifecycleHook": Handler(
+        create=_lifecycle_hook, update=same_again(_lifecycle_hook), delete=_delete_lifecycle_hook
     ),
     "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment": not_emulated(
         "moto has no AttachTrafficSources: the service ASG is not registered with its "

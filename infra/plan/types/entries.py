@@ -174,6 +174,12 @@ COMPUTE = [
         replace_on=_S({"name", "autoscalingGroupName"}),
     ),
     TypeFacts(
+        t.LIFECYCLE_HOOK,
+        "AWS::AutoScaling::LifecycleHook",
+        "free",
+        replace_on=_S({"name", "autoscalingGroupName"}),
+    ),
+    TypeFacts(
         "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment",
         None,
         "free",

@@ -26,6 +26,7 @@ from infra.artifact_archive import app_files
 from infra.render import boot
 from infra.render.examples import example_context
 from infra.render.userdata import UserDataContext, boot_config
+from tests.env_readers import sh_env, systemd_env
 
 DB_PASSWORD = "p@ss:w/rd%+#?Z1"  # every character a URL cares about
 SHARD_PASSWORD = "Sh4rd!pw&=;x"
@@ -70,11 +71,14 @@ def test_urls_round_trip_awkward_passwords() -> None:
     assert redis_url.endswith("@cache.example.com:6379/0?ssl_cert_reqs=required")
 
 
-def test_env_text_refuses_unsafe_values() -> None:
-    assert boot.env_text({"A": "x:y/z%2F"}) == "A=x:y/z%2F\n"
-    for value in ("with space", 'quote"', "dollar$HOME", "new\nline", "back\\slash"):
-        with pytest.raises(SystemExit):
-            boot.env_text({"A": value})
+def test_env_text_quotes_for_systemd_and_sh_and_refuses_control_characters() -> None:
+    assert boot.env_text({"A": "x:y/z%2F"}) == 'A="x:y/z%2F"\n'
+    assert boot.env_text({"A": 'q"$`\\ &;'}) == 'A="q\\"\\$\\`\\\\ &;"\n'
+    for value in ("new\nline", "tab\there", "nul\0", "bell\a", "del\x7f", "zero\u200bwidth"):
+        with pytest.raises(SystemExit, match="SECRET_X holds the character U\\+"):
+            boot.env_text({"SECRET_X": value})
+    with pytest.raises(SystemExit, match="not an environment variable name"):
+        boot.env_text({"A-B": "x"})
 
 
 def seeded_context(client: Any) -> UserDataContext:
@@ -123,7 +127,8 @@ def test_write_env_fetches_secrets_into_a_private_file(
     env_file = etc / "app.env"
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     assert env_file.stat().st_uid == os.getuid()
-    env = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+    env = systemd_env(env_file.read_text())
+    assert env == sh_env(env_file)  # what the units and what a sourcing script see
     assert env["APP_ENV"] == "production"
     assert make_url(env["DATABASE_URL"]).password == DB_PASSWORD
     assert make_url(env["DATABASE_URL"]).host == ctx.db_writer_host

@@ -100,7 +100,7 @@ def test_units_per_role() -> None:
     # no worker ASG yet
     assert units_for(context("api", 1, None)) == (MIGRATE_UNIT, API_UNIT, WORKER_UNIT)
     assert units_for(context("api", 2, None)) == (MIGRATE_UNIT, API_UNIT)
-    assert units_for(context("worker", 2, None)) == (WORKER_UNIT,)
+    assert units_for(context("worker", 2, None)) == (WORKER_UNIT, userdata.DRAIN_UNIT)
     # Phase 4: only the fleets that reach every database migrate (web and analytics).
     assert units_for(context("api", 4, None)) == (MIGRATE_UNIT, API_UNIT)
     assert units_for(context("service", 4, "analytics")) == (MIGRATE_UNIT, API_UNIT)
