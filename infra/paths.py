@@ -48,13 +48,9 @@ def stacks_dir(override: Path | None = None) -> Path:
     if override is not None:
         return override
     env = os.environ.get("GM_INFRA_STACKS_DIR")
-<<<<<<< HEAD
     return Path(env) if env else project().stacks_dir
-=======
-    return Path(env) if env else STACKS_DIR
 
 
 def findings_cache_dir() -> Path:
     """The judges' findings, by template content and judge version (``infra/validate/cache.py``)."""
     return data_dir() / "cache" / "findings"
->>>>>>> wip/speed

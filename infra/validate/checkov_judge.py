@@ -116,12 +116,8 @@ def start_checkov(exports: Sequence[Export]) -> CheckovRun:
         cwd=workdir.name,
         start_new_session=True,  # its own group: an interrupt stops checkov and its workers
     )
-<<<<<<< HEAD
     track(process)
-    return CheckovRun(process, workdir, export)
-=======
     return CheckovRun(process, workdir, list(exports))
->>>>>>> wip/speed
 
 
 def checkov_version(executable: Path) -> str:
