@@ -18,6 +18,7 @@ from infra.commands.options import FormatOption, OutputFormat
 from infra.errors import BadInputError, CheckFailedError
 from infra.extras import require_extra
 from infra.local_services import mariadb, redis, stack_state
+from infra.local_services.parameters import local_parameters
 from infra.local_services.processes import (
     StartFailed,
     same_process,
@@ -129,7 +130,15 @@ def _supervise(phase: int, port: int, folder: Path, model: str | None, as_json: 
         table = routing_table(plan)
     except RoutesError as error:
         raise CheckFailedError(f"the phase-{phase} listener: {error}") from None
-    local = LocalStack(phase, plan.stack, table, folder, port, model, dict(os.environ), progress)
+    try:
+        parameters = local_parameters(plan)
+    except ValueError as error:
+        raise CheckFailedError(f"the phase-{phase} parameter groups: {error}") from None
+    for line in parameters.report():
+        progress(line)
+    local = LocalStack(
+        phase, plan.stack, table, folder, port, model, dict(os.environ), progress, parameters
+    )
 
     def record(url: str | None) -> None:
         processes: dict[str, Any] = {}
@@ -154,6 +163,8 @@ def _supervise(phase: int, port: int, folder: Path, model: str | None, as_json: 
         record(None)
         try:
             local.start()
+        except mariadb.DataFolderMismatch as error:
+            raise BadInputError(str(error)) from None
         except StartFailed as error:
             raise CheckFailedError(
                 f"the stack did not start: {failure_report(error)}",

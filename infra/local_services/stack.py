@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from infra.local_services import mariadb, redis
+from infra.local_services.parameters import LOCAL_CACHE_MAXMEMORY, LocalParameters
 from infra.local_services.processes import (
     Child,
     StartFailed,
@@ -104,6 +105,7 @@ class LocalStack:
     model: str | None  # EMBEDDING_MODEL for every app process; None: the app's default
     environ: Mapping[str, str]
     progress: Progress
+    parameters: LocalParameters | None = None  # the Plan's parameter groups; None: defaults
     running: list[Running] = field(default_factory=list)
     on_change: Callable[[], None] = lambda: None  # after each process starts or stops
 
@@ -141,11 +143,19 @@ class LocalStack:
             self.progress("database: DATABASE_URL from the environment")
         else:
             names = shard_databases(self.table)
-            created = mariadb.bootstrap(self.state_dir / "mariadb")
-            self.progress(
-                f"mariadb: {'bootstrapped' if created else 'reusing'} {self.state_dir / 'mariadb'}"
+            folder = self.state_dir / "mariadb"
+            charset = self.parameters.charset if self.parameters else ""
+            collation = self.parameters.collation if self.parameters else ""
+            created = mariadb.bootstrap(folder, charset, collation)
+            self.progress(f"mariadb: {'bootstrapped' if created else 'reusing'} {folder}")
+            server = mariadb.start(
+                folder,
+                free_port(),
+                names,
+                options=tuple(self.parameters.mariadb_args(folder)) if self.parameters else (),
+                charset=charset,
+                collation=collation,
             )
-            server = mariadb.start(self.state_dir / "mariadb", free_port(), names)
             self._add(Running(server.child, "mariadb"))
             self.progress(f"mariadb: 127.0.0.1:{server.port}, databases {', '.join(names)}")
             env.pop("DATABASE_URL_READ", None)  # no replica here; reads go to the writer
@@ -156,13 +166,33 @@ class LocalStack:
         if env.get("REDIS_URL"):
             self.progress("redis: REDIS_URL from the environment")
         else:
-            cache = redis.start(self.state_dir / "redis", free_port())
+            # Two servers, as the stacks deploy two groups: the cache evicts by the Plan's
+            # policy, the sessions never.
+            cache_settings: tuple[tuple[str, str], ...] = ()
+            session_settings: tuple[tuple[str, str], ...] = ()
+            if self.parameters:
+                cache_settings = (
+                    ("maxmemory", LOCAL_CACHE_MAXMEMORY),
+                    *((p.name, p.value) for p in self.parameters.redis_cache if p.applied),
+                )
+                session_settings = tuple(
+                    (p.name, p.value) for p in self.parameters.redis_sessions if p.applied
+                )
+            cache = redis.start(self.state_dir / "redis", free_port(), settings=cache_settings)
             self._add(Running(cache.child, "redis"))
-            self.progress(f"redis: 127.0.0.1:{cache.port}")
+            self.progress(f"redis: 127.0.0.1:{cache.port} (cache)")
+            sessions = redis.start(
+                self.state_dir / "redis",
+                free_port(),
+                settings=session_settings,
+                name="redis-sessions",
+            )
+            self._add(Running(sessions.child, "redis"))
+            self.progress(f"redis-sessions: 127.0.0.1:{sessions.port} (sessions)")
             for variable in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
                 env.pop(variable, None)
             env["REDIS_URL"] = cache.url(0)
-            env["SESSION_REDIS_URL"] = cache.url(1)
+            env["SESSION_REDIS_URL"] = sessions.url(0)
         env.setdefault("SESSION_SECRET", secrets.token_urlsafe(32))
         # One migration and one seed before the apps start: they must not race at start-up.
         env["AUTO_MIGRATE"] = "false"
