@@ -76,6 +76,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
             tags=stack_tags,
             availability_zones=sorted(zones.names),
             proxy=config.database.proxy,
+            alb_port=443 if config.certificate_arn is not None else 80,
         ),
     )
 
@@ -123,7 +124,25 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
             security_group_id=network.alb_sg.id,
             certificate_arn=config.certificate_arn,
             sticky_sessions=config.sticky_sessions,
+            origin_verify=app_secrets.origin_verify_value,
         ),
+    )
+    # Before the fleets: their user data names the distribution's origin (TRUSTED_ORIGINS).
+    cdn = Cdn(
+        "gm-cdn",
+        CdnArgs(
+            cdn=config.cdn,
+            tags=stack_tags,
+            alb_dns_name=load_balancer.alb.dns_name,
+            static_dir=repo_root / "app" / "static",
+            domain=config.domain,
+            alb_https=settings.https,
+            certificate_arn=config.cdn_certificate_arn,
+            origin_verify=app_secrets.origin_verify_value,
+        ),
+    )
+    viewer_origins = cdn.distribution.domain_name.apply(
+        lambda domain: tuple(f"https://{host}" for host in (domain, config.domain) if host)
     )
 
     def user_data(
@@ -144,6 +163,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
             session_redis_secret=cache.session_auth_secret.arn,
             session_secret=app_secrets.session_secret.arn,
             ai_service_url=ai_service_url or "",
+            origins=viewer_origins,
         ).apply(
             lambda v: encode_user_data(
                 render_userdata(
@@ -170,6 +190,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                         stack=settings.stack,
                         ai_service_url=v["ai_service_url"],
                         ai_service_auth=APP_AUTH if v["ai_service_url"] else "",
+                        trusted_origins=tuple(v["origins"]),
                     )
                 )
             )
@@ -236,18 +257,6 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
         fleets.update({f"service-{k}": v for k, v in services.fleets.items()})
         target_groups.update({k: tg.arn_suffix for k, tg in services.target_groups.items()})
 
-    cdn = Cdn(
-        "gm-cdn",
-        CdnArgs(
-            cdn=config.cdn,
-            tags=stack_tags,
-            alb_dns_name=load_balancer.alb.dns_name,
-            static_dir=repo_root / "app" / "static",
-            domain=config.domain,
-            alb_https=settings.https,
-            certificate_arn=config.cdn_certificate_arn,
-        ),
-    )
     db = config.database
     Monitoring(
         "gm-monitoring",

@@ -18,6 +18,7 @@ from infra.commands.options import FormatOption, OutputFormat
 from infra.errors import BadInputError, CheckFailedError
 from infra.extras import require_extra
 from infra.local_services import mariadb, redis, stack_state
+from infra.local_services.parameters import local_parameters
 from infra.local_services.processes import (
     StartFailed,
     same_process,
@@ -31,6 +32,7 @@ from infra.render.alb_routes import RoutesError
 MODELS = ("bundled:all-mpnet-base-v2", "bundled:all-MiniLM-L6-v2")
 PHASE4_MODEL = MODELS[0]  # the seed's model, 768 dimensions
 DEFAULT_PORT = 8080
+DEFAULT_CDN_PORT = 8443
 STOP_SECONDS = 60.0
 
 
@@ -49,6 +51,15 @@ def stack(
     port: Annotated[
         int, typer.Option("--port", min=1, max=65535, help="nginx (the ALB stand-in) listens here.")
     ] = DEFAULT_PORT,
+    cdn_port: Annotated[
+        int,
+        typer.Option(
+            "--cdn-port",
+            min=1,
+            max=65535,
+            help="The CDN stand-in's HTTPS port: the URL to open (its CA is in --status).",
+        ),
+    ] = DEFAULT_CDN_PORT,
     state_dir: Annotated[
         Path | None,
         typer.Option(
@@ -72,10 +83,13 @@ def stack(
     ] = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Run a phase's data plane on loopback: MariaDB, Redis, each fleet's app processes and
-    real nginx rendered from the Plan's ALB listener rules. Ctrl-C or SIGTERM stops it all.
+    """Run a phase's data plane on loopback: MariaDB and Redis configured like the Plan's
+    parameter groups, each fleet's app processes, real nginx rendered from the Plan's ALB
+    listener rules, and in front of it the CDN stand-in rendered from the Plan's
+    distribution (HTTPS with a local CA). Ctrl-C or SIGTERM stops it all.
 
-    Example: gm-infra app stack --phase 4 --port 8080   (then open http://127.0.0.1:8080)
+    Example: gm-infra app stack --phase 4   (then open https://127.0.0.1:8443, trusting
+    the CA that --status names)
     """
     folder = (state_dir or default_state_dir()).resolve()
     as_json = fmt == OutputFormat.json
@@ -91,16 +105,22 @@ def stack(
         raise BadInputError("--phase is needed to start a stack", hint="e.g. --phase 4")
     if model is not None and model not in MODELS:
         raise BadInputError(f"--model {model!r} is not allowed", hint=f"one of {', '.join(MODELS)}")
-    _run(phase, port, folder, model or (PHASE4_MODEL if phase == 4 else None), as_json)
+    if cdn_port == port:
+        raise BadInputError(f"--cdn-port and --port are both {port}", hint="give two ports")
+    chosen = model or (PHASE4_MODEL if phase == 4 else None)
+    _run(phase, (port, cdn_port), folder, chosen, as_json)
 
 
-def _run(phase: int, port: int, folder: Path, model: str | None, as_json: bool) -> None:
+def _run(
+    phase: int, ports: tuple[int, int], folder: Path, model: str | None, as_json: bool
+) -> None:
     require_extra("app", "gm-infra app stack")
     _check_binaries()
-    if not port_is_free(port):
-        raise BadInputError(
-            f"127.0.0.1:{port} is already in use", hint="pass --port with a free port"
-        )
+    for option, port in zip(("--port", "--cdn-port"), ports, strict=True):
+        if not port_is_free(port):
+            raise BadInputError(
+                f"127.0.0.1:{port} is already in use", hint=f"pass {option} with a free port"
+            )
     lock = stack_state.acquire(folder)
     if lock is None:
         state = stack_state.read(folder) or {}
@@ -111,14 +131,21 @@ def _run(phase: int, port: int, folder: Path, model: str | None, as_json: bool) 
         )
     try:
         _stop_leftovers(folder)
-        _supervise(phase, port, folder, model, as_json)
+        _supervise(phase, ports, folder, model, as_json)
     finally:
         stack_state.remove(folder)
         lock.release()
 
 
-def _supervise(phase: int, port: int, folder: Path, model: str | None, as_json: bool) -> None:
+def _supervise(
+    phase: int, ports: tuple[int, int], folder: Path, model: str | None, as_json: bool
+) -> None:
     from infra.plan.build import plan_for_phase  # pulumi: imported only when a stack starts
+    from infra.program import REPO_ROOT
+    from infra.render.cdn_nginx import NOT_EMULATED
+    from infra.render.cdn_routes import distribution
+
+    port, cdn_port = ports
 
     def progress(message: str) -> None:
         typer.echo(f"stack: {message}", err=True)
@@ -129,9 +156,32 @@ def _supervise(phase: int, port: int, folder: Path, model: str | None, as_json: 
         table = routing_table(plan)
     except RoutesError as error:
         raise CheckFailedError(f"the phase-{phase} listener: {error}") from None
-    local = LocalStack(phase, plan.stack, table, folder, port, model, dict(os.environ), progress)
+    try:
+        cdn = distribution(plan, REPO_ROOT)
+    except RoutesError as error:
+        raise CheckFailedError(f"the phase-{phase} distribution: {error}") from None
+    progress("the CDN stand-in does not emulate: " + "; ".join(NOT_EMULATED))
+    try:
+        parameters = local_parameters(plan)
+    except ValueError as error:
+        raise CheckFailedError(f"the phase-{phase} parameter groups: {error}") from None
+    for line in parameters.report():
+        progress(line)
+    local = LocalStack(
+        phase,
+        plan.stack,
+        table,
+        folder,
+        port,
+        model,
+        dict(os.environ),
+        progress,
+        parameters,
+        distribution=cdn,
+        cdn_port=cdn_port,
+    )
 
-    def record(url: str | None) -> None:
+    def record(url: str | None, cdn: dict[str, str] | None = None) -> None:
         processes: dict[str, Any] = {}
         for item in list(local.running):
             processes[item.child.name] = stack_state.entry(
@@ -143,6 +193,7 @@ def _supervise(phase: int, port: int, folder: Path, model: str | None, as_json: 
                 "phase": phase,
                 "stack": plan.stack,
                 "url": url,
+                "cdn": cdn,
                 "supervisor": stack_state.entry(os.getpid(), None, "supervisor"),
                 "processes": processes,
             },
@@ -154,17 +205,22 @@ def _supervise(phase: int, port: int, folder: Path, model: str | None, as_json: 
         record(None)
         try:
             local.start()
+        except mariadb.DataFolderMismatch as error:
+            raise BadInputError(str(error)) from None
         except StartFailed as error:
             raise CheckFailedError(
                 f"the stack did not start: {failure_report(error)}",
                 hint=f"every process it started is stopped again; logs in {folder / 'logs'}",
             ) from None
-        record(local.url)
+        record(local.url, {"url": str(local.cdn_url), "ca": str(local.ca)})
         if as_json:
             typer.echo(json.dumps(stack_state.status(stack_state.read(folder) or {})))
         else:
-            typer.echo(local.url)
-        progress(f"phase {phase} is up on {local.url}; Ctrl-C stops it")
+            typer.echo(local.cdn_url)
+        progress(
+            f"phase {phase} is up on {local.cdn_url} (trust {local.ca}; the ALB stand-in "
+            f"{local.url} answers only the CDN's requests); Ctrl-C stops it"
+        )
         _watch(local)
     except Stopping:
         progress("stopping")
@@ -228,6 +284,8 @@ def _print_status(folder: Path, as_json: bool) -> None:
     table = Table(title=f"phase {result['phase']} on {result['url'] or '(starting)'}")
     for column in ("name", "kind", "pid", "port", "healthy"):
         table.add_column(column)
+    if result.get("cdn"):
+        Console().print(f"CDN {result['cdn']['url']} (CA {result['cdn']['ca']})")
     for name, service in result["services"].items():
         table.add_row(
             name,
@@ -276,7 +334,7 @@ def _stop_leftovers(folder: Path) -> int:
         if same_process(int(process["pid"]), process.get("started"))
     ]
     for process in alive:
-        stop_signal = signal.SIGQUIT if process.get("kind") == "nginx" else signal.SIGTERM
+        stop_signal = signal.SIGQUIT if process.get("kind") in ("nginx", "cdn") else signal.SIGTERM
         signal_group(int(process["pid"]), stop_signal)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and any(

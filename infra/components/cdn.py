@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.components.common import child, tags
+from infra.components.load_balancer import ORIGIN_VERIFY_HEADER
 from infra.components.storage import private_bucket, tls_only_statement
 from infra.settings import CdnSettings, StackTags
 
@@ -50,6 +51,8 @@ class CdnArgs:
     alb_https: bool = False
     # The viewer certificate (cdnCertificateArn, in us-east-1).
     certificate_arn: str | None = None
+    # X-Origin-Verify's value on every request to the ALB (its rules require it).
+    origin_verify: pulumi.Input[str] = ""
 
 
 class Cdn(pulumi.ComponentResource):
@@ -60,6 +63,8 @@ class Cdn(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: CdnArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("green-matchers:cdn:Cdn", name, None, opts)
+        if not args.origin_verify:
+            raise ValueError("CdnArgs.origin_verify is required: the ALB admits only CloudFront")
         stack_tags = args.tags
         self.bucket = private_bucket(f"{name}-static", stack_tags, self)
         for key, path, content_type in static_files(args.static_dir):
@@ -106,6 +111,7 @@ class Cdn(pulumi.ComponentResource):
             {
                 "origin_id": ALB_ORIGIN,
                 "domain_name": alb_origin_domain,
+                "custom_headers": [{"name": ORIGIN_VERIFY_HEADER, "value": args.origin_verify}],
                 "custom_origin_config": {
                     "http_port": 80,
                     "https_port": 443,

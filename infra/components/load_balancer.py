@@ -1,4 +1,13 @@
-"""Load balancer: the ALB, the API target group and the listeners (HTTPS when a cert is set)."""
+"""Load balancer: the ALB, the API target group and the listeners (HTTPS when a cert is set).
+
+Only CloudFront may reach the fleets: the security group admits only CloudFront's
+origin-facing addresses (``infra/components/network.py``), and every forwarding rule also
+requires the ``X-Origin-Verify`` header that the distribution adds with a value from
+Secrets Manager. A request without it gets the listener's default action: 403 on HTTPS,
+the redirect to HTTPS on HTTP (a stack without a certificate has no HTTPS listener, so
+the redirect leads nowhere: that is the refusal). Internal paths (metrics, the AI
+service, the API docs, the readiness details) answer 404 before any rule forwards.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +34,22 @@ HEALTH_CHECK: aws.lb.TargetGroupHealthCheckArgsDict = {
     "unhealthy_threshold": 2,
     "matcher": "200",
 }
-INTERNAL_PATHS = ["/metrics", "/metrics/*"]
+ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
+# The catch-all rule for CloudFront's requests (the highest priority number the ALB allows):
+# what the listener's default action forwarded before the header was required.
+CATCH_ALL_PRIORITY = 50000
+# Never public, in any phase: answered 404 by the ALB before any forwarding rule. An ALB
+# rule takes at most five condition values, hence two rules.
+INTERNAL_PATHS = ["/metrics", "/metrics/*", "/health/ready", "/docs", "/docs/*"]
+INTERNAL_API_PATHS = ["/api/ai/*", "/api/embeddings/*", "/openapi.json", "/redoc"]
+NOT_FOUND: aws.lb.ListenerRuleActionArgsDict = {
+    "type": "fixed-response",
+    "fixed_response": {
+        "content_type": "text/plain",
+        "status_code": "404",
+        "message_body": "not found",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +61,8 @@ class LoadBalancerArgs:
     # certificateArn: an HTTPS listener with it, and HTTP redirected; None: HTTP only.
     certificate_arn: str | None = None
     sticky_sessions: bool = False
+    # The X-Origin-Verify value CloudFront sends (AppSecrets); the forwarding rules require it.
+    origin_verify: pulumi.Input[str] = ""
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -54,6 +80,11 @@ class LoadBalancer(pulumi.ComponentResource):
         self.stack_tags = args.tags
         self.sticky_sessions = args.sticky_sessions
         self.vpc_id = args.vpc_id
+        if not args.origin_verify:
+            raise ValueError(
+                "LoadBalancerArgs.origin_verify is required: the ALB admits only CloudFront"
+            )
+        self.origin_verify = args.origin_verify
         stack_tags = args.tags
         self.alb = aws.lb.LoadBalancer(
             f"{name}-alb",
@@ -82,8 +113,16 @@ class LoadBalancer(pulumi.ComponentResource):
                 protocol="HTTPS",
                 ssl_policy=TLS_POLICY,
                 certificate_arn=args.certificate_arn,
+                # Not CloudFront (no X-Origin-Verify): refused.
                 default_actions=[
-                    {"type": "forward", "target_group_arn": self.api_target_group.arn}
+                    {
+                        "type": "fixed-response",
+                        "fixed_response": {
+                            "content_type": "text/plain",
+                            "status_code": "403",
+                            "message_body": "forbidden",
+                        },
+                    }
                 ],
                 tags=tags(stack_tags, f"{name}-https"),
                 opts=child(self),
@@ -103,36 +142,54 @@ class LoadBalancer(pulumi.ComponentResource):
                 opts=child(self),
             )
         else:
+            # No certificate: CloudFront reaches the ALB over HTTP (the origin-verify header
+            # travels in clear between CloudFront and the ALB). Anything without the header
+            # is redirected to an HTTPS listener that does not exist: refused.
             self.listener = aws.lb.Listener(
                 f"{name}-http",
                 load_balancer_arn=self.alb.arn,
                 port=80,
                 protocol="HTTP",
                 default_actions=[
-                    {"type": "forward", "target_group_arn": self.api_target_group.arn}
+                    {
+                        "type": "redirect",
+                        "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"},
+                    }
                 ],
                 tags=tags(stack_tags, f"{name}-http"),
                 opts=child(self),
             )
+        for priority, (rule, paths) in enumerate(
+            (("internal-paths", INTERNAL_PATHS), ("internal-api", INTERNAL_API_PATHS)), start=1
+        ):
+            aws.lb.ListenerRule(
+                f"{name}-{rule}",
+                listener_arn=self.listener.arn,
+                priority=priority,
+                conditions=[{"path_pattern": {"values": paths}}],
+                actions=[NOT_FOUND],
+                tags=tags(stack_tags, f"{name}-{rule}"),
+                opts=child(self),
+            )
+        name_tag = f"{name}-from-cdn"
         aws.lb.ListenerRule(
-            f"{name}-internal-paths",
+            name_tag,
             listener_arn=self.listener.arn,
-            priority=1,
-            conditions=[{"path_pattern": {"values": INTERNAL_PATHS}}],
-            actions=[
-                {
-                    "type": "fixed-response",
-                    "fixed_response": {
-                        "content_type": "text/plain",
-                        "status_code": "404",
-                        "message_body": "not found",
-                    },
-                }
-            ],
-            tags=tags(stack_tags, f"{name}-internal-paths"),
+            priority=CATCH_ALL_PRIORITY,
+            conditions=[self._from_cdn()],
+            actions=[{"type": "forward", "target_group_arn": self.api_target_group.arn}],
+            tags=tags(stack_tags, name_tag),
             opts=child(self),
         )
         self.register_outputs({"dnsName": self.alb.dns_name})
+
+    def _from_cdn(self) -> aws.lb.ListenerRuleConditionArgsDict:
+        return {
+            "http_header": {
+                "http_header_name": ORIGIN_VERIFY_HEADER,
+                "values": [self.origin_verify],
+            }
+        }
 
     def target_group(self, service: str) -> aws.lb.TargetGroup:
         """A target group on the app port with the document's health check."""
@@ -168,7 +225,7 @@ class LoadBalancer(pulumi.ComponentResource):
             name,
             listener_arn=self.listener.arn,
             priority=priority,
-            conditions=[{"path_pattern": {"values": paths}}],
+            conditions=[{"path_pattern": {"values": paths}}, self._from_cdn()],
             actions=[{"type": "forward", "target_group_arn": target_group.arn}],
             tags=tags(self.stack_tags, name),
             opts=child(self),

@@ -19,6 +19,11 @@ MARIADB_PORT = 3306
 REDIS_PORT = 6379
 ANYWHERE_V4 = "0.0.0.0/0"
 ANYWHERE_V6 = "::/0"
+# CloudFront's origin-facing addresses (AWS-managed). It counts against the group's quota
+# of inbound rules (60 by default) by its maximum entries (55 in 2026), so the ALB's group
+# admits it on one port only.
+CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
+ALB_PORTS = (80, 443)
 FLOW_LOG_RETENTION_DAYS = 30
 
 
@@ -38,6 +43,8 @@ class NetworkArgs:
     availability_zones: list[str]
     # RDS Proxy (database.proxy) needs a security group of its own between app and MariaDB.
     proxy: bool = False
+    # The one port CloudFront reaches the ALB on: 443 when the ALB has a certificate, else 80.
+    alb_port: int = 80
 
 
 def allow_outbound_web(name: str, group: aws.ec2.SecurityGroup, parent: pulumi.Resource) -> None:
@@ -188,8 +195,10 @@ class Network(pulumi.ComponentResource):
         self.private_subnet_ids = [s.id for s in private_subnets]
         self.availability_zones = azs
 
+        if args.alb_port not in ALB_PORTS:
+            raise ValueError(f"NetworkArgs.alb_port is {args.alb_port}; allowed: 80, 443")
         self.alb_sg = self._group(
-            name, "alb", "Application Load Balancer: 80/443 from anywhere", stack_tags
+            name, "alb", "Application Load Balancer: CloudFront only", stack_tags
         )
         self.app_sg = self._group(name, "app", "App servers: 8000 from the ALB only", stack_tags)
         self.worker_sg = self._group(name, "worker", "Celery workers: no ingress", stack_tags)
@@ -200,19 +209,17 @@ class Network(pulumi.ComponentResource):
             name, "redis", "Redis: 6379 from app servers and workers", stack_tags
         )
 
-        for port in (80, 443):
-            for cidr_key in ("v4", "v6"):
-                aws.vpc.SecurityGroupIngressRule(
-                    f"{name}-alb-in-{port}-{cidr_key}",
-                    security_group_id=self.alb_sg.id,
-                    ip_protocol="tcp",
-                    from_port=port,
-                    to_port=port,
-                    cidr_ipv4=ANYWHERE_V4 if cidr_key == "v4" else None,
-                    cidr_ipv6=ANYWHERE_V6 if cidr_key == "v6" else None,
-                    description=sg_text(f"HTTP{'S' if port == 443 else ''} from the internet"),
-                    opts=child(self),
-                )
+        cloudfront = aws.ec2.get_managed_prefix_list_output(name=CLOUDFRONT_ORIGIN_FACING)
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-alb-from-cloudfront",
+            security_group_id=self.alb_sg.id,
+            prefix_list_id=cloudfront.id,
+            ip_protocol="tcp",
+            from_port=args.alb_port,
+            to_port=args.alb_port,
+            description=sg_text(f"CloudFront origin-facing to port {args.alb_port}"),
+            opts=child(self),
+        )
         self._allow(name, "alb-to-app", self.alb_sg, self.app_sg, APP_PORT, "ALB to app servers")
         for source_key, source in (("app", self.app_sg), ("worker", self.worker_sg)):
             self._allow(

@@ -62,6 +62,10 @@ class AppSecrets(pulumi.ComponentResource):
     """Secrets the app reads at boot; only their ARNs ever leave this component."""
 
     session_secret: aws.secretsmanager.Secret
+    # The header CloudFront adds to every origin request and the ALB's rules require
+    # (``X-Origin-Verify``): only CloudFront's requests reach the fleets.
+    origin_verify_secret: aws.secretsmanager.Secret
+    origin_verify_value: pulumi.Output[str]
 
     def __init__(self, name: str, args: AppSecretsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("green-matchers:security:AppSecrets", name, None, opts)
@@ -73,4 +77,22 @@ class AppSecrets(pulumi.ComponentResource):
             field="session_secret",
             description="Green Matchers session signing key, read by instances at boot",
         )
-        self.register_outputs({"sessionSecretArn": self.session_secret.arn})
+        origin_verify, self.origin_verify_secret = generated_secret(
+            self,
+            args.tags,
+            value_name=f"{name}-origin-verify-value",
+            secret_name=f"{name}-origin-verify",
+            field="value",
+            length=48,
+            description="Header value CloudFront sends to the ALB; the ALB's rules require it",
+        )
+        # Not a Pulumi secret: a secret nested in the ALB's conditions or CloudFront's origins
+        # would hide those whole lists from every preview and the Plan. The value is readable
+        # by whoever may describe the ALB's rules anyway; the Plan redacts it (a minted value).
+        self.origin_verify_value = pulumi.Output.unsecret(origin_verify.result)
+        self.register_outputs(
+            {
+                "sessionSecretArn": self.session_secret.arn,
+                "originVerifySecretArn": self.origin_verify_secret.arn,
+            }
+        )

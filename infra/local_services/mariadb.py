@@ -23,6 +23,7 @@ INSTALL_DB = "mariadb-install-db"
 MARIADBD = "mariadbd"
 USER = "gm"
 SOCKET_PATH_MAX = 107  # sun_path is 108 bytes with the terminating NUL
+CHARSET_MARKER = "gm-charset"  # in the data folder: the charset and collation it was made with
 
 
 @dataclass
@@ -54,10 +55,27 @@ def _os_user() -> list[str]:
     return ["--user=root"] if os.geteuid() == 0 else []
 
 
-def bootstrap(folder: Path) -> bool:
-    """Create the system tables in ``folder/data`` unless they exist; True when created."""
+class DataFolderMismatch(ValueError):
+    """The data folder was made with another character set than the Plan's."""
+
+
+def bootstrap(folder: Path, charset: str = "", collation: str = "") -> bool:
+    """Create the system tables in ``folder/data`` unless they exist; True when created.
+
+    The folder records the character set and collation it is made for; a folder made for
+    others (or before they were recorded: latin1 tables) is refused, since its tables would
+    keep their old collation whatever the server's options say.
+    """
     data = folder / "data"
+    wanted = f"{charset} {collation}".strip()
     if (data / "mysql").is_dir():
+        marker = data / CHARSET_MARKER
+        found = marker.read_text().strip() if marker.exists() else "latin1 (not recorded)"
+        if wanted and found != wanted:
+            raise DataFolderMismatch(
+                f"{data} holds databases made with {found}, not the Plan's {wanted}; "
+                f"delete {folder} (the local stack's data) or pass another --state-dir"
+            )
         return False
     folder.mkdir(parents=True, exist_ok=True)
     scratch = folder / "data.new"
@@ -78,14 +96,21 @@ def bootstrap(folder: Path) -> bool:
     )
     if result.returncode != 0:
         raise RuntimeError(f"{INSTALL_DB} failed: {(result.stderr or result.stdout)[-2000:]}")
+    if wanted:
+        (scratch / CHARSET_MARKER).write_text(wanted + "\n")
     scratch.rename(data)  # only a complete bootstrap is ever used
     return True
 
 
-def init_sql(password: str, databases: tuple[str, ...]) -> str:
+def init_sql(
+    password: str, databases: tuple[str, ...], charset: str = "", collation: str = ""
+) -> str:
     """Databases and the app's account with this start's password (runs at every start)."""
     literal = password.replace("\\", "\\\\").replace("'", "\\'")
-    lines = [f"CREATE DATABASE IF NOT EXISTS `{name}`;" for name in databases]
+    default = (f" CHARACTER SET {charset}" if charset else "") + (
+        f" COLLATE {collation}" if collation else ""
+    )
+    lines = [f"CREATE DATABASE IF NOT EXISTS `{name}`{default};" for name in databases]
     lines.append(f"CREATE USER IF NOT EXISTS '{USER}'@'127.0.0.1';")
     lines.append(f"ALTER USER '{USER}'@'127.0.0.1' IDENTIFIED BY '{literal}';")
     lines.extend(
@@ -94,10 +119,21 @@ def init_sql(password: str, databases: tuple[str, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def start(folder: Path, port: int, databases: tuple[str, ...], timeout: float = 60.0) -> MariaDB:
+def start(
+    folder: Path,
+    port: int,
+    databases: tuple[str, ...],
+    timeout: float = 60.0,
+    *,
+    options: tuple[str, ...] = (),
+    charset: str = "",
+    collation: str = "",
+) -> MariaDB:
     """Start mariadbd on ``127.0.0.1:port`` with its socket in ``folder``; wait until it
     greets on the port (the init file has run by then: mariadbd runs it before it listens).
-    The caller stops ``.child`` (SIGTERM: a clean shutdown)."""
+    ``options`` are further mariadbd options (the Plan's parameters); the databases are made
+    with ``charset`` and ``collation``. The caller stops ``.child`` (SIGTERM: a clean
+    shutdown)."""
     sock = folder / "mysqld.sock"
     if len(str(sock)) > SOCKET_PATH_MAX:
         raise ValueError(f"{sock} is longer than a unix socket path may be ({SOCKET_PATH_MAX})")
@@ -105,7 +141,7 @@ def start(folder: Path, port: int, databases: tuple[str, ...], timeout: float = 
     init = folder / "init.sql"
     init.touch(mode=0o600)
     init.chmod(0o600)
-    init.write_text(init_sql(password, databases))
+    init.write_text(init_sql(password, databases, charset, collation))
     child = spawn(
         "mariadb",
         [
@@ -119,7 +155,7 @@ def start(folder: Path, port: int, databases: tuple[str, ...], timeout: float = 
             f"--init-file={init}",
             "--skip-name-resolve",
             "--innodb-buffer-pool-size=128M",
-            "--max-connections=500",  # five services with their pools, and the migrations
+            *(options or ("--max-connections=500",)),  # five services' pools, the migrations
             *_os_user(),
         ],
         log=folder / "mariadb.log",

@@ -127,6 +127,38 @@ def http_ok(port: int, path: str, timeout: float = 2.0) -> bool:
         connection.close()
 
 
+def http_answers(port: int, path: str, timeout: float = 2.0) -> bool:
+    """Something on loopback ``port`` answers HTTP at all (any status): a proxy whose
+    answer to an anonymous probe is a refusal (the ALB stand-in without the CDN's header)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers={"User-Agent": "gm-infra-app-stack"})
+        return connection.getresponse().status > 0
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+def https_ok(port: int, path: str, ca: Path | None = None, timeout: float = 2.0) -> bool:
+    """GET ``path`` over TLS on loopback answers 200 (the certificate checked against
+    ``ca`` when given; a liveness probe from the state file passes none)."""
+    import ssl
+
+    context = ssl.create_default_context(cafile=str(ca) if ca else None)
+    if ca is None:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=context)
+    try:
+        connection.request("GET", path, headers={"User-Agent": "gm-infra-app-stack"})
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
 def wait_until(
     ready: Callable[[], bool], child: Child, timeout: float, what: str, interval: float = 0.2
 ) -> None:

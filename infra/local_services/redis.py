@@ -30,7 +30,11 @@ def missing() -> str | None:
     return None
 
 
-def config(port: int, password: str, folder: Path) -> str:
+def config(
+    port: int, password: str, folder: Path, settings: tuple[tuple[str, str], ...] = ()
+) -> str:
+    """redis.conf; ``settings`` (the Plan's parameters) replace the defaults below."""
+    chosen = dict((("maxmemory-policy", "noeviction"), *settings))
     return "\n".join(
         [
             "bind 127.0.0.1",
@@ -41,25 +45,31 @@ def config(port: int, password: str, folder: Path) -> str:
             "appendonly no",
             f"dir {folder}",
             "daemonize no",
-            # sessions live here too (SESSION_REDIS_URL): never evict, as the stacks' own
-            "maxmemory-policy noeviction",
+            # without the Plan's word: never evict (sessions may live here)
+            *(f"{key} {value}" for key, value in chosen.items()),
             "",
         ]
     )
 
 
-def start(folder: Path, port: int, timeout: float = 20.0) -> Redis:
+def start(
+    folder: Path,
+    port: int,
+    timeout: float = 20.0,
+    settings: tuple[tuple[str, str], ...] = (),
+    name: str = "redis",
+) -> Redis:
     """Start redis-server (the password in a 0600 file, not on the command line)."""
     folder.mkdir(parents=True, exist_ok=True)
     password = secrets.token_urlsafe(24)
-    conf = folder / "redis.conf"
+    conf = folder / f"{name}.conf"
     conf.touch(mode=0o600)
     conf.chmod(0o600)
-    conf.write_text(config(port, password, folder))
+    conf.write_text(config(port, password, folder, settings))
     child = spawn(
-        "redis",
+        name,
         [str(shutil.which(REDIS_SERVER)), str(conf)],
-        log=folder / "redis.log",
+        log=folder / f"{name}.log",
         port=port,
     )
     try:

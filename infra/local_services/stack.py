@@ -1,5 +1,8 @@
-"""A phase's data plane on loopback: MariaDB, Redis, the fleets' app processes, and nginx
-rendered from the Plan's ALB listener as the stand-in for the ALB.
+"""A phase's data plane on loopback: MariaDB, Redis, the fleets' app processes, nginx
+rendered from the Plan's ALB listener as the stand-in for the ALB, and nginx rendered from
+the Plan's distribution as the stand-in for CloudFront (HTTPS, a local CA) in front of it.
+
+browser -> CDN stand-in (HTTPS) -> ALB stand-in (requires the CDN's X-Origin-Verify) -> apps
 
 The app is only ever started as processes (``python -m app.migrate``, ``python -m app.seed``,
 uvicorn with the ``create_app`` factory); nothing here imports it.
@@ -16,11 +19,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from infra.local_services import mariadb, redis
+from infra.local_services import local_ca, mariadb, redis
+from infra.local_services.parameters import LOCAL_CACHE_MAXMEMORY, LocalParameters
 from infra.local_services.processes import (
     Child,
     StartFailed,
+    http_answers,
     http_ok,
+    https_ok,
     log_tail,
     spawn,
     stop,
@@ -30,6 +36,8 @@ from infra.ports import free_port
 from infra.program import REPO_ROOT
 from infra.render.alb_nginx import StandInOptions, render_stand_in
 from infra.render.alb_routes import Fleet, RoutingTable
+from infra.render.cdn_nginx import CdnOptions, render_cdn, stage_bucket
+from infra.render.cdn_routes import Distribution
 from infra.render.nginx import Upstream
 
 MONOLITH_COPIES = 2  # phases 1-3: the web fleet is two app processes behind nginx
@@ -90,7 +98,7 @@ class Running:
     """A started child and what the state file says about it."""
 
     child: Child
-    kind: str  # app, nginx, mariadb, redis
+    kind: str  # app, nginx, cdn, mariadb, redis
     health: str = ""  # the HTTP path probed (app, nginx)
     service: str = ""
     fleet: str = ""
@@ -106,7 +114,12 @@ class LocalStack:
     model: str | None  # EMBEDDING_MODEL for every app process; None: the app's default
     environ: Mapping[str, str]
     progress: Progress
+    parameters: LocalParameters | None = None  # the Plan's parameter groups; None: defaults
+    distribution: Distribution | None = None  # the Plan's CloudFront; None: no CDN stand-in
+    cdn_port: int = 0  # the CDN stand-in's HTTPS port (its HTTP redirect takes a free one)
     running: list[Running] = field(default_factory=list)
+    # X-Origin-Verify here: the CDN stand-in sends it, the ALB stand-in's rules require it
+    origin_verify: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     on_change: Callable[[], None] = lambda: None  # after each process starts or stops
 
     def _add(self, item: Running) -> None:
@@ -117,6 +130,20 @@ class LocalStack:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def cdn_url(self) -> str | None:
+        return f"https://127.0.0.1:{self.cdn_port}" if self.distribution else None
+
+    @property
+    def ca(self) -> Path:
+        return self.state_dir / "cdn" / "tls" / "ca.pem"
+
+    def viewer_origins(self) -> list[str]:
+        """The origins a browser sends through the CDN stand-in (TRUSTED_ORIGINS)."""
+        if not self.distribution:
+            return []
+        return [f"https://{host}:{self.cdn_port}" for host in ("127.0.0.1", "localhost")]
+
     def start(self) -> None:
         """Everything, in order; on any failure stop what was started and raise StartFailed."""
         try:
@@ -125,13 +152,15 @@ class LocalStack:
             self._start_apps(env)
             self._start_worker(env)
             self._start_nginx()
+            if self.distribution:
+                self._start_cdn()
         except BaseException:
             self.stop()
             raise
 
     def stop(self) -> None:
         """nginx first (no new requests), then the apps, then Redis and MariaDB."""
-        order = {"nginx": 0, "app": 1, "worker": 1, "redis": 2, "mariadb": 3}
+        order = {"cdn": 0, "nginx": 1, "app": 2, "worker": 2, "redis": 3, "mariadb": 4}
         for item in sorted(self.running, key=lambda r: order[r.kind]):
             stop(item.child)
         self.running.clear()
@@ -144,11 +173,19 @@ class LocalStack:
             self.progress("database: DATABASE_URL from the environment")
         else:
             names = shard_databases(self.table)
-            created = mariadb.bootstrap(self.state_dir / "mariadb")
-            self.progress(
-                f"mariadb: {'bootstrapped' if created else 'reusing'} {self.state_dir / 'mariadb'}"
+            folder = self.state_dir / "mariadb"
+            charset = self.parameters.charset if self.parameters else ""
+            collation = self.parameters.collation if self.parameters else ""
+            created = mariadb.bootstrap(folder, charset, collation)
+            self.progress(f"mariadb: {'bootstrapped' if created else 'reusing'} {folder}")
+            server = mariadb.start(
+                folder,
+                free_port(),
+                names,
+                options=tuple(self.parameters.mariadb_args(folder)) if self.parameters else (),
+                charset=charset,
+                collation=collation,
             )
-            server = mariadb.start(self.state_dir / "mariadb", free_port(), names)
             self._add(Running(server.child, "mariadb"))
             self.progress(f"mariadb: 127.0.0.1:{server.port}, databases {', '.join(names)}")
             env.pop("DATABASE_URL_READ", None)  # no replica here; reads go to the writer
@@ -159,13 +196,33 @@ class LocalStack:
         if env.get("REDIS_URL"):
             self.progress("redis: REDIS_URL from the environment")
         else:
-            cache = redis.start(self.state_dir / "redis", free_port())
+            # Two servers, as the stacks deploy two groups: the cache evicts by the Plan's
+            # policy, the sessions never.
+            cache_settings: tuple[tuple[str, str], ...] = ()
+            session_settings: tuple[tuple[str, str], ...] = ()
+            if self.parameters:
+                cache_settings = (
+                    ("maxmemory", LOCAL_CACHE_MAXMEMORY),
+                    *((p.name, p.value) for p in self.parameters.redis_cache if p.applied),
+                )
+                session_settings = tuple(
+                    (p.name, p.value) for p in self.parameters.redis_sessions if p.applied
+                )
+            cache = redis.start(self.state_dir / "redis", free_port(), settings=cache_settings)
             self._add(Running(cache.child, "redis"))
-            self.progress(f"redis: 127.0.0.1:{cache.port}")
+            self.progress(f"redis: 127.0.0.1:{cache.port} (cache)")
+            sessions = redis.start(
+                self.state_dir / "redis",
+                free_port(),
+                settings=session_settings,
+                name="redis-sessions",
+            )
+            self._add(Running(sessions.child, "redis"))
+            self.progress(f"redis-sessions: 127.0.0.1:{sessions.port} (sessions)")
             for variable in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
                 env.pop(variable, None)
             env["REDIS_URL"] = cache.url(0)
-            env["SESSION_REDIS_URL"] = cache.url(1)
+            env["SESSION_REDIS_URL"] = sessions.url(0)
         env.setdefault("SESSION_SECRET", secrets.token_urlsafe(32))
         # One migration and one seed before the apps start: they must not race at start-up.
         env["AUTO_MIGRATE"] = "false"
@@ -173,6 +230,10 @@ class LocalStack:
         # The worker embeds posted jobs (the outbox), as the worker fleet (phase 1: the api
         # instance's Celery unit) does on AWS; Redis is the broker.
         env["EMBED_MODE"] = "celery"
+        # The ALB forwards its own host name in Host: the CDN's origins are named, as the
+        # stacks name the distribution's and the custom domain's.
+        if self.viewer_origins():
+            env["TRUSTED_ORIGINS"] = ",".join(self.viewer_origins())
         env["METRICS_PHASE"] = str(self.phase)
         env["METRICS_STACK"] = f"local-{self.stack}"
         if self.model:
@@ -319,6 +380,7 @@ class LocalStack:
                 servers={fleet: tuple(found) for fleet, found in servers.items()},
                 listen=f"127.0.0.1:{self.port}",
                 runtime_dir=str(runtime),
+                header_value=self.origin_verify,
             )
         )
         conf = runtime / "nginx.conf"
@@ -335,10 +397,57 @@ class LocalStack:
         )
         health = self.table.fleets()[0].health_path if self.table.fleets() else "/"
         self._add(Running(child, "nginx", health))
-        wait_until(lambda: http_ok(self.port, health), child, 20, f"nginx on 127.0.0.1:{self.port}")
+        wait_until(
+            lambda: http_answers(self.port, health), child, 20, f"nginx on 127.0.0.1:{self.port}"
+        )
         self.progress(
             f"nginx: {self.url} routes the Plan's {len(self.table.rules)} listener rule(s)"
         )
+
+    def _start_cdn(self) -> None:
+        assert self.distribution is not None
+        binary = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+        runtime = self.state_dir / "cdn"
+        runtime.mkdir(parents=True, exist_ok=True)
+        tls = local_ca.issue(runtime / "tls")
+        bucket = runtime / "bucket"
+        stage_bucket(self.distribution, bucket)
+        alb = next(
+            (b.origin for b in self.distribution.behaviours if b.origin.kind == "custom"), None
+        )
+        config = render_cdn(
+            CdnOptions(
+                distribution=self.distribution,
+                origins={alb.origin_id: f"127.0.0.1:{self.port}"} if alb else {},
+                header_values={name: self.origin_verify for name, _ in alb.headers} if alb else {},
+                https_listen=f"127.0.0.1:{self.cdn_port}",
+                http_listen=f"127.0.0.1:{free_port()}",
+                tls=tls,
+                bucket_dir=bucket,
+                runtime_dir=str(runtime),
+            )
+        )
+        conf = runtime / "nginx.conf"
+        conf.write_text(config)
+        child = spawn(
+            "cdn",
+            [
+                *(str(binary), "-p", str(runtime), "-e", str(runtime / "error.log")),
+                *("-c", str(conf), "-g", "daemon off;"),
+            ],
+            log=runtime / "nginx.log",
+            port=self.cdn_port,
+            stop_signal=signal.SIGQUIT,
+        )
+        health = self.table.fleets()[0].health_path if self.table.fleets() else "/"
+        self._add(Running(child, "cdn", health))
+        wait_until(
+            lambda: https_ok(self.cdn_port, health, self.ca),
+            child,
+            20,
+            f"the CDN stand-in on 127.0.0.1:{self.cdn_port}",
+        )
+        self.progress(f"cdn: {self.cdn_url} plays {self.distribution.name} (CA {self.ca})")
 
     def _log(self, name: str) -> Path:
         return self.state_dir / "logs" / f"{name}.log"

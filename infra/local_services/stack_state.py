@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from infra.local_services import mariadb, redis
-from infra.local_services.processes import http_ok, same_process, start_ticks
+from infra.local_services.processes import (
+    http_answers,
+    http_ok,
+    https_ok,
+    same_process,
+    start_ticks,
+)
 
 STATE_FILE = "stack.json"
 LOCK_FILE = "stack.lock"
@@ -94,17 +100,24 @@ def probe(process: dict[str, Any]) -> bool:
         return mariadb.answers(int(port))
     if kind == "redis":
         return redis.ping(int(port))
+    if kind == "nginx":  # the ALB stand-in refuses what does not come from the CDN
+        return http_answers(int(port), str(process.get("health") or "/"))
+    if kind == "cdn":  # the whole path: CDN, ALB stand-in, an app's health
+        return https_ok(int(port), str(process.get("health") or "/"))
     return http_ok(int(port), str(process.get("health") or "/"))
 
 
 def status(state: dict[str, Any]) -> dict[str, Any]:
-    """``{"url", "phase", "services": {NAME: {"pid", "port", "healthy", "kind"}}}``."""
+    """``{"url", "cdn": {"url", "ca"}, "phase", "services": {NAME: {"pid", "port", "healthy",
+    "kind"}}}``; ``url`` is the ALB stand-in's, ``cdn.url`` the viewers' (HTTPS, trusting
+    ``cdn.ca``)."""
     processes: dict[str, dict[str, Any]] = state.get("processes", {})
     names = list(processes)
     with ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
         health = dict(zip(names, pool.map(lambda n: probe(processes[n]), names), strict=True))
     return {
         "url": state.get("url"),
+        "cdn": state.get("cdn"),
         "phase": state.get("phase"),
         "services": {
             name: {

@@ -21,6 +21,8 @@ from infra.render.alb_routes import (
     FixedResponse,
     Fleet,
     Forward,
+    HeaderMatch,
+    Redirect,
     RoutesError,
     RoutingTable,
     Rule,
@@ -60,10 +62,14 @@ def routing_table(plan: Plan) -> RoutingTable:
 
 
 def _traffic_listener(plan: Plan) -> PlannedResource:
+    """The listener that forwards: by its default action or by its rules (the others only
+    redirect to HTTPS)."""
+    rules = plan.of_type(RULE)
     forwarding = [
         listener
         for listener in plan.of_type(LISTENER)
         if any(a.get("type") == "forward" for a in listener.inputs.get("defaultActions") or [])
+        or any(listener.urn in rule.dependencies for rule in rules)
     ]
     if len(forwarding) != 1:
         names = ", ".join(r.name for r in forwarding) or "none"
@@ -82,16 +88,25 @@ def _rule(
 ) -> Rule:
     conditions = resource.inputs.get("conditions") or []
     paths: list[str] = []
+    header: HeaderMatch | None = None
     for condition in conditions:
-        other = sorted(key for key in condition if key != "pathPattern")
+        other = sorted(key for key in condition if key not in ("pathPattern", "httpHeader"))
         if other:
             raise RoutesError(
                 f"rule {resource.name} has a {other[0]} condition; the stand-in routes on "
-                "path patterns only"
+                "path patterns and http headers only"
             )
-        paths.extend(condition["pathPattern"].get("values") or [])
-    if not paths:
-        raise RoutesError(f"rule {resource.name} has no path pattern")
+        if "pathPattern" in condition:
+            paths.extend(condition["pathPattern"].get("values") or [])
+        if "httpHeader" in condition:
+            if header is not None:
+                raise RoutesError(f"rule {resource.name} has two http-header conditions")
+            found = condition["httpHeader"]
+            header = HeaderMatch(
+                str(found.get("httpHeaderName", "")), tuple(found.get("values") or ())
+            )
+    if not paths and header is None:
+        raise RoutesError(f"rule {resource.name} has no path pattern and no header condition")
     for path in paths:
         path_regex(path)  # refuse what nginx could not match the same way
     actions = resource.inputs.get("actions") or []
@@ -102,6 +117,7 @@ def _rule(
         priority=int(resource.inputs["priority"]),
         paths=tuple(paths),
         action=_action(resource.name, actions[0], groups, target_groups, plan),
+        header=header,
     )
 
 
@@ -129,8 +145,15 @@ def _action(
         if not re.fullmatch(r"[a-z]+/[a-z0-9.+-]+", content_type):
             raise RoutesError(f"{owner}: content type {content_type!r} is not type/subtype")
         return FixedResponse(int(str(fixed["statusCode"])), content_type, body)
+    if kind == "redirect":
+        redirect = action.get("redirect")
+        if not isinstance(redirect, dict) or redirect.get("protocol") != "HTTPS":
+            raise RoutesError(f"{owner} redirects elsewhere than to HTTPS")
+        code = str(redirect.get("statusCode", "HTTP_301"))
+        return Redirect(301 if code == "HTTP_301" else 302, str(redirect.get("port", "443")))
     raise RoutesError(
-        f"{owner} has a {kind!r} action; the stand-in supports forward and fixed-response"
+        f"{owner} has a {kind!r} action; the stand-in supports forward, fixed-response and "
+        "the redirect to HTTPS"
     )
 
 

@@ -42,15 +42,32 @@ class FixedResponse:
     body: str
 
 
-Action = Forward | FixedResponse
+@dataclass(frozen=True)
+class Redirect:
+    """The HTTP listener's redirect to HTTPS (status 301 or 302, to ``port``)."""
+
+    status: int
+    port: str
+
+
+Action = Forward | FixedResponse | Redirect
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """An http-header condition: the header holds one of ``values`` (case-insensitive name)."""
+
+    name: str
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Rule:
     name: str
     priority: int
-    paths: tuple[str, ...]
+    paths: tuple[str, ...]  # empty: any path (a rule on a header alone)
     action: Action
+    header: HeaderMatch | None = None
 
 
 @dataclass(frozen=True)
@@ -83,10 +100,14 @@ def path_regex(pattern: str) -> str:
     return "^" + "".join(parts) + "$"
 
 
-def route(table: RoutingTable, path: str) -> Action:
-    """What the ALB does with a request for ``path``: the first rule that matches, by
-    priority, else the listener's default action."""
+def route(table: RoutingTable, path: str, headers: dict[str, str] | None = None) -> Action:
+    """What the ALB does with a request for ``path`` carrying ``headers``: the first rule
+    whose conditions all match, by priority, else the listener's default action."""
+    given = {k.lower(): v for k, v in (headers or {}).items()}
     for rule in table.rules:
-        if any(re.fullmatch(path_regex(pattern), path) for pattern in rule.paths):
-            return rule.action
+        if rule.paths and not any(re.fullmatch(path_regex(p), path) for p in rule.paths):
+            continue
+        if rule.header and given.get(rule.header.name.lower()) not in rule.header.values:
+            continue
+        return rule.action
     return table.default

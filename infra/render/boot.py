@@ -154,6 +154,8 @@ def app_env(cfg: dict[str, Any], secret: Any) -> dict[str, str]:
         env["AI_SERVICE_URL"] = ai["url"]
         env["AI_SERVICE_AUTH"] = ai["auth"]
         env["AWS_REGION"] = cfg["region"]  # the SigV4 scope of the signed calls
+    if cfg.get("trusted_origins"):  # the distribution's and the custom domain's origins
+        env["TRUSTED_ORIGINS"] = ",".join(cfg["trusted_origins"])
     if cfg.get("metrics"):  # the app publishes to CloudWatch (the role allows it)
         env["METRICS_NAMESPACE"] = cfg["metrics"]
         env["METRICS_STACK"] = cfg["stack"]

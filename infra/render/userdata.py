@@ -98,6 +98,9 @@ class UserDataContext:
     # that embed through it, and how to authenticate to it (aws_iam: SigV4-signed calls).
     ai_service_url: str = ""
     ai_service_auth: str = ""
+    # The origins browsers use (https://<distribution>, https://<custom domain>): the app's
+    # TRUSTED_ORIGINS, since the ALB forwards its own host name in Host.
+    trusted_origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -317,6 +320,7 @@ def boot_config(ctx: UserDataContext) -> dict[str, object]:
             if ctx.ai_service_url
             else {}
         ),
+        **({"trusted_origins": list(ctx.trusted_origins)} if ctx.trusted_origins else {}),
     }
 
 

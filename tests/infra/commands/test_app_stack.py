@@ -123,7 +123,15 @@ def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path)
         report = stack.status()
         services = report["services"]
         assert report["url"] == url
-        assert sorted(services) == ["mariadb", "nginx", "redis", "web-1", "web-2", "worker"]
+        assert sorted(services) == [
+            "mariadb",
+            "nginx",
+            "redis",
+            "redis-sessions",
+            "web-1",
+            "web-2",
+            "worker",
+        ]
         assert services["worker"]["kind"] == "worker"  # the api instance's Celery unit on AWS
         assert all(service["healthy"] for service in services.values()), services
         assert services["nginx"]["port"] == int(url.rsplit(":", 1)[1])
