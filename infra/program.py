@@ -6,6 +6,7 @@ make the Plan; nothing else describes the infrastructure.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pulumi
@@ -24,7 +25,7 @@ from infra.components.services import APP_AUTH, Services, ServicesArgs
 from infra.components.storage import AppArtifact, ArtifactArgs
 from infra.db_capacity import connections_alarm_threshold
 from infra.naming import db_identifier, physical_prefix
-from infra.render.access import FULL
+from infra.render.access import WORKER, access_for, run_command_fleet
 from infra.render.userdata import (
     DRAIN_HEARTBEAT_S,
     DRAIN_HOOK,
@@ -107,14 +108,34 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
         session_redis=cache.session_auth_secret.arn,
         session_key=app_secrets.session_secret.arn,
     )
-    # The api and worker fleets share this role: it reads what either of them reads.
+    # A role per fleet, each reading what its boot script fetches (render/access.py); only
+    # the fleet the reshard runs on (access.run_command_fleet) may receive Run Command.
     runtime = InstanceRoleArgs(
         tags=stack_tags,
         artifact_bucket_arn=artifact.bucket.arn,
-        secret_arns=secrets.readable_by(FULL),
-        run_command=True,  # the worker fleet is the reshard's Run Command target
+        secret_arns=[],
     )
-    role = InstanceRole("gm-instance", runtime)
+    web_service = WEB_SERVICE if config.services is not None else None
+    role = InstanceRole(
+        "gm-instance",
+        dataclasses.replace(
+            runtime,
+            secret_arns=secrets.readable_by(access_for("api", settings.phase, web_service)),
+            run_command=run_command_fleet(settings.phase) == "api",
+            description="Green Matchers api instances",
+        ),
+    )
+    worker_role: InstanceRole | None = None
+    if config.workers is not None:
+        worker_role = InstanceRole(
+            "gm-worker-instance",
+            dataclasses.replace(
+                runtime,
+                secret_arns=secrets.readable_by(access_for(WORKER, settings.phase, None)),
+                run_command=run_command_fleet(settings.phase) == WORKER,
+                description="Green Matchers worker instances",
+            ),
+        )
     load_balancer = LoadBalancer(
         "gm-web",
         LoadBalancerArgs(
@@ -213,7 +234,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                 image_id=image_id,
                 runtime=runtime,
                 secrets=secrets,
-                platform_role=role,
+                platform_roles=[r for r in (role, worker_role) if r is not None],
                 user_data_for=lambda name, url: user_data("service", name, url),
             ),
         )
@@ -234,7 +255,7 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
         ),
     )
     fleets: dict[str, Fleet] = {"api": api}
-    if config.workers is not None:
+    if config.workers is not None and worker_role is not None:
         fleets["worker"] = Fleet(
             "gm-worker",
             FleetArgs(
@@ -244,14 +265,14 @@ def build(settings: Settings, repo_root: Path = REPO_ROOT) -> dict[str, pulumi.O
                 image_id=image_id,
                 subnet_ids=network.private_subnet_ids,
                 security_group_id=network.worker_sg.id,
-                instance_profile_name=role.profile.name,
+                instance_profile_name=worker_role.profile.name,
                 user_data=user_data("worker", None, ai_service_url),
                 drain_hook=DRAIN_HOOK,
                 drain_heartbeat_s=DRAIN_HEARTBEAT_S,
             ),
         )
         # gm-drain on the workers completes that hook once Celery has shut down warmly.
-        role.allow_drain(fleets["worker"].group.arn)
+        worker_role.allow_drain(fleets["worker"].group.arn)
     target_groups = {"api": load_balancer.api_target_group.arn_suffix}
     if services is not None:
         fleets.update({f"service-{k}": v for k, v in services.fleets.items()})

@@ -1,9 +1,9 @@
 """IAM: the instance roles (what the app's instances may do, and nothing more) and the trust
 policy of a role that one AWS service assumes (EC2, RDS Proxy, flow logs).
 
-The api and worker fleets share one role; from phase 4 every service fleet has its own
-(``infra/components/services.py``), so a service may read only the secrets its service
-uses (``infra/render/access.py``) and call over VPC Lattice only the services it needs.
+Every fleet has its own role: the api fleet, the workers and, from phase 4, each service
+(``infra/components/services.py``), so a fleet may read only the secrets it uses
+(``infra/render/access.py``) and call over VPC Lattice only the services it needs.
 """
 
 from __future__ import annotations

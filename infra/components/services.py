@@ -25,7 +25,7 @@ from infra.components.iam import InstanceRole, InstanceRoleArgs, RuntimeSecrets
 from infra.components.load_balancer import APP_PORT, LoadBalancer
 from infra.components.network import MARIADB_PORT, REDIS_PORT, Network, allow_outbound_web
 from infra.naming import physical_prefix, sg_text
-from infra.render.access import SERVICE_ACCESS
+from infra.render.access import SERVICE_ACCESS, run_command_fleet
 from infra.settings import FleetSettings, StackTags
 
 LATTICE_PORT = 443
@@ -50,7 +50,7 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec("matching", ["/api/match", "/api/match/*"], 30, calls=(AI_SERVICE,)),
     ServiceSpec("analytics", ["/api/analytics/*"], 40),
 ]
-# The api and worker fleets (one shared role) embed new jobs through the AI service.
+# The api and worker fleets (a role each) embed new jobs through the AI service.
 PLATFORM_CALLS: tuple[str, ...] = (AI_SERVICE,)
 
 
@@ -126,8 +126,8 @@ class ServicesArgs:
     # What every service role may read (the artifact); its secrets are picked from `secrets`.
     runtime: InstanceRoleArgs
     secrets: RuntimeSecrets
-    # The api and worker fleets' shared role: it may call PLATFORM_CALLS.
-    platform_role: InstanceRole
+    # The api and worker fleets' roles: they may call PLATFORM_CALLS.
+    platform_roles: list[InstanceRole]
     # (service, AI service URL or None) -> the fleet's user data
     user_data_for: Callable[[str, pulumi.Input[str] | None], pulumi.Input[str]]
 
@@ -231,7 +231,8 @@ class Services(pulumi.ComponentResource):
                     args.runtime,
                     secret_arns=args.secrets.readable_by(SERVICE_ACCESS[spec.name]),
                     description=f"Green Matchers {spec.name} service instances",
-                    run_command=False,  # Session Manager only; the reshard runs on workers
+                    # Session Manager only, but for the fleet the reshard runs on
+                    run_command=run_command_fleet(4) == f"service-{spec.name}",
                 ),
                 opts=child(self),
             )
@@ -246,7 +247,7 @@ class Services(pulumi.ComponentResource):
         self.ai_service_url = self.lattice_services[AI_SERVICE].dns_entries.apply(
             lambda entries: f"https://{entries[0].domain_name}"
         )
-        self._auth_policies(name, args.platform_role, network)
+        self._auth_policies(name, args.platform_roles, network)
 
         self.fleets = {}
         self.target_groups: dict[str, aws.lb.TargetGroup] = {}
@@ -341,12 +342,14 @@ class Services(pulumi.ComponentResource):
         )
         return target_group, lattice_service
 
-    def _auth_policies(self, name: str, platform_role: InstanceRole, network: Network) -> None:
+    def _auth_policies(
+        self, name: str, platform_roles: list[InstanceRole], network: Network
+    ) -> None:
         """Each service's auth policy names its callers' roles; each caller's role may invoke
         those services' paths; the network admits only roles that call something."""
-        role_arns: dict[str, pulumi.Output[str]] = {
-            "platform": platform_role.role.arn,
-            **{service: role.role.arn for service, role in self.roles.items()},
+        role_arns: dict[str, list[pulumi.Output[str]]] = {
+            "platform": [r.role.arn for r in platform_roles],
+            **{service: [role.role.arn] for service, role in self.roles.items()},
         }
         resources: dict[str, pulumi.Output[list[str]]] = {
             spec.name: self.lattice_services[spec.name].arn.apply(
@@ -365,7 +368,7 @@ class Services(pulumi.ComponentResource):
                     resources[spec.name],
                     network.vpc.id,
                     self.service_network.arn,
-                    *(role_arns[c] for c in callers),
+                    *(arn for c in callers for arn in role_arns[c]),
                 ).apply(lambda v: service_auth_policy(v[0], list(v[3:]), v[1], v[2])),
                 opts=child(self),
             )
@@ -373,11 +376,12 @@ class Services(pulumi.ComponentResource):
             f"{name}-network-auth",
             resource_identifier=self.service_network.arn,
             policy=pulumi.Output.all(
-                network.vpc.id, *(role_arns[c] for c in sorted(all_callers))
+                network.vpc.id, *(arn for c in sorted(all_callers) for arn in role_arns[c])
             ).apply(lambda v: network_auth_policy(list(v[1:]), v[0])),
             opts=child(self),
         )
         for spec in SERVICES:
             if spec.calls:
                 self.roles[spec.name].allow_invoke([resources[c] for c in spec.calls])
-        platform_role.allow_invoke([resources[c] for c in PLATFORM_CALLS])
+        for platform_role in platform_roles:
+            platform_role.allow_invoke([resources[c] for c in PLATFORM_CALLS])

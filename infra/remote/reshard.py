@@ -17,8 +17,8 @@ from typing import Any, Literal
 from infra.errors import CheckFailedError
 from infra.phases import RESHARD_RUN_TIMEOUT_S
 from infra.remote.run_command import Invocation, Progress, send_script, wait
-from infra.render.access import SERVICE_ACCESS, WORKER, access_for
-from infra.render.userdata import ETC, HOME, SERVICE_USER, VENV, WEB_SERVICE
+from infra.render.access import WORKER, run_command_fleet
+from infra.render.userdata import ETC, HOME, SERVICE_USER, VENV
 
 Action = Literal["run", "status"]
 ENV_FILE = f"{ETC}/app.env"
@@ -72,16 +72,8 @@ def reshard_script(
 
 
 def reshard_role(phase: int) -> str:
-    """The ``Role`` tag of the fleet the reshard runs on: one whose app.env holds every
-    shard's URL (``infra/render/access.py``). The workers up to phase 3; in phase 4 the
-    workers open only shard 0, so the first split-off service that opens every shard
-    (analytics), which is off the user-facing paths that matter most."""
-    if access_for(WORKER, phase, None).database == "all":
-        return WORKER
-    for name, access in SERVICE_ACCESS.items():
-        if access.database == "all" and name not in (WEB_SERVICE, WORKER):
-            return f"service-{name}"
-    return "api"
+    """The ``Role`` tag of the fleet the reshard runs on (``access.run_command_fleet``)."""
+    return run_command_fleet(phase)
 
 
 def worker_instance(autoscaling: Any, groups: list[str], role: str = WORKER) -> tuple[str, str]:

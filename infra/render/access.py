@@ -14,7 +14,8 @@ each service opens only what its code uses (``app/state.py``, ``app/api/routes/`
 - ``worker`` (Celery): re-embeds jobs and careers on shard 0; the broker and the index
   generations in the cache's Redis.
 
-The api and worker fleets share one role, so it reads what either of them reads (``FULL``).
+Every fleet has a role of its own that reads exactly what its boot script fetches (the api
+fleet ``gm-instance``, the workers ``gm-worker-instance``, each phase-4 service its own).
 ``tests/app/test_service_access.py`` holds this table against the app.
 """
 
@@ -64,6 +65,20 @@ def access_for(role: str, phase: int, service_name: str | None) -> Access:
     if phase < 4:
         return FULL
     return SERVICE_ACCESS[WORKER if role == WORKER else service_name or "web"]
+
+
+def run_command_fleet(phase: int) -> str:
+    """The ``Role`` tag of the fleet SSM Run Command reaches (the reshard runs there): one
+    whose app.env holds every shard's URL. The workers up to phase 3; in phase 4 the workers
+    open only shard 0, so the first split-off service that opens every shard (analytics),
+    which is off the user-facing paths that matter most. Only its role may receive commands
+    (the ``ec2messages`` calls, ``infra/components/iam.py``)."""
+    if access_for(WORKER, phase, None).database == "all":
+        return WORKER
+    for name, access in SERVICE_ACCESS.items():
+        if access.database == "all" and name not in ("web", WORKER):
+            return f"service-{name}"
+    return "api"
 
 
 def readable(

@@ -45,6 +45,10 @@ def _arn(resource: PlannedResource) -> str:
     return arn
 
 
+# The roles that call the AI service: the api and worker fleets' and the matching service's.
+AI_CALLERS = ("gm-instance-role", "gm-worker-instance-role", "gm-services-matching-instance-role")
+
+
 def _policy(resource: PlannedResource) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(resource.inputs["policy"])
     return document
@@ -74,11 +78,7 @@ def test_the_ai_service_admits_only_its_callers_from_this_vpc(plan: Plan) -> Non
     [statement] = policy["Statement"]
     assert statement["Effect"] == "Allow"
     assert statement["Action"] == "vpc-lattice-svcs:Invoke"
-    assert statement["Principal"] == {
-        "AWS": sorted(
-            [_role_arn("gm-instance-role"), _role_arn("gm-services-matching-instance-role")]
-        )
-    }
+    assert statement["Principal"] == {"AWS": sorted(_role_arn(r) for r in AI_CALLERS)}
     ai = by_name(plan, "gm-services-ai-ml-lattice", SERVICE)
     assert statement["Resource"] == sorted(
         f"{_arn(ai)}{path}" for path in ("/api/ai/*", "/api/embeddings/*")
@@ -101,9 +101,7 @@ def test_a_service_nobody_calls_denies_every_request(plan: Plan, service: str) -
 def test_the_network_admits_only_roles_that_call_a_service(plan: Plan) -> None:
     [statement] = _policy(by_name(plan, "gm-services-network-auth", AUTH_POLICY))["Statement"]
     assert statement["Effect"] == "Allow"
-    assert statement["Principal"]["AWS"] == sorted(
-        [_role_arn("gm-instance-role"), _role_arn("gm-services-matching-instance-role")]
-    )
+    assert statement["Principal"]["AWS"] == sorted(_role_arn(r) for r in AI_CALLERS)
     assert statement["Condition"] == {
         "StringEquals": {"vpc-lattice-svcs:SourceVpc": "gm-network-vpc-id"}
     }
@@ -120,9 +118,13 @@ def test_each_service_fleet_has_its_own_role_and_profile(plan: Plan) -> None:
         assert template.inputs["iamInstanceProfile"] == {"name": profile.name}
         profiles[spec.name] = profile.name
     assert len(set(profiles.values())) == len(SERVICES)
-    for fleet in ("gm-api-lt", "gm-worker-lt"):  # api and worker keep the shared role
+    # The api and worker fleets have roles of their own too (issue 25: a role per fleet).
+    for fleet, profile_name in (
+        ("gm-api-lt", "gm-instance"),
+        ("gm-worker-lt", "gm-worker-instance"),
+    ):
         assert by_name(plan, fleet, LT).inputs["iamInstanceProfile"] == {
-            "name": "gm-instance-profile"
+            "name": f"{profile_name}-profile"
         }
 
 
@@ -145,7 +147,11 @@ def test_only_callers_may_invoke_and_only_the_ai_service(plan: Plan) -> None:
         for r in plan.of_type(ROLE_POLICY)
         if "vpc-lattice-svcs:Invoke" in r.inputs["policy"]
     }
-    assert set(invoking) == {"gm-instance-lattice", "gm-services-matching-instance-lattice"}
+    assert set(invoking) == {
+        "gm-instance-lattice",
+        "gm-worker-instance-lattice",
+        "gm-services-matching-instance-lattice",
+    }
     for statements in invoking.values():
         [statement] = statements
         assert statement["Action"] == ["vpc-lattice-svcs:Invoke"]

@@ -17,6 +17,12 @@ ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 PHASES = (1, 2, 3, 4)
+RUN_COMMAND_ROLES = {
+    1: [],
+    2: ["gm-worker-instance-ssm-agent"],
+    3: ["gm-worker-instance-ssm-agent"],
+    4: ["gm-services-analytics-instance-ssm-agent"],
+}
 
 
 def _policy_plan(statements: list[dict[str, Any]]) -> Plan:
@@ -84,9 +90,10 @@ def test_no_instance_role_may_read_ssm_parameters(phase: int, phase_plans: dict[
         for n, acts in actions.items()
         if any(a.startswith("ssm:GetParameter") or a == "ssm:*" for a in acts)
     ]
-    # Run Command reaches only the api/worker role (the reshard's target), never a service's.
+    # Run Command reaches only the fleet the reshard runs on: no one before the workers exist
+    # (phase 1), the workers in phases 2-3, the analytics service in phase 4.
     run_command = sorted(n for n, acts in actions.items() if "ec2messages:GetMessages" in acts)
-    assert run_command == ["gm-instance-ssm-agent"]
+    assert run_command == RUN_COMMAND_ROLES[phase]
 
 
 @pytest.mark.parametrize("phase", PHASES)
@@ -147,3 +154,16 @@ def test_a_widened_role_fails_validation(phase_plans: dict[int, Plan]) -> None:
     assert ("cloudsplaining", "PrivilegeEscalation", "gm-instance-ssm-agent") in {
         (f.tool, f.rule, f.name) for f in result.unwaived()
     }
+
+
+@pytest.mark.parametrize("phase", (2, 3, 4))
+def test_the_worker_and_the_web_fleet_have_different_roles(
+    phase: int, phase_plans: dict[int, Plan]
+) -> None:
+    templates = {
+        r.name: r for r in phase_plans[phase].of_type("aws:ec2/launchTemplate:LaunchTemplate")
+    }
+    profiles = {name: t.inputs["iamInstanceProfile"]["name"] for name, t in templates.items()}
+    assert profiles["gm-api-lt"] == "gm-instance-profile"
+    assert profiles["gm-worker-lt"] == "gm-worker-instance-profile"
+    assert len(set(profiles.values())) == len(profiles)  # one role per fleet
