@@ -179,6 +179,15 @@ class PlanMocks(Mocks):
         elif typ == "aws:kms/key:Key":
             key_id = f"{_digest(name, 8)}-{_digest(name + 'a', 4)}-{_digest(name + 'b', 4)}"
             out.update(id=key_id, keyId=key_id, arn=f"arn:aws:kms:{region}:{ACCOUNT}:key/{key_id}")
+        elif typ == "aws:autoscaling/group:Group":
+            # AWS's shape: autoScalingGroup:<uuid>:autoScalingGroupName/<name>
+            uuid = "-".join(
+                _digest(name + part, size) for part, size in zip("abcde", (8, 4, 4, 4, 12))
+            )
+            out["arn"] = (
+                f"arn:aws:autoscaling:{region}:{ACCOUNT}:autoScalingGroup:{uuid}"
+                f":autoScalingGroupName/{physical}"
+            )
         elif typ == "aws:sns/topic:Topic":
             out["arn"] = f"arn:aws:sns:{region}:{ACCOUNT}:{physical}"
         elif typ.startswith("aws:vpclattice/"):
