@@ -407,6 +407,53 @@ def alarm_key_policy(account: str, region: str) -> str:
     )
 
 
+def alarm_topic_policy(topic_arn: str, account: str, region: str) -> str:
+    """The topic's own policy, in place of SNS's default (every principal of the account may
+    do anything): this account's CloudWatch alarms publish, the account administers, and
+    nothing reaches it without TLS."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "CloudWatchAlarmsPublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": "sns:Publish",
+                    "Resource": topic_arn,
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": account},
+                        "ArnLike": {
+                            "aws:SourceArn": f"arn:aws:cloudwatch:{region}:{account}:alarm:*"
+                        },
+                    },
+                },
+                {
+                    "Sid": "AccountAdministers",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                    "Action": [
+                        "sns:GetTopicAttributes",
+                        "sns:ListSubscriptionsByTopic",
+                        "sns:SetTopicAttributes",
+                        "sns:Subscribe",
+                    ],
+                    "Resource": topic_arn,
+                },
+                {
+                    "Sid": "TlsOnly",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "sns:Publish",
+                    "Resource": topic_arn,
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                },
+            ],
+        },
+        sort_keys=True,
+    )
+
+
 @dataclass(frozen=True)
 class MonitoringArgs:
     tags: StackTags
@@ -437,6 +484,12 @@ class Monitoring(pulumi.ComponentResource):
             f"{name}-alarms",
             kms_master_key_id=key.arn,
             tags=tags(stack_tags, f"{name}-alarms"),
+            opts=child(self),
+        )
+        aws.sns.TopicPolicy(
+            f"{name}-alarms-policy",
+            arn=topic.arn,
+            policy=topic.arn.apply(lambda arn: alarm_topic_policy(arn, account, args.region)),
             opts=child(self),
         )
         if args.alarm_email:

@@ -683,6 +683,10 @@ def _fold_logging(bucket: Props, i: Props) -> None:
     )
 
 
+def _topic_policy(i: Props, _: str) -> Props:
+    return {"Topics": [i.get("arn")], "PolicyDocument": document(i.get("policy"))}
+
+
 def _bucket_policy(i: Props, _: str) -> Props:
     return {"Bucket": i.get("bucket"), "PolicyDocument": document(i.get("policy"))}
 
@@ -1130,6 +1134,7 @@ CFN_TYPES: dict[str, CfnType] = {
         dropped=("forceDestroy",),
     ),
     "aws:s3/bucketPolicy:BucketPolicy": CfnType(_bucket_policy),
+    "aws:sns/topicPolicy:TopicPolicy": CfnType(_topic_policy),
     "aws:cloudfront/distribution:Distribution": CfnType(
         _distribution,
         {

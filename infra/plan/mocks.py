@@ -182,7 +182,8 @@ class PlanMocks(Mocks):
         elif typ == "aws:autoscaling/group:Group":
             # AWS's shape: autoScalingGroup:<uuid>:autoScalingGroupName/<name>
             uuid = "-".join(
-                _digest(name + part, size) for part, size in zip("abcde", (8, 4, 4, 4, 12))
+                _digest(name + part, size)
+                for part, size in zip("abcde", (8, 4, 4, 4, 12), strict=True)
             )
             out["arn"] = (
                 f"arn:aws:autoscaling:{region}:{ACCOUNT}:autoScalingGroup:{uuid}"

@@ -101,6 +101,13 @@ def _topic(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applie
     return Applied(id=arn, outputs={"arn": arn, "name": name})
 
 
+def _topic_policy(ctx: Context, res: PlannedResource, inputs: dict[str, Any]) -> Applied:
+    ctx.client("sns").set_topic_attributes(
+        TopicArn=inputs["arn"], AttributeName="Policy", AttributeValue=inputs["policy"]
+    )
+    return Applied(id=inputs["arn"], outputs={"arn": inputs["arn"]})
+
+
 HANDLERS: dict[str, Handler] = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": Handler(
         create=_alarm,
@@ -120,5 +127,9 @@ HANDLERS: dict[str, Handler] = {
     ),
     "aws:sns/topic:Topic": Handler(
         create=_topic, delete=lambda ctx, old: ctx.client("sns").delete_topic(TopicArn=old.id)
+    ),
+    # Deleting the policy leaves the topic on SNS's default one (the topic goes with it).
+    "aws:sns/topicPolicy:TopicPolicy": Handler(
+        create=_topic_policy, update=same_again(_topic_policy), delete=lambda ctx, old: None
     ),
 }

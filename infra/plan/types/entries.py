@@ -455,6 +455,7 @@ EDGE = [
         replace_on=_S({"name", "namePrefix", "fifoTopic"}),
     ),
     TypeFacts("aws:sns/topicSubscription:TopicSubscription", "AWS::SNS::Subscription", "free"),
+    TypeFacts("aws:sns/topicPolicy:TopicPolicy", "AWS::SNS::TopicPolicy", "free"),
     TypeFacts(
         t.LATTICE_NETWORK,
         "AWS::VpcLattice::ServiceNetwork",

@@ -167,3 +167,16 @@ def test_the_worker_and_the_web_fleet_have_different_roles(
     assert profiles["gm-api-lt"] == "gm-instance-profile"
     assert profiles["gm-worker-lt"] == "gm-worker-instance-profile"
     assert len(set(profiles.values())) == len(profiles)  # one role per fleet
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_the_alarm_topic_has_an_explicit_policy(phase: int, phase_plans: dict[int, Plan]) -> None:
+    [policy] = phase_plans[phase].of_type("aws:sns/topicPolicy:TopicPolicy")
+    statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
+    publish = statements["CloudWatchAlarmsPublish"]
+    assert publish["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert publish["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    assert publish["Condition"]["ArnLike"]["aws:SourceArn"].endswith(":alarm:*")
+    assert statements["TlsOnly"]["Effect"] == "Deny"
+    assert statements["TlsOnly"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert {s["Resource"] for s in statements.values()} == {policy.inputs["arn"]}
