@@ -31,6 +31,8 @@ BAD_INPUTS: dict[str, list[str]] = {
     "preview --base-ref": ["preview", "--base-ref", "no-such-ref-gm"],
     "render nginx --out": ["render", "nginx", "--out", MISSING_DIR],
     "render userdata --out": ["render", "userdata", "--out", MISSING_DIR],
+    "render scripts --out": ["render", "scripts", "--phase", "1", "--out", NOT_A_DIR],
+    "render ci-role --account": ["render", "ci-role", "--repository", "a/b", "--account", "1"],
     "phase": ["phase", "7", "--stack", "x", "--yes"],
     "phase --stack": ["phase", "1", "--stack", "bad name!", "--yes", "--engine", "local"],
     "verify": ["verify", "--stack", "no-such-stack", "--engine", "local"],
