@@ -89,6 +89,17 @@ def judged_documents(plan: Plan) -> Iterator[Document]:
     yield Document(CI_ROLE, IDENTITY, guard_policy())
 
 
+def documents_fingerprint(plan: Plan) -> str:
+    """What the IAM judges' findings depend on: each judged document with its resource's
+    identity (the findings cache's key, with the judge's version)."""
+    return json.dumps(
+        [
+            [d.resource.urn, d.resource.name, d.resource.type, d.kind, d.text]
+            for d in judged_documents(plan)
+        ]
+    )
+
+
 def _finding(tool: str, rule: str, document: Document, severity: str, message: str) -> Finding:
     r = document.resource
     return Finding(tool, rule, r.urn, r.name, r.type, severity, message)

@@ -20,7 +20,13 @@ from infra.validate.checkov_judge import (
     find_checkov,
     start_checkov,
 )
-from infra.validate.iam_judges import CLOUDSPLAINING, PARLIAMENT, run_cloudsplaining, run_parliament
+from infra.validate.iam_judges import (
+    CLOUDSPLAINING,
+    PARLIAMENT,
+    documents_fingerprint,
+    run_cloudsplaining,
+    run_parliament,
+)
 from infra.validate.limits import check_limits
 from infra.validate.model import Finding, ValidationResult
 from infra.validate.waivers import DEFAULT_FILE, apply_waivers, load_waivers
@@ -89,8 +95,14 @@ def validate_plans(
         for tool, judge in IAM_JUDGES.items():
             if tool in judges:
                 started = time.perf_counter()
-                findings += judge(plan)
-                timings[number][tool] = time.perf_counter() - started
+                key = findings_key(tool, metadata.version(tool), documents_fingerprint(plan))
+                judged = load_findings(tool, key)
+                label = f"{tool} (cached)"
+                if judged is None:
+                    judged, label = judge(plan), tool
+                    store_findings(tool, key, judged)
+                findings += judged
+                timings[number][label] = time.perf_counter() - started
         found.append(findings)
     if checkov is not None:
         started = time.perf_counter()
