@@ -181,16 +181,24 @@ class PlanMocks(Mocks):
             out.update(id=key_id, keyId=key_id, arn=f"arn:aws:kms:{region}:{ACCOUNT}:key/{key_id}")
         elif typ == "aws:sns/topic:Topic":
             out["arn"] = f"arn:aws:sns:{region}:{ACCOUNT}:{physical}"
+        elif typ == "aws:autoscaling/group:Group":  # shaped like AWS's (IAM resources)
+            out["arn"] = (
+                f"arn:aws:autoscaling:{region}:{ACCOUNT}:autoScalingGroup:"
+                f"{_digest(name, 8)}-{_digest(name + 'a', 4)}-{_digest(name + 'b', 4)}-"
+                f"{_digest(name + 'c', 4)}-{_digest(name + 'd', 12)}:"
+                f"autoScalingGroupName/{physical}"
+            )
+        elif typ == "aws:vpclattice/service:Service":  # ARN and generated name like AWS's
+            out["arn"] = f"arn:aws:vpc-lattice:{region}:{ACCOUNT}:service/svc-{_digest(name, 17)}"
+            out["dnsEntries"] = [
+                {
+                    "domainName": f"svc-{_digest(name, 17)}.{_digest(name + 'dns', 7)}"
+                    f".vpc-lattice-svcs.{region}.on.aws",
+                    "hostedZoneId": "Z0123456789ABCDEFGHIJ",
+                }
+            ]
         elif typ.startswith("aws:vpclattice/"):
             out["arn"] = f"arn:aws:vpc-lattice:{region}:{ACCOUNT}:{module}/{physical}"
-            if typ == "aws:vpclattice/service:Service":  # the generated name, shaped like AWS's
-                out["dnsEntries"] = [
-                    {
-                        "domainName": f"svc-{_digest(name, 17)}.{_digest(name + 'dns', 7)}"
-                        f".vpc-lattice-svcs.{region}.on.aws",
-                        "hostedZoneId": "Z0123456789ABCDEFGHIJ",
-                    }
-                ]
         return out
 
 

@@ -66,7 +66,7 @@ def validate_plans(
             times["cfn-lint"] = time.perf_counter() - started
         if "gm-limits" in judges:
             started = time.perf_counter()
-            findings += check_limits(plan)
+            findings += check_limits(plan, region)
             times["gm-limits"] = time.perf_counter() - started
         found.append(findings)
         timings.append(times)

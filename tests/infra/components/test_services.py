@@ -36,7 +36,17 @@ def _role_arn(name: str) -> str:
 
 
 def _arn(resource: PlannedResource) -> str:
+    """A Lattice ARN as the plan's mocks answer it (a service's is AWS-shaped: service/svc-id,
+    the id its generated DNS name starts with)."""
+    if resource.type == SERVICE:
+        return f"arn:aws:vpc-lattice:us-east-1:{ACCOUNT}:service/{_service_id(resource)}"
     return f"arn:aws:vpc-lattice:us-east-1:{ACCOUNT}:vpclattice/{resource.inputs['name']}"
+
+
+def _service_id(resource: PlannedResource) -> str:
+    from infra.plan.mocks import _digest
+
+    return f"svc-{_digest(resource.name, 17)}"
 
 
 def _policy(resource: PlannedResource) -> dict[str, Any]:
