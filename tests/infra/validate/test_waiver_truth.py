@@ -113,3 +113,12 @@ def test_the_proxy_keeps_a_reshard_lock_for_the_whole_run() -> None:
     lapsing = mutate(plan, proxies[0].name, {"idleClientTimeout": 1800})
     (message,) = [f.message for f in check_limits(lapsing) if f.rule == "GM-LIMIT-PROXY-IDLE"]
     assert "1800 s is shorter than a reshard run (14400 s)" in message
+
+
+def test_the_s3_logging_waiver_claims_no_trail_that_is_not_there() -> None:
+    (reason,) = reasons("CKV_AWS_18")
+    assert "no CloudTrail trail" in reason and "CloudTrail data events are" not in reason
+    for phase in (1, 4):
+        types = {r.type for r in plan_for_phase(phase).custom_resources()}
+        assert "aws:cloudtrail/trail:Trail" not in types
+        assert "aws:s3/bucketLogging:BucketLogging" not in types
