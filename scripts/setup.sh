@@ -4,9 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: nginx (real nginx tests), shellcheck, cloud-init and systemd
-# (user data), graphviz (diagrams), chromium (the front page in a browser), wrk (benchmark);
+# (user data), dash (what SSM runs its scripts with), graphviz (diagrams), chromium (the front page in a browser), wrk (benchmark);
 # mariadb-server and redis-server (the tests' own servers and `gm-infra app stack`'s).
-APT_LEAN=(nginx shellcheck cloud-init systemd mariadb-server redis-server)
+APT_LEAN=(nginx shellcheck cloud-init systemd dash mariadb-server redis-server)
 APT_WITH_RECOMMENDS=(graphviz chromium wrk)  # chromium's fonts and sandbox come as recommends
 
 missing_of() {

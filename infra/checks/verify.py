@@ -220,11 +220,26 @@ def check_databases(
 
 
 def pending_changes(check: str, target: str, pending: dict[str, Any] | None) -> list[CheckResult]:
-    """Changes AWS holds for the maintenance window (apply_immediately is off)."""
+    """A modification AWS has not applied yet fails verify: until it lands the old capacity
+    serves the phase (the stacks apply immediately; a change made outside them, or with
+    apply-immediately off, waits for the maintenance window, up to seven days)."""
     if not pending:
         return []
     shown = ", ".join(f"{k}={v}" for k, v in sorted(pending.items()))
-    return [CheckResult(check, target, "pending", f"waits for the maintenance window: {shown}")]
+    command = (
+        "rds modify-db-instance"
+        if check.startswith("rds")
+        else ("elasticache modify-replication-group")
+    )
+    return [
+        CheckResult(
+            check,
+            target,
+            "fail",
+            f"modification pending, not applied yet: {shown} (apply it now: aws {command} "
+            "--apply-immediately, or wait for the maintenance window)",
+        )
+    ]
 
 
 def check_caches(elasticache: Any, groups: dict[str, int]) -> list[CheckResult]:

@@ -246,10 +246,16 @@ def render_scripts(
 
     Example: gm-infra render scripts --phase 3 --out machines/
     """
+    from infra.paths import stacks_dir
+    from infra.plan import build
     from infra.plan.load import plan_for_target
     from infra.remote.machine_files import machine_files, write_machine_files
 
-    found = machine_files(plan_for_target(phase, stack))
+    if stack is not None and phase is None:  # where gm-infra phase keeps it (GM_INFRA_STACKS_DIR)
+        plan = build.plan_for_stack(stack, stacks_dir(None))
+    else:
+        plan = plan_for_target(phase, stack)
+    found = machine_files(plan)
     written = write_machine_files(found, out)
     if as_json:
         body = {**found.manifest(), "out": str(out), "files": sorted(found.files)}

@@ -135,7 +135,7 @@ class Cache(pulumi.ComponentResource):
             snapshot_window="02:00-03:00",
             maintenance_window="sun:05:30-sun:06:30",
             auto_minor_version_upgrade=True,
-            apply_immediately=False,
+            apply_immediately=True,  # a promotion's node type lands now, online
             tags=tags(stack_tags, group_id),
             opts=child(self, protect=True),
         )

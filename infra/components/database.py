@@ -221,7 +221,7 @@ class Database(pulumi.ComponentResource):
             skip_final_snapshot=False,
             final_snapshot_identifier=f"{identifier}-final",
             auto_minor_version_upgrade=True,
-            apply_immediately=False,
+            apply_immediately=True,  # a promotion's change lands now (README: Inside the promotion)
             ca_cert_identifier="rds-ca-rsa2048-g1",
             enabled_cloudwatch_logs_exports=["error", "slowquery"],
             performance_insights_enabled=performance_insights(db.instance_class)[0],
@@ -251,7 +251,7 @@ class Database(pulumi.ComponentResource):
             backup_retention_period=db.backup_retention_days,
             skip_final_snapshot=True,
             auto_minor_version_upgrade=True,
-            apply_immediately=False,
+            apply_immediately=True,  # a promotion's change lands now (README: Inside the promotion)
             ca_cert_identifier="rds-ca-rsa2048-g1",
             performance_insights_enabled=performance_insights(db.instance_class)[0],
             performance_insights_retention_period=performance_insights(db.instance_class)[1],

@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 
 from infra.engines.base import Change, DeployResult, Inventory, Progress
-from infra.errors import BadInputError, GmError
+from infra.errors import BadInputError, CheckFailedError, GmError
 from infra.paths import project
 from infra.plan.build import record_plan
 from infra.plan.model import Plan
@@ -57,12 +57,32 @@ class PulumiEngine:
         return auto.select_stack(stack_name=stack, work_dir=str(self.project_dir))
 
     def deployed_phase(self, stack: str) -> int | None:
+        """The phase the stack's outputs say; None only when the stack does not exist or
+        has never been deployed (no outputs). Anything else that stops the read (credentials,
+        the backend, a broken checkpoint) is an error: taking it as "nothing deployed" would
+        switch off the step and shard-map checks of a promotion."""
+        from pulumi import automation as auto
+
         try:
             outputs = self._stack(stack).outputs()
-        except Exception:
+        except auto.StackNotFoundError:
+            return None
+        except Exception as error:
+            raise CheckFailedError(
+                f"cannot read which phase stack {stack} runs: {_last_line(error)}",
+                hint="check the pulumi login and AWS credentials (pulumi stack output -s "
+                f"{stack}); nothing was changed",
+            ) from None
+        if not outputs:
             return None
         phase = outputs.get("phase")
-        return int(phase.value) if phase is not None else None
+        try:
+            return int(phase.value) if phase is not None else _no_phase(stack)
+        except (TypeError, ValueError):
+            raise CheckFailedError(
+                f"stack {stack}'s phase output is {phase.value!r}, not a phase number",
+                hint="nothing was changed; check the stack's outputs (pulumi stack output)",
+            ) from None
 
     def deployed_plan(self, stack: str) -> Plan | None:
         if not stack_file(stack, self.stacks_dir).exists():
@@ -96,12 +116,28 @@ class PulumiEngine:
         try:
             result = stack.up(on_event=on_event)
         except auto.CommandError as error:
-            raise GmError(f"pulumi up failed for {settings.stack}: {str(error)[-300:]}") from None
+            raise GmError(f"pulumi up failed for {settings.stack}: {_last_line(error)}") from None
         return DeployResult(outputs={k: v.value for k, v in result.outputs.items()})
 
     def inventory(self, stack: str) -> Inventory:
         state = self._stack(stack).export_stack().deployment or {}
         return inventory_from_deployment(state, self.deployed_phase(stack) or 0)
+
+
+def _no_phase(stack: str) -> int:
+    raise CheckFailedError(
+        f"stack {stack} has outputs but no phase output: it was not deployed by gm-infra",
+        hint="nothing was changed; deploy it with gm-infra phase, or use another stack name",
+    )
+
+
+def _last_line(error: Exception) -> str:
+    """The last line the CLI said (Automation API errors carry code, stdout and stderr)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    last = lines[-1] if lines else type(error).__name__
+    for prefix in ("stderr:", "stdout:"):
+        last = last.removeprefix(prefix).strip()
+    return last[-300:]
 
 
 def _action(op: str) -> Any:

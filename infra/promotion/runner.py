@@ -291,7 +291,17 @@ class Promotion:
                     hint=f"fix and rerun gm-infra verify --stack {req.stack}; to go back, merge "
                     "first (gm-infra app reshard --rollback, then --cleanup, on a worker)",
                 )
-            self._rollback(outcome, config, from_phase)
+            rolled_back = self._rollback(outcome, config, from_phase)
+            if not rolled_back:
+                why = outcome.steps[-1]["detail"]
+                raise CheckFailedError(
+                    f"verify failed after promoting {req.stack} to phase {req.phase}: "
+                    f"{_names(failed)}; not rolled back ({why}): the stack runs what the "
+                    "deploy left, and its stack file was not rewritten",
+                    hint=f"gm-infra verify --stack {req.stack} --engine {self.engine.name}; "
+                    f"then rerun gm-infra phase {req.phase} or gm-infra phase {from_phase} "
+                    "--allow-downgrade",
+                )
             raise CheckFailedError(
                 f"verify failed after promoting {req.stack} to phase {req.phase}: "
                 f"{_names(failed)}; rolled back to phase {from_phase or 'none'}",
@@ -407,37 +417,40 @@ class Promotion:
             )
         return outcome
 
-    def _rollback(self, outcome: PromotionOutcome, config: dict[str, Any], from_phase: int) -> None:
+    def _rollback(self, outcome: PromotionOutcome, config: dict[str, Any], from_phase: int) -> bool:
+        """Deploy the previous phase again; True when it was deployed. Only a rollback that
+        was deployed rewrites the stack file and is recorded as ``rolled-back``; a failed one
+        is recorded as ``rollback-failed`` and leaves the stack file as it was."""
         req = self.request
-        outcome.result = "rolled-back"
         if not from_phase:
             self._step(outcome, "rollback", "fail", "no earlier phase to roll back to")
-        else:
-            previous: Settings = settings_from_config(req.stack, {**config, PHASE_KEY: from_phase})
-            plan: Plan = record_plan(previous)
-            try:
-                result = self.engine.deploy(previous, plan, self.reporter.resource)
-                self._step(
-                    outcome,
-                    "rollback",
-                    "ok",
-                    f"back to phase {from_phase}: "
-                    + ", ".join(f"{n} {a}" for a, n in _counts(result).items() if n),
-                )
-            except GmError as error:
-                self._step(outcome, "rollback", "fail", error.message)
-            write_stack_config(req.stack, {**config, PHASE_KEY: from_phase}, req.stacks_dir)
+            return self._rolled(outcome, from_phase, "verify-failed", "no earlier phase")
+        previous: Settings = settings_from_config(req.stack, {**config, PHASE_KEY: from_phase})
+        plan: Plan = record_plan(previous)
+        try:
+            result = self.engine.deploy(previous, plan, self.reporter.resource)
+        except GmError as error:
+            self._step(outcome, "rollback", "fail", error.message)
+            return self._rolled(outcome, from_phase, "rollback-failed", error.message)
+        self._step(
+            outcome,
+            "rollback",
+            "ok",
+            f"back to phase {from_phase}: "
+            + ", ".join(f"{n} {a}" for a, n in _counts(result).items() if n),
+        )
+        write_stack_config(req.stack, {**config, PHASE_KEY: from_phase}, req.stacks_dir)
+        return self._rolled(outcome, from_phase, "rolled-back", "verify failed")
+
+    def _rolled(self, outcome: PromotionOutcome, from_phase: int, result: str, why: str) -> bool:
+        req = self.request
+        outcome.result = result
         record(
             HistoryEntry(
-                now(),
-                req.stack,
-                from_phase,
-                req.phase,
-                self.engine.name,
-                "rolled-back",
-                "verify failed",
+                now(), req.stack, from_phase, req.phase, self.engine.name, result, why
             )
-        )
+        )  # fmt: skip
+        return result == "rolled-back"
 
 
 def _made(created: bool, check_only: bool) -> str:

@@ -109,11 +109,11 @@ def machine_files(plan: Plan) -> MachineFiles:
         if host not in found.fleets:
             raise BadInputError(f"phase {plan.phase} has no {host} fleet to reshard on", None)
         shards = len(json.loads(found.files[f"{host}/boot.json"])["shards"])
-        for action in ("run", "status"):
-            lines = reshard_script(shards if action == "run" else 0, action)  # type: ignore[arg-type]
-            found.ssm.append(SsmScript(f"reshard-{action}", host, "\n".join(lines) + "\n"))
-    for script in found.ssm:
-        found.files[f"ssm/{script.name}.sh"] = script.text
+        run, status = reshard_script(shards, "run"), reshard_script(0, "status")
+        found.ssm.append(SsmScript("reshard-run", host, "\n".join(run) + "\n"))
+        found.ssm.append(SsmScript("reshard-status", host, "\n".join(status) + "\n"))
+    for ssm in found.ssm:
+        found.files[f"ssm/{ssm.name}.sh"] = ssm.text
     found.files["manifest.json"] = json.dumps(found.manifest(), indent=2, sort_keys=True) + "\n"
     return found
 

@@ -313,8 +313,9 @@ def boot_config(ctx: UserDataContext) -> dict[str, object]:
         # SESSION_SECRET where it is false
         **({} if sessions else {"sessions": False}),
         "stack": ctx.stack,
-        **({"drain": {"hook": DRAIN_HOOK}} if ctx.role == "worker" else {}),
         "metrics": ctx.metrics_namespace,  # the app's CloudWatch namespace; "" switches it off
+        # the worker group's termination lifecycle hook, which gm-drain completes
+        **({"drain": {"hook": DRAIN_HOOK}} if ctx.role == "worker" else {}),
         **(
             {"ai_service": {"url": ctx.ai_service_url, "auth": ctx.ai_service_auth or "none"}}
             if ctx.ai_service_url

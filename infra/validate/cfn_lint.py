@@ -11,7 +11,10 @@ SEVERITIES = {"error": ERROR, "warning": WARNING, "informational": INFO}
 def run_cfn_lint(export: Export, region: str) -> list[Finding]:
     from cfnlint.api import ManualArgs, lint  # imported here: about 1 s
 
-    matches = lint(export.to_json(), config=ManualArgs(regions=[region]))
+    # include_checks I: cfn-lint's informational rules too (DeletionPolicy on stateful
+    # resources, IAM resource shapes), which it leaves out by default.
+    config = ManualArgs(regions=[region], include_checks=["I"])
+    matches = lint(export.to_json(), config=config)
     findings = []
     for match in matches:
         path = [str(p) for p in (match.path or [])]

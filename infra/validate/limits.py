@@ -159,6 +159,10 @@ def storage_autoscaling(resource: PlannedResource) -> Iterator[str]:
     numbers = isinstance(allocated, int | float) and isinstance(maximum, int | float)
     if numbers and maximum and maximum < allocated:
         yield f"maxAllocatedStorage {maximum} GiB is below allocatedStorage {allocated} GiB"
+    if resource.inputs.get("replicateSourceDb") and not maximum:
+        # A replica's storage does not follow its source's: once the writer autoscales past
+        # it, the replica fills up and stops replicating (RDS User Guide, read replicas).
+        yield "a read replica without maxAllocatedStorage: it cannot grow with its writer"
 
 
 def proxy_idle_timeout(resource: PlannedResource) -> Iterator[str]:
@@ -186,8 +190,9 @@ def ec2_instance_types() -> frozenset[str]:
 
 
 def _instance_type(field: str, value: Any) -> Iterator[str]:
-    if isinstance(value, str) and value not in ec2_instance_types():
-        yield f"{field} {value!r} is not an EC2 instance type (botocore's EC2 model)"
+    from infra.validate.classes import unknown
+
+    yield from unknown(field, value, ec2_instance_types(), "an EC2 instance type (botocore)")
 
 
 def instance_types(resource: PlannedResource) -> Iterator[str]:
@@ -238,7 +243,28 @@ LIMITS: tuple[Limit, ...] = (
 )
 
 
-def check_limits(plan: Plan) -> list[Finding]:
+CLASS = Limit(
+    "GM-LIMIT-CLASS",
+    ("aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"),
+    lambda _: iter(()),
+)
+
+
+def classes(resource: PlannedResource, region: str) -> list[str]:
+    """RDS instance classes (MariaDB) and ElastiCache node types offered in ``region``."""
+    from infra.validate.classes import cache_node_types, rds_classes, unknown
+
+    if resource.type == "aws:rds/instance:Instance":
+        engine = str(resource.inputs.get("engine") or "mariadb")
+        known = rds_classes(region, engine)
+        what = f"an RDS instance class for {engine} in {region}"
+        return unknown("instanceClass", resource.inputs.get("instanceClass"), known, what)
+    known = cache_node_types(region)
+    what = f"an ElastiCache node type in {region}"
+    return unknown("nodeType", resource.inputs.get("nodeType"), known, what)
+
+
+def check_limits(plan: Plan, region: str = "us-east-1") -> list[Finding]:
     """Each resource's limits, then the sums across resources (``capacity.py``)."""
     from infra.validate.capacity import check_capacity
 
@@ -247,4 +273,6 @@ def check_limits(plan: Plan) -> list[Finding]:
         for limit in LIMITS:
             if resource.type in limit.types:
                 findings += [_finding(limit, resource, m) for m in limit.check(resource)]
+        if resource.type in CLASS.types:
+            findings += [_finding(CLASS, resource, m) for m in classes(resource, region)]
     return findings + check_capacity(plan)

@@ -90,7 +90,7 @@ def validate_plans(
             findings += cached
         if "gm-limits" in judges:
             started = time.perf_counter()
-            findings += check_limits(plan)
+            findings += check_limits(plan, region)
             timings[number]["gm-limits"] = time.perf_counter() - started
         for tool, judge in IAM_JUDGES.items():
             if tool in judges:

@@ -52,10 +52,11 @@ class Pending:
         }
 
 
-def test_changes_held_for_the_maintenance_window_are_shown_not_failed() -> None:
+def test_verify_fails_while_a_modification_is_pending() -> None:
+    """Until AWS applies it, the old capacity serves the phase: not promoted yet."""
     inventory = Inventory(phase=2, db_primaries=["db"], cache_groups={"redis": 3})
     results = verify(inventory, lambda service: Pending(), VerifyOptions(target_timeout_s=0))
-    pending = [r for r in results if r.status == "pending"]
+    pending = [r for r in results if r.failed and "modification pending" in r.detail]
     assert {r.check for r in pending} == {"rds primary", "redis"}
-    assert "DBInstanceClass=db.r6g.large" in pending[0].detail
-    assert not [r for r in results if r.failed and r.check in {"rds primary", "redis"}]
+    rds = next(r for r in pending if r.check == "rds primary")
+    assert "DBInstanceClass=db.r6g.large" in rds.detail and "--apply-immediately" in rds.detail

@@ -49,6 +49,12 @@ def _arn(resource: PlannedResource) -> str:
 AI_CALLERS = ("gm-instance-role", "gm-worker-instance-role", "gm-services-matching-instance-role")
 
 
+def _service_id(resource: PlannedResource) -> str:
+    from infra.plan.mocks import _digest
+
+    return f"svc-{_digest(resource.name, 17)}"
+
+
 def _policy(resource: PlannedResource) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(resource.inputs["policy"])
     return document

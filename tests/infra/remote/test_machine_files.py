@@ -408,3 +408,22 @@ def test_the_reshard_host_holds_every_shard_in_each_phase_it_can_run() -> None:
 )
 def test_the_systemd_reader_follows_the_documented_rules(line: str, value: str) -> None:
     assert systemd_env(f"# comment\n; another\n{line}\n") == {"A": value}
+
+
+def test_render_scripts_reads_a_stack_where_gm_infra_phase_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infra.stack_files import write_stack_config
+
+    stacks = tmp_path / "stacks"
+    config = {"aws:region": "eu-west-1", "green-matchers:phase": 3}
+    write_stack_config("shop", {**config, "green-matchers:database": {"shards": 4}}, stacks)
+    monkeypatch.setenv("GM_INFRA_STACKS_DIR", str(stacks))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli_app, ["render", "scripts", "--stack", "shop", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    run = (out / "ssm/reshard-run.sh").read_text()
+    assert '"$COUNT" -ne 4' in run  # the stack's own shard count
+    assert json.loads((out / "worker/boot.json").read_text())["region"] == "eu-west-1"

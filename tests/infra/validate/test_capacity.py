@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -125,3 +127,27 @@ def test_the_rps_finding_says_whether_the_maximum_covers_the_seed() -> None:
 )
 def test_instance_sizes(instance_type: str, size: tuple[int, float]) -> None:
     assert ec2_size(instance_type) == size
+
+
+def test_a_promotion_over_its_connection_budget_is_refused_before_anything_exists(
+    emu: Any, run: Any
+) -> None:
+    from tests.infra.factories import aws
+
+    stacks = Path(os.environ["GM_INFRA_STACKS_DIR"])
+    write_stack_config(
+        "crowded",
+        {
+            "aws:region": "us-east-1",
+            "green-matchers:phase": 2,
+            "green-matchers:api": {"maxSize": 40},
+            "green-matchers:workers": {"maxSize": 30},
+        },
+        stacks,
+    )
+    result = run("phase", "2", "--stack", "crowded", "--engine", "local", "--yes", "--force")
+    assert result.exit_code == 1, result.output
+    assert "promotion refused" in result.output and DB_RULE in result.output
+    vpcs = aws(emu, "ec2").describe_vpcs()["Vpcs"]
+    assert all(v.get("IsDefault") for v in vpcs)  # nothing was created
+    assert aws(emu, "rds").describe_db_instances()["DBInstances"] == []
