@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,14 +57,15 @@ def emulator() -> Iterator[Emulator]:
 
 
 @pytest.fixture(scope="session")
-def shared_cache(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One gm-infra cache folder (plans, judges' findings) for every worker of this run.
 
     Its entries are content-addressed and written atomically (a temporary file, then a
     rename), so workers share it safely; a test's own state and history stay its own.
     """
     base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if worker_id != "master" else base) / "gm-infra-cache"
+    # Under pytest-xdist each worker's base is popen-gwN inside the run's own folder.
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "gm-infra-cache"
     folder.mkdir(exist_ok=True)
     return folder
 
