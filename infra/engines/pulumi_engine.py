@@ -14,7 +14,7 @@ import boto3
 from infra.engines.base import Change, DeployResult, Inventory, Progress
 from infra.errors import BadInputError, CheckFailedError, GmError
 from infra.paths import project
-from infra.plan.build import record_plan
+from infra.plan.build import cached_plan
 from infra.plan.model import Plan
 from infra.plan.types import tokens as t
 from infra.settings import Settings
@@ -87,7 +87,7 @@ class PulumiEngine:
     def deployed_plan(self, stack: str) -> Plan | None:
         if not stack_file(stack, self.stacks_dir).exists():
             return None
-        return record_plan(settings_for_stack(stack, self.stacks_dir))
+        return cached_plan(settings_for_stack(stack, self.stacks_dir))
 
     def deploy(self, settings: Settings, plan: Plan, progress: Progress) -> DeployResult:
         from pulumi import automation as auto

@@ -18,7 +18,7 @@ from infra.diff.model import PlanDiff
 from infra.engines.base import Action, Change, DeployResult, Engine
 from infra.errors import BadInputError, CheckFailedError, GmError
 from infra.phases import SHARDED_PHASE
-from infra.plan.build import record_plan
+from infra.plan.build import cached_plan
 from infra.plan.model import Plan
 from infra.promotion.gate import blocking, plan_diff, retained
 from infra.promotion.history import HistoryEntry, now, record
@@ -183,7 +183,7 @@ class Promotion:
             f"{_made(created, req.check_only)}{stack_file(req.stack, req.stacks_dir).name}"
             f", phase {from_phase or '-'} -> {req.phase}, region {settings.region}",
         )
-        plan = record_plan(settings)
+        plan = cached_plan(settings)  # the plan cache: a pure function of settings and sources
 
         # 1b. policy and validation, offline: an invalid plan never reaches the account
         if req.validate:
@@ -426,7 +426,7 @@ class Promotion:
             self._step(outcome, "rollback", "fail", "no earlier phase to roll back to")
             return self._rolled(outcome, from_phase, "verify-failed", "no earlier phase")
         previous: Settings = settings_from_config(req.stack, {**config, PHASE_KEY: from_phase})
-        plan: Plan = record_plan(previous)
+        plan: Plan = cached_plan(previous)
         try:
             result = self.engine.deploy(previous, plan, self.reporter.resource)
         except GmError as error:

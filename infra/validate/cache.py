@@ -16,6 +16,7 @@ import json
 import os
 import uuid
 from pathlib import Path
+from typing import Any
 
 from infra.paths import findings_cache_dir
 from infra.validate.model import Finding
@@ -37,18 +38,40 @@ def findings_key(judge: str, version: str, template_json: str, region: str = "")
     return digest.hexdigest()
 
 
-def _entry(judge: str, key: str, folder: Path | None) -> Path:
-    return (folder or findings_cache_dir()) / judge / f"{key}.json"
+def _entry(kind: str, key: str, folder: Path | None) -> Path:
+    return (folder or findings_cache_dir()) / kind / f"{key}.json"
+
+
+def load_value(kind: str, key: str, folder: Path | None = None) -> Any:
+    """A cached JSON value, or None on a miss (a damaged entry is a miss too)."""
+    if not cache_enabled():
+        return None
+    try:
+        return json.loads(_entry(kind, key, folder).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def store_value(kind: str, key: str, value: Any, folder: Path | None = None) -> None:
+    """Keep a JSON value under ``key`` (atomically: a temporary file, then a rename)."""
+    if not cache_enabled():
+        return
+    path = _entry(kind, key, folder)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
+        tmp.write_text(json.dumps(value, sort_keys=True))
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache that cannot be written is only slower
 
 
 def load_findings(judge: str, key: str, folder: Path | None = None) -> list[Finding] | None:
     """The cached findings, or None on a miss (a damaged entry is a miss too)."""
-    if not cache_enabled():
-        return None
+    rows = load_value(judge, key, folder)
     try:
-        rows = json.loads(_entry(judge, key, folder).read_text())
-        return [Finding(**row) for row in rows]
-    except (OSError, ValueError, TypeError):
+        return None if rows is None else [Finding(**row) for row in rows]
+    except TypeError:
         return None
 
 
@@ -56,13 +79,4 @@ def store_findings(
     judge: str, key: str, findings: list[Finding], folder: Path | None = None
 ) -> None:
     """Keep ``findings`` (unwaived, as the judge reported them) under ``key``."""
-    if not cache_enabled():
-        return
-    path = _entry(judge, key, folder)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
-        tmp.write_text(json.dumps([f.to_dict() for f in findings], sort_keys=True))
-        tmp.replace(path)
-    except OSError:
-        pass  # a cache that cannot be written is only slower
+    store_value(judge, key, [f.to_dict() for f in findings], folder)

@@ -10,9 +10,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
 from typing import Any
 
 from infra.plan.model import Plan, PlannedResource
+from infra.validate.cache import load_value, store_value
 from infra.validate.model import ERROR, Finding
 
 TOOL = "gm-limits"
@@ -182,11 +184,20 @@ def proxy_idle_timeout(resource: PlannedResource) -> Iterator[str]:
 
 @cache
 def ec2_instance_types() -> frozenset[str]:
-    """Every instance type EC2 knows, from botocore's EC2 service model (``InstanceType``)."""
+    """Every instance type EC2 knows, from botocore's EC2 service model (``InstanceType``).
+
+    Loading that model takes about a second, so the list is kept in the findings cache
+    under botocore's version (``infra/validate/cache.py``)."""
+    key = f"botocore-{metadata.version('botocore')}"
+    kept = load_value("ec2-instance-types", key)
+    if isinstance(kept, list) and kept:
+        return frozenset(str(name) for name in kept)
     import botocore.session
 
     model = botocore.session.get_session().get_service_model("ec2")
-    return frozenset(model.shape_for("InstanceType").enum)
+    types = frozenset(model.shape_for("InstanceType").enum)
+    store_value("ec2-instance-types", key, sorted(types))
+    return types
 
 
 def _instance_type(field: str, value: Any) -> Iterator[str]:

@@ -132,7 +132,7 @@ class RedisServer(Suspendable):
              "--appendonly", "no", "--dir", str(self.workdir), *extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 120  # a bound on "never": ends when it answers PONG
         while True:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:

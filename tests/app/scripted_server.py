@@ -21,6 +21,7 @@ class ScriptedServer:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.sent = 0  # body bytes the scripts wrote
+        self.connections = 0  # connections accepted (a client that never called: 0)
         self._closing = threading.Event()
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -30,6 +31,7 @@ class ScriptedServer:
                 sock, _ = self.listener.accept()
             except OSError:
                 return
+            self.connections += 1
             threading.Thread(target=self._answer, args=(sock,), daemon=True).start()
 
     def _answer(self, sock: socket.socket) -> None:

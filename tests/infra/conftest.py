@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,11 +56,37 @@ def emulator() -> Iterator[Emulator]:
     running.stop()
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One gm-infra cache folder (plans, judges' findings) for every worker of this run.
+
+    Its entries are content-addressed and written atomically (a temporary file, then a
+    rename), so workers share it safely; a test's own state and history stay its own.
+    """
+    base = tmp_path_factory.getbasetemp()
+    # Under pytest-xdist each worker's base is popen-gwN inside the run's own folder.
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "gm-infra-cache"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @pytest.fixture
-def emu(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+def gm_home(tmp_path: Path, shared_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``GM_INFRA_HOME`` of this test's own (state, history, locks) whose ``cache`` is the
+    run's shared cache: a plan or template judged by one test is not judged again."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "cache").symlink_to(shared_cache, target_is_directory=True)
+    monkeypatch.setenv("GM_INFRA_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def emu(
+    emulator: Emulator, tmp_path: Path, gm_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> Emulator:
     """A clean emulator, and gm-infra's state and stack files under tmp_path."""
     emulator.reset()
-    monkeypatch.setenv("GM_INFRA_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("GM_INFRA_STACKS_DIR", str(tmp_path / "stacks"))
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.endpoint)
     return emulator

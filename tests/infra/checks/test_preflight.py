@@ -17,7 +17,8 @@ def test_too_few_elastic_ips_stop_the_promotion_before_anything_is_made(
         ec2.allocate_address(Domain="vpc")
     vpcs_before = len(ec2.describe_vpcs()["Vpcs"])
 
-    result = run("phase", "2", "--stack", "q", "--engine", "local", "--yes")
+    # --no-validate: the judges are tested in tests/infra/promotion/test_runner_validation.py
+    result = run("phase", "2", "--stack", "q", "--engine", "local", "--yes", "--no-validate")
     assert result.exit_code == 1, result.output
     assert "promotion refused: preflight failed" in result.stderr
     assert "EC2-VPC Elastic IPs (L-0263D0A3)" in result.stderr
@@ -29,7 +30,9 @@ def test_too_few_elastic_ips_stop_the_promotion_before_anything_is_made(
 
 
 def test_check_shows_the_quotas_and_changes_nothing(emu: Emulator, run: Any) -> None:
-    result = run("phase", "1", "--stack", "c", "--engine", "local", "--check", "--json")
+    result = run(
+        *("phase", "1", "--stack", "c", "--engine", "local", "--check", "--json", "--no-validate")
+    )
     assert result.exit_code == 0, result.output
     outcome = json.loads(result.stdout)
     assert outcome["result"] == "checked"
@@ -39,7 +42,7 @@ def test_check_shows_the_quotas_and_changes_nothing(emu: Emulator, run: Any) -> 
     eips = next(r for t, r in quotas.items() if "L-0263D0A3" in t)
     assert "need 1 address" in eips["detail"]
     assert not aws(emu, "ec2").describe_nat_gateways()["NatGateways"]
-    follow = run("phase", "1", "--stack", "c", "--engine", "local", "--yes")
+    follow = run("phase", "1", "--stack", "c", "--engine", "local", "--yes", "--no-validate")
     assert follow.exit_code == 0, follow.output  # --check left no stack file behind
     assert "new (written when the promotion commits) Pulumi.c.yaml" in follow.stdout
 
@@ -58,7 +61,7 @@ def _pulumi_engine(stacks_dir: Any) -> Any:
 
 
 def test_on_the_pulumi_engine_a_promotion_counts_the_stacks_own_addresses_once(
-    tmp_path: Any, monkeypatch: Any
+    tmp_path: Any, monkeypatch: Any, gm_home: Any
 ) -> None:
     import boto3
     import pytest
@@ -73,7 +76,6 @@ def test_on_the_pulumi_engine_a_promotion_counts_the_stacks_own_addresses_once(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("GM_INFRA_HOME", str(tmp_path / "home"))
     # an established account: its on-demand vCPU quota was raised past a new account's 5
     from moto.servicequotas.models import ServiceQuotasBackend
 
@@ -85,7 +87,9 @@ def test_on_the_pulumi_engine_a_promotion_counts_the_stacks_own_addresses_once(
         return original(self, service_code, quota_code)
 
     monkeypatch.setattr(ServiceQuotasBackend, "get_service_quota", applied)
-    request = PromotionRequest(stack="p", phase=2, stacks_dir=tmp_path, check_only=True)
+    request = PromotionRequest(
+        stack="p", phase=2, stacks_dir=tmp_path, check_only=True, validate=False
+    )
     write_stack_config("p", {"aws:region": "us-east-1", "green-matchers:phase": 1}, tmp_path)
     with mock_aws():
         ec2 = boto3.client("ec2", region_name="us-east-1")

@@ -63,8 +63,7 @@ def step(p: Promotion) -> tuple[PromotionOutcome, bool]:
 
 
 @pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GM_INFRA_HOME", str(tmp_path / "home"))
+def home(tmp_path: Path, gm_home: Path) -> None:
     (tmp_path / "stacks").mkdir()
 
 

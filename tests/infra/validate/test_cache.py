@@ -73,12 +73,9 @@ def test_an_unchanged_plan_is_judged_once(
         "cloudsplaining (cached)",
     )
     assert all(all(label in r.timings for label in cached) for r in again)
-    assert sorted(p.name for p in home.iterdir()) == [
-        "cfn-lint",
-        "checkov",
-        "cloudsplaining",
-        "parliament",
-    ]
+    assert {"cfn-lint", "checkov", "cloudsplaining", "parliament"} <= {
+        p.name for p in home.iterdir()
+    }
 
 
 def test_a_changed_template_is_judged_again(
@@ -171,3 +168,26 @@ def test_checkov_version_falls_back_to_asking_it(tmp_path: Path) -> None:
     executable.write_text("#!/bin/sh\nexit 3\n")
     with pytest.raises(checkov_judge.GmError, match="--version failed"):
         checkov_judge.checkov_version(executable)
+
+
+def test_ec2_instance_types_are_kept_by_botocore_version(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import botocore.session
+
+    from infra.validate import limits
+
+    limits.ec2_instance_types.cache_clear()
+    try:
+        fresh = limits.ec2_instance_types()
+        assert {"t3.medium", "m6i.large"} <= fresh and "t3.mediun" not in fresh
+        [kept] = (home / "ec2-instance-types").glob("botocore-*.json")
+        limits.ec2_instance_types.cache_clear()
+        monkeypatch.setattr(botocore.session, "get_session", lambda: pytest.fail("model read"))
+        assert limits.ec2_instance_types() == fresh  # from the cache file, not the model
+        kept.write_text("[]")  # a damaged (empty) entry is a miss
+        limits.ec2_instance_types.cache_clear()
+        with pytest.raises(pytest.fail.Exception, match="model read"):
+            limits.ec2_instance_types()
+    finally:
+        limits.ec2_instance_types.cache_clear()
