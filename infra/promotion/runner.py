@@ -162,7 +162,9 @@ class Promotion:
         try:
             return self._promote(outcome, config, created)
         finally:
-            if created and outcome.result != "promoted":
+            # "verify-failed" after rows moved to the shards: the stack stays at the new phase
+            # on purpose (no rollback), and its file says so.
+            if created and outcome.result not in ("promoted", "verify-failed"):
                 stack_file(req.stack, req.stacks_dir).unlink(missing_ok=True)
 
     def _promote(
