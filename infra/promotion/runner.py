@@ -148,6 +148,7 @@ class Promotion:
         self.request = request
         self.reporter = reporter
         self.remote_options = remote_options  # SSM polling (tests shorten it)
+        self.kept_at_new_phase = False  # verify failed after the reshard: no rollback
 
     def _step(self, outcome: PromotionOutcome, name: str, status: str, detail: str = "") -> None:
         outcome.steps.append({"step": name, "status": status, "detail": detail})
@@ -162,9 +163,9 @@ class Promotion:
         try:
             return self._promote(outcome, config, created)
         finally:
-            # "verify-failed" after rows moved to the shards: the stack stays at the new phase
+            # After rows moved to the shards a failed verify leaves the stack at the new phase
             # on purpose (no rollback), and its file says so.
-            if created and outcome.result not in ("promoted", "verify-failed"):
+            if created and outcome.result != "promoted" and not self.kept_at_new_phase:
                 stack_file(req.stack, req.stacks_dir).unlink(missing_ok=True)
 
     def _promote(
@@ -278,6 +279,7 @@ class Promotion:
             if moved and from_phase < SHARDED_PHASE:
                 # Phase 2 reads only shard 0: going back now would hide the moved rows.
                 write_stack_config(req.stack, new_config, req.stacks_dir)
+                self.kept_at_new_phase = True
                 outcome.result = "verify-failed"
                 self._step(outcome, "rollback", "skipped", "rows moved to the shards")
                 record(
