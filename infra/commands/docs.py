@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from infra.commands.options import JsonFlag
-from infra.docs.readme import REPO_ROOT, WRITE_COMMAND, blocks, stale, write
 from infra.errors import CheckFailedError
 
 
@@ -27,6 +26,8 @@ def docs(
 
     Example: gm-infra docs --write
     """
+    from infra.docs.readme import REPO_ROOT, WRITE_COMMAND, blocks, stale, write
+
     wanted = blocks(ctx.find_root().command)
     changed = write(wanted) if write_files else stale(wanted)
     names = [f"{b.path.relative_to(REPO_ROOT)}: {b.name}" for b in changed]

@@ -15,12 +15,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from infra.commands.options import JsonFlag
-from infra.emulator.endpoint import loopback_endpoint
-from infra.emulator.process import running_endpoint
-from infra.engines.state import state_file
 from infra.errors import BadInputError
 from infra.paths import data_dir
 
@@ -53,6 +49,12 @@ def rehearse(
 
 
 def _rehearse(to: int, stack: str, target_timeout: float, json_output: bool) -> None:
+    from rich.console import Console
+
+    from infra.emulator.endpoint import loopback_endpoint
+    from infra.emulator.process import running_endpoint
+    from infra.engines.state import state_file
+
     console = Console(stderr=json_output, highlight=False)
     existing = os.environ.get("AWS_ENDPOINT_URL") or running_endpoint()
     started = None

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import yaml
-from rich.console import Console
-from rich.table import Table
 
 from infra.checks.commitment_advice import CommitmentAdvice, advise
 from infra.checks.rightsize import Suggestion, config_section, hourly_stats, suggest
@@ -20,11 +18,13 @@ from infra.commands.engine_options import (
     StacksDirOption,
 )
 from infra.commands.options import JsonFlag
-from infra.engines.base import Inventory
 from infra.engines.select import EngineName, engine_for
 from infra.paths import stacks_dir as resolve_stacks_dir
-from infra.settings import PROJECT
+from infra.project import PROJECT_NAME as PROJECT
 from infra.stack_files import DEFAULT_REGION, read_stack_config, write_stack_config
+
+if TYPE_CHECKING:
+    from infra.engines.base import Inventory
 
 
 def hourly_points(
@@ -138,6 +138,9 @@ def rightsize_command(
             )
         )
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=f"rightsize {stack} ({days} days, hourly CPU)", title_justify="left")
     for column in ("kind", "target", "avg %", "peak %", "current", "suggested"):
         table.add_column(column)

@@ -6,10 +6,7 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from infra.checks.results import failures
-from infra.checks.verify import VerifyOptions, verify
 from infra.commands.engine_options import (
     EndpointOption,
     EngineOption,
@@ -20,7 +17,6 @@ from infra.commands.options import JsonFlag
 from infra.engines.select import EngineName, engine_for
 from infra.errors import CheckFailedError
 from infra.paths import stacks_dir as resolve_stacks_dir
-from infra.promotion.report import checks_table
 from infra.stack_files import DEFAULT_REGION, read_stack_config
 
 
@@ -43,6 +39,13 @@ def verify_command(
 
     Example: gm-infra verify --stack demo --engine local --json
     """
+    # Imported here: boto3 and the checks are not needed for --help.
+    from rich.console import Console
+
+    from infra.checks.results import failures
+    from infra.checks.verify import VerifyOptions, verify
+    from infra.promotion.report import checks_table
+
     directory = resolve_stacks_dir(stacks_dir)
     chosen = engine_for(engine, directory, endpoint_url)
     region = _region(stack, directory)
