@@ -136,3 +136,11 @@ def test_ctrl_c_is_130_with_a_resume_hint(isolated: Path, monkeypatch: pytest.Mo
     assert result.exit_code == 130
     assert "interrupted (Ctrl-C)" in result.output
     assert "rerun `gm-infra plan --phase 1` to resume" in result.output
+
+
+def test_version_prints_the_installed_version() -> None:
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"gm-infra {version('green-matchers-infra')}"
