@@ -62,6 +62,7 @@ def verify_command(
         typer.echo(
             json.dumps(
                 {
+                    "ok": not failures(results),
                     "stack": stack,
                     "checks": [r.to_dict() for r in results],
                     "failed": len(failures(results)),

@@ -80,7 +80,8 @@ class PromotionOutcome:
     reshard: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        """The outcome; ``ok`` (every verdict's key) is true when promoted or checked."""
+        return {"ok": self.result in ("promoted", "checked"), **self.__dict__}
 
 
 def stack_config_for(request: PromotionRequest) -> tuple[dict[str, Any], bool]:
