@@ -116,10 +116,15 @@ def diff(
             fmt,
         )
         return
+    if fmt is OutputFormat.markdown:
+        # The comment takes tens of seconds (plans, validation): say what is happening.
+        typer.echo("planning the before and after plans", err=True)
     old, new = _plans(
         base_ref, phase, stack, (from_phase, from_stack, from_plan), (to_phase, to_stack, to_plan)
     )
     if fmt is OutputFormat.markdown:
+        if validate:
+            typer.echo("validating the after plan (cfn-lint, checkov, limits)", err=True)
         parts = comment_parts(old, new, usage, _validation(new) if validate else None)
         typer.echo(comment_markdown(parts), nl=False)
         return

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import JsonFlag
+from infra.commands.options import JsonOutput
 from infra.errors import CheckFailedError
 
 
@@ -16,7 +16,7 @@ def docs(
     write_files: Annotated[
         bool, typer.Option("--write", help="Rewrite the stale blocks in place.")
     ] = False,
-    json_output: JsonFlag = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Regenerate the README's CLI reference (from this CLI's commands) and settings
     reference (from the settings models and the phase profiles).

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import JsonFlag
+from infra.commands.options import JsonOutput
 from infra.errors import BadInputError
 from infra.paths import data_dir
 
@@ -32,7 +32,7 @@ def rehearse(
     target_timeout: Annotated[
         float, typer.Option("--target-timeout", help="Seconds verify waits for `initial` targets.")
     ] = 30.0,
-    json_output: JsonFlag = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Rehearse a promotion on the local AWS emulator: phase 1 up to --to (default 2).
 

@@ -17,7 +17,7 @@ from infra.commands.engine_options import (
     RequiredStack,
     StacksDirOption,
 )
-from infra.commands.options import JsonFlag
+from infra.commands.options import JsonOutput
 from infra.engines.select import EngineName, engine_for
 from infra.paths import stacks_dir as resolve_stacks_dir
 from infra.project import PROJECT_NAME as PROJECT
@@ -98,7 +98,7 @@ def rightsize_command(
     write: Annotated[
         bool, typer.Option("--write", help="Write the suggested types into the stack's config.")
     ] = False,
-    json_output: JsonFlag = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Suggest instance sizes from hourly CPU: under 20% average one smaller, over 80% one larger.
 

@@ -13,7 +13,7 @@ from infra.commands.engine_options import (
     RequiredStack,
     StacksDirOption,
 )
-from infra.commands.options import JsonFlag
+from infra.commands.options import JsonOutput
 from infra.engines.select import EngineName, engine_for
 from infra.errors import CheckFailedError
 from infra.paths import stacks_dir as resolve_stacks_dir
@@ -31,7 +31,7 @@ def verify_command(
     max_replica_lag: Annotated[
         float, typer.Option("--max-replica-lag", help="Highest ReplicaLag (s) allowed.")
     ] = 30.0,
-    json_output: JsonFlag = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Check a deployed stack with boto3: ALB, targets, ASGs, RDS, Redis, CloudFront, Lattice.
 

@@ -255,9 +255,8 @@ class Promotion:
         outcome.not_emulated = sorted(
             f"{c.name}: {c.note}" for c in deployed.changes if not c.emulated
         )
-        self._step(
-            outcome, "deploy", "ok", ", ".join(f"{n} {a}" for a, n in outcome.deploy.items() if n)
-        )
+        done = ", ".join(f"{n} {a}" for a, n in outcome.deploy.items() if n)
+        self._step(outcome, "deploy", "ok", done or "nothing to change: the stack already matches")
 
         moved = False
         if self._reshards(from_phase):
