@@ -163,7 +163,8 @@ class Promotion:
         try:
             return self._promote(outcome, config, created)
         finally:
-            if created and outcome.result != "promoted":
+            # "verify-failed": the rows moved to the shards, so the new phase stays recorded.
+            if created and outcome.result not in ("promoted", "verify-failed"):
                 stack_file(req.stack, req.stacks_dir).unlink(missing_ok=True)
 
     def _promote(
