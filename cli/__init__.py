@@ -8,7 +8,7 @@ known errors into one line plus a hint with the right exit code.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -43,8 +43,24 @@ registry.register_all(app)
 app_group.register(app)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"gm-infra {version('green-matchers-infra')}")
+        raise typer.Exit()
+
+
 @app.callback()
-def root(ctx: typer.Context) -> None:
+def root(
+    ctx: typer.Context,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
     """Plan, check, price, promote and verify the Green Matchers phase stacks.
 
     Exit codes: 0 success, 1 a check failed, 2 bad input, 3 a failure outside gm-infra

@@ -9,7 +9,6 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 
 from cli.app_model import model_group
 from infra.commands import app_stack
@@ -53,6 +52,7 @@ def serve(
     """
     require_extra("app", "gm-infra app serve")
     import uvicorn
+    from pydantic import ValidationError
 
     from app.core.service_names import UnknownService, resolve_service
     from app.core.settings import Settings

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from infra.errors import BadInputError
 from infra.paths import project
 from infra.paths import stacks_dir as default_stacks_dir
-from infra.settings import PROJECT, Settings, settings_from_config
+from infra.project import PROJECT_NAME as PROJECT
+
+if TYPE_CHECKING:  # the settings models (pydantic) load only when a stack is read
+    from infra.settings import Settings
 
 DEFAULT_REGION = "us-east-1"
 STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -56,11 +59,15 @@ def read_stack_config(stack: str, stacks_dir: Path | None = None) -> dict[str, A
 
 
 def settings_for_stack(stack: str, stacks_dir: Path | None = None) -> Settings:
+    from infra.settings import settings_from_config
+
     return settings_from_config(stack, read_stack_config(stack, stacks_dir))
 
 
 def settings_for_phase(phase: int, region: str = DEFAULT_REGION) -> Settings:
     """The bare phase profile, as a stack named ``phaseN`` in the default region."""
+    from infra.settings import settings_from_config
+
     return settings_from_config(f"phase{phase}", {f"{PROJECT}:phase": phase, "aws:region": region})
 
 

@@ -24,10 +24,7 @@ from infra.local_services.processes import (
     same_process,
     signal_group,
 )
-from infra.local_services.stack import LocalStack, failure_report
-from infra.plan.listener import routing_table
 from infra.ports import port_is_free
-from infra.render.alb_routes import RoutesError
 
 MODELS = ("bundled:all-mpnet-base-v2", "bundled:all-MiniLM-L6-v2")
 PHASE4_MODEL = MODELS[0]  # the seed's model, 768 dimensions
@@ -140,8 +137,12 @@ def _run(
 def _supervise(
     phase: int, ports: tuple[int, int], folder: Path, model: str | None, as_json: bool
 ) -> None:
-    from infra.plan.build import plan_for_phase  # pulumi: imported only when a stack starts
+    # Imported only when a stack starts: the plan builder and the local stack import Pulumi.
+    from infra.local_services.stack import LocalStack, failure_report
+    from infra.plan.build import plan_for_phase
+    from infra.plan.listener import routing_table
     from infra.program import REPO_ROOT
+    from infra.render.alb_routes import RoutesError
     from infra.render.cdn_nginx import NOT_EMULATED
     from infra.render.cdn_routes import distribution
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from infra.commands.options import (
     FormatOption,
@@ -17,21 +16,12 @@ from infra.commands.options import (
     PlanFileOption,
     StackOption,
 )
-from infra.cost.commitment import check_term, commitment_estimate
-from infra.cost.compare import compare
-from infra.cost.estimate import estimate
-from infra.cost.model import CostEstimate
-from infra.cost.report import (
-    comparison_markdown,
-    estimate_markdown,
-    print_commitment,
-    print_comparison,
-    print_estimate,
-)
 from infra.cost.tables import PRICES_FILE, load_prices, load_usage
 from infra.errors import BadInputError
-from infra.plan.load import load_plan
-from infra.plan.model import Plan
+
+if TYPE_CHECKING:
+    from infra.cost.model import CostEstimate
+    from infra.plan.model import Plan
 
 UsageOption = Annotated[
     Path | None,
@@ -59,6 +49,8 @@ def price_plan(
     plan: Plan, usage_file: Path | None, prices_file: Path = PRICES_FILE
 ) -> CostEstimate:
     """The estimate of one plan with its phase's usage (or the given usage file)."""
+    from infra.cost.estimate import estimate
+
     return estimate(plan, load_prices(prices_file), load_usage(plan.phase, usage_file))
 
 
@@ -85,6 +77,19 @@ def cost(
     gm-infra cost --phase 2 --commitment 1yr
     """
     fmt = OutputFormat.json if json_output else output_format
+    from rich.console import Console
+
+    from infra.cost.commitment import check_term, commitment_estimate
+    from infra.cost.compare import compare
+    from infra.cost.report import (
+        comparison_markdown,
+        estimate_markdown,
+        print_commitment,
+        print_comparison,
+        print_estimate,
+    )
+    from infra.plan.load import load_plan
+
     term = check_term(commitment)
     the_plan = load_plan(phase, stack, plan)
     current = price_plan(the_plan, usage, prices)

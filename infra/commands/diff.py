@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from infra.commands.options import FormatOption, JsonFlag, OutputFormat, PhaseOption, StackOption
-from infra.diff.compute import diff_plans
-from infra.diff.report import diff_text
 from infra.errors import BadInputError, CheckFailedError
-from infra.plan.gitref import plan_at_ref
-from infra.plan.load import load_plan
-from infra.plan.model import Plan
-from infra.pr_comment import comment_markdown, comment_parts
-from infra.validate.model import ValidationResult
+
+if TYPE_CHECKING:
+    from infra.plan.model import Plan
+    from infra.validate.model import ValidationResult
 
 FromPhase = Annotated[int | None, typer.Option("--from-phase", help="Before: this phase.")]
 ToPhase = Annotated[int | None, typer.Option("--to-phase", help="After: this phase.")]
@@ -49,6 +46,9 @@ def _plans(
     before: tuple[int | None, str | None, Path | None],
     after: tuple[int | None, str | None, Path | None],
 ) -> tuple[Plan, Plan]:
+    from infra.plan.gitref import plan_at_ref
+    from infra.plan.load import load_plan
+
     if base_ref is not None:
         if any(v is not None for v in (*before, *after)):
             raise BadInputError(
@@ -102,6 +102,10 @@ def diff(
     Examples: gm-infra diff --from-phase 1 --to-phase 2 --format markdown;
     gm-infra diff --base-ref origin/main --json;  gm-infra diff --base-ref HEAD~1 --stack prod
     """
+    from infra.diff.compute import diff_plans
+    from infra.diff.report import diff_text
+    from infra.pr_comment import comment_markdown, comment_parts
+
     fmt = OutputFormat.json if json_output else output_format
     if base_ref is not None and phase is None and stack is None:
         _stacks_at_ref(
@@ -112,10 +116,15 @@ def diff(
             fmt,
         )
         return
+    if fmt is OutputFormat.markdown:
+        # The comment takes tens of seconds (plans, validation): say what is happening.
+        typer.echo("planning the before and after plans", err=True)
     old, new = _plans(
         base_ref, phase, stack, (from_phase, from_stack, from_plan), (to_phase, to_stack, to_plan)
     )
     if fmt is OutputFormat.markdown:
+        if validate:
+            typer.echo("validating the after plan (cfn-lint, checkov, limits)", err=True)
         parts = comment_parts(old, new, usage, _validation(new) if validate else None)
         typer.echo(comment_markdown(parts), nl=False)
         return
@@ -136,6 +145,7 @@ def _stacks_at_ref(
     fmt: OutputFormat,
 ) -> None:
     """``--base-ref`` alone: every stack the change deploys, through the preview's planner."""
+    from infra.diff.report import diff_text
     from infra.preview.build import build_preview, comment_markdown
 
     if any(v is not None for v in sides):

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import JsonFlag
-from infra.docs.readme import REPO_ROOT, WRITE_COMMAND, blocks, stale, write
+from infra.commands.options import JsonOutput
 from infra.errors import CheckFailedError
 
 
@@ -17,7 +16,7 @@ def docs(
     write_files: Annotated[
         bool, typer.Option("--write", help="Rewrite the stale blocks in place.")
     ] = False,
-    json_output: JsonFlag = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Regenerate the README's CLI reference (from this CLI's commands) and settings
     reference (from the settings models and the phase profiles).
@@ -27,6 +26,8 @@ def docs(
 
     Example: gm-infra docs --write
     """
+    from infra.docs.readme import REPO_ROOT, WRITE_COMMAND, blocks, stale, write
+
     wanted = blocks(ctx.find_root().command)
     changed = write(wanted) if write_files else stale(wanted)
     names = [f"{b.path.relative_to(REPO_ROOT)}: {b.name}" for b in changed]

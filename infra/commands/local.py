@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import JsonFlag
+from infra.commands.options import JsonOutput
 
 local_app = typer.Typer(
     help="The local AWS emulator (moto on loopback) for --engine local.", no_args_is_help=True
@@ -19,7 +19,7 @@ def start(
     port: Annotated[
         int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: a free one).")
     ] = 0,
-    json_output: JsonFlag = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Start the emulator in the background (loopback only) unless one runs.
 
@@ -39,7 +39,7 @@ def start(
 
 
 @local_app.command("stop")
-def stop(json_output: JsonFlag = False) -> None:
+def stop(json_output: JsonOutput = False) -> None:
     """Stop the emulator `gm-infra local start` started (emulated resources are lost)."""
     from infra.emulator.process import stop_background
     from infra.locks import EMULATOR, held
@@ -54,7 +54,7 @@ def stop(json_output: JsonFlag = False) -> None:
 
 
 @local_app.command("status")
-def status(json_output: JsonFlag = False) -> None:
+def status(json_output: JsonOutput = False) -> None:
     """Show the running emulator's endpoint."""
     from infra.emulator.process import current, running_endpoint
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from infra.checks.metrics import Row, build_report, parse_since
 from infra.commands.engine_options import (
@@ -20,6 +18,9 @@ from infra.commands.options import FormatOption, JsonFlag, OutputFormat
 from infra.engines.select import EngineName, engine_for
 from infra.paths import stacks_dir as resolve_stacks_dir
 from infra.stack_files import DEFAULT_REGION, read_stack_config
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def metrics_command(
@@ -59,10 +60,14 @@ def metrics_command(
         }
         typer.echo(json.dumps(payload, indent=2))
         return
+    from rich.console import Console
+
     Console().print(_table(stack, since, rows))
 
 
 def _table(stack: str, since: str, rows: list[Row]) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"metrics {stack} (last {since})", title_justify="left")
     for column in ("group", "item", "fleet", "value", "unit", "source"):
         table.add_column(column, justify="right" if column == "value" else "left")

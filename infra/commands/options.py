@@ -27,6 +27,10 @@ FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table for people, json for machines.")
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+# For commands without --format: --json is their only other output, not an alias.
+JsonOutput = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object (for machines) instead of text.")
+]
 PlanFileOption = Annotated[
     Path | None, typer.Option("--plan", help="A plan file from: gm-infra plan --format json.")
 ]

@@ -15,7 +15,7 @@ from infra.commands.engine_options import (
     RequiredStack,
     StacksDirOption,
 )
-from infra.commands.options import JsonFlag
+from infra.commands.options import JsonOutput
 from infra.commands.readers import app_readers
 from infra.engines.select import EngineName, engine_for
 from infra.errors import BadInputError
@@ -68,7 +68,7 @@ def phase(
         ),
     ] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Every resource.")] = False,
-    json_output: JsonFlag = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Promote a stack to phase N: settings, policy and validation, preflight, diff, confirm,
     deploy, verify, record.

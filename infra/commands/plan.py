@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from infra.commands.options import (
     FormatOption,
@@ -14,9 +14,9 @@ from infra.commands.options import (
     PhaseOption,
     StackOption,
 )
-from infra.plan.load import plan_for_target
-from infra.plan.model import Plan
-from infra.plan.report import key_settings, plan_markdown, plan_summary, type_counts
+
+if TYPE_CHECKING:
+    from infra.plan.model import Plan
 
 
 def plan(
@@ -32,6 +32,9 @@ def plan(
 
     Example: gm-infra plan --phase 2 --format json > phase2.json
     """
+    from infra.plan.load import plan_for_target
+    from infra.plan.report import plan_markdown
+
     result = plan_for_target(phase, stack)
     fmt = OutputFormat.json if json_output else output_format
     if fmt is OutputFormat.json:
@@ -51,6 +54,11 @@ def plan(
 
 
 def _print_table(plan: Plan) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from infra.plan.report import key_settings, plan_summary, type_counts
+
     console = Console()
     summary = plan_summary(plan)
     console.print(

@@ -17,10 +17,6 @@ from infra.commands.options import (
     StackOption,
 )
 from infra.errors import CheckFailedError
-from infra.plan.load import load_plan
-from infra.policy.evaluate import evaluate
-from infra.policy.report import policy_markdown, policy_text
-from infra.policy.rules import ALL_RULES, rule_ids
 from infra.policy.suppressions import DEFAULT_FILE, load_suppressions
 
 SuppressionsOption = Annotated[
@@ -44,6 +40,11 @@ def policy(
 
     Example: gm-infra policy --phase 2 --format json
     """
+    from infra.plan.load import load_plan
+    from infra.policy.evaluate import evaluate
+    from infra.policy.report import policy_markdown, policy_text
+    from infra.policy.rules import ALL_RULES, rule_ids
+
     fmt = OutputFormat.json if json_output else output_format
     if list_rules:
         _print_rules(fmt)
@@ -67,6 +68,8 @@ def policy(
 
 
 def _print_rules(fmt: OutputFormat) -> None:
+    from infra.policy.rules import ALL_RULES
+
     if fmt is OutputFormat.json:
         typer.echo(json.dumps([rule.describe() for rule in ALL_RULES], indent=2))
         return

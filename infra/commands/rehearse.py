@@ -15,12 +15,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from infra.commands.options import JsonFlag
-from infra.emulator.endpoint import loopback_endpoint
-from infra.emulator.process import running_endpoint
-from infra.engines.state import state_file
+from infra.commands.options import JsonOutput
 from infra.errors import BadInputError
 from infra.paths import data_dir
 
@@ -36,7 +32,7 @@ def rehearse(
     target_timeout: Annotated[
         float, typer.Option("--target-timeout", help="Seconds verify waits for `initial` targets.")
     ] = 30.0,
-    json_output: JsonFlag = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Rehearse a promotion on the local AWS emulator: phase 1 up to --to (default 2).
 
@@ -53,6 +49,12 @@ def rehearse(
 
 
 def _rehearse(to: int, stack: str, target_timeout: float, json_output: bool) -> None:
+    from rich.console import Console
+
+    from infra.emulator.endpoint import loopback_endpoint
+    from infra.emulator.process import running_endpoint
+    from infra.engines.state import state_file
+
     console = Console(stderr=json_output, highlight=False)
     existing = os.environ.get("AWS_ENDPOINT_URL") or running_endpoint()
     started = None

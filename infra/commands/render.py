@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from infra.commands.options import PhaseOption, StackOption, out_option
 from infra.errors import BadInputError
-from infra.render import nginx, userdata
-from infra.render.examples import example_context
+from infra.stack_files import DEFAULT_REGION
+
+if TYPE_CHECKING:  # jinja2 and the settings load when a command renders, not for --help
+    from infra.render import nginx
 
 render_app = typer.Typer(
     help="Render the nginx configs, the EC2 user data and what a stack hands its machines.",
@@ -67,6 +69,8 @@ def tls_files(cert: Path | None, key: Path | None) -> nginx.Tls | None:
     for flag, path in (("--tls-cert", cert), ("--tls-key", key)):
         if not path.is_file():
             raise BadInputError(f"{flag} {path}: no such file", "give the path of a PEM file")
+    from infra.render import nginx
+
     return nginx.Tls(str(cert.resolve()), str(key.resolve()))
 
 
@@ -74,7 +78,7 @@ def tls_files(cert: Path | None, key: Path | None) -> nginx.Tls | None:
 def render_nginx(
     server: Annotated[
         list[str] | None,
-        typer.Option("--server", "-s", help="Upstream HOST:PORT[:WEIGHT]; repeat it."),
+        typer.Option("--server", help="Upstream HOST:PORT[:WEIGHT]; repeat it."),
     ] = None,
     kind: Annotated[
         str, typer.Option(help="lb: the load balancer; proxy: the proxy on each instance.")
@@ -97,6 +101,8 @@ def render_nginx(
 
     Example: gm-infra render nginx --server 127.0.0.1:8001 --server 127.0.0.1:8002:2
     """
+    from infra.render import nginx
+
     if kind not in nginx.KINDS:
         raise BadInputError(f"--kind {kind!r} is not one of lb, proxy", "use --kind lb or proxy")
     specs = list(server or nginx.DEFAULT_SERVERS[kind])
@@ -131,7 +137,7 @@ def render_userdata(
     service: Annotated[
         str | None, typer.Option(help="The phase 4 service, for --role service.")
     ] = None,
-    region: Annotated[str, typer.Option(help="AWS region.")] = "eu-west-1",
+    region: Annotated[str, typer.Option(help="AWS region.")] = DEFAULT_REGION,
     artifact_bucket: Annotated[str | None, typer.Option(help="S3 bucket of the artifact.")] = None,
     artifact_key: Annotated[str | None, typer.Option(help="S3 key of the app tar.gz.")] = None,
     out: OutOption = None,
@@ -142,6 +148,9 @@ def render_userdata(
     The stacks render the same script with their real values. Example:
     gm-infra render userdata --role api --phase 2 | shellcheck -
     """
+    from infra.render import userdata
+    from infra.render.examples import example_context
+
     if role not in userdata.ROLES:
         raise BadInputError(f"--role {role!r} is not one of api, worker, service", None)
     if phase not in userdata.PHASES:

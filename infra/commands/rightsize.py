@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import yaml
-from rich.console import Console
-from rich.table import Table
 
 from infra.checks.commitment_advice import CommitmentAdvice, advise
 from infra.checks.rightsize import Suggestion, config_section, hourly_stats, suggest
@@ -19,12 +17,14 @@ from infra.commands.engine_options import (
     RequiredStack,
     StacksDirOption,
 )
-from infra.commands.options import JsonFlag
-from infra.engines.base import Inventory
+from infra.commands.options import JsonOutput
 from infra.engines.select import EngineName, engine_for
 from infra.paths import stacks_dir as resolve_stacks_dir
-from infra.settings import PROJECT
+from infra.project import PROJECT_NAME as PROJECT
 from infra.stack_files import DEFAULT_REGION, read_stack_config, write_stack_config
+
+if TYPE_CHECKING:
+    from infra.engines.base import Inventory
 
 
 def hourly_points(
@@ -98,7 +98,7 @@ def rightsize_command(
     write: Annotated[
         bool, typer.Option("--write", help="Write the suggested types into the stack's config.")
     ] = False,
-    json_output: JsonFlag = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Suggest instance sizes from hourly CPU: under 20% average one smaller, over 80% one larger.
 
@@ -138,6 +138,9 @@ def rightsize_command(
             )
         )
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=f"rightsize {stack} ({days} days, hourly CPU)", title_justify="left")
     for column in ("kind", "target", "avg %", "peak %", "current", "suggested"):
         table.add_column(column)

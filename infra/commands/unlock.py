@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import JsonFlag
+from infra.commands.options import JsonOutput
 from infra.errors import BadInputError
 
 
@@ -20,7 +20,7 @@ def unlock(
         bool, typer.Option("--emulator", help="Clear the emulator's lock instead.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    json_output: JsonFlag = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Clear a stack's lock left by a run that is over (killed, or on another host).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,9 +19,10 @@ from infra.commands.options import (
 )
 from infra.engines.select import EngineName
 from infra.errors import BadInputError, CheckFailedError, GmError
-from infra.plan.load import load_plan
-from infra.plan.model import Plan
-from infra.validate.model import ERROR, INFO, Finding
+
+if TYPE_CHECKING:
+    from infra.plan.model import Plan
+    from infra.validate.model import Finding
 
 WaiversOption = Annotated[
     Path | None,
@@ -65,6 +66,7 @@ def validate(
 
     Example: gm-infra validate --phase 4 --format json
     """
+    from infra.plan.load import load_plan
     from infra.validate.region import region_for
     from infra.validate.report import validate_markdown, validate_text
     from infra.validate.run import JUDGES, validate_plan
@@ -85,11 +87,12 @@ def validate(
     if stack is not None and phase is None and plan is None:
         # The stack file where gm-infra phase keeps it (--stacks-dir, GM_INFRA_STACKS_DIR).
         from infra.paths import stacks_dir as resolve_stacks_dir
-        from infra.plan.build import cached_plan
+        from infra.plan.build import plan_for_stack
         from infra.stack_files import settings_for_stack
 
-        settings = settings_for_stack(stack, resolve_stacks_dir(stacks_dir))
-        loaded, region = cached_plan(settings), settings.region
+        directory = resolve_stacks_dir(stacks_dir)
+        region = settings_for_stack(stack, directory).region
+        loaded = plan_for_stack(stack, directory)  # the project's own program plans it
     else:
         loaded = load_plan(phase, stack, plan)
         region = region_for(loaded, phase, stack)
@@ -132,6 +135,7 @@ def quota_findings(
     from infra.checks.account_usage import check_quotas
     from infra.engines.select import engine_for
     from infra.paths import stacks_dir as resolve_stacks_dir
+    from infra.validate.model import ERROR, INFO, Finding
 
     chosen = engine_for(engine, resolve_stacks_dir(stacks_dir), endpoint_url)
     try:

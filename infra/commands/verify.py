@@ -6,21 +6,17 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from infra.checks.results import failures
-from infra.checks.verify import VerifyOptions, verify
 from infra.commands.engine_options import (
     EndpointOption,
     EngineOption,
     RequiredStack,
     StacksDirOption,
 )
-from infra.commands.options import JsonFlag
+from infra.commands.options import JsonOutput
 from infra.engines.select import EngineName, engine_for
 from infra.errors import CheckFailedError
 from infra.paths import stacks_dir as resolve_stacks_dir
-from infra.promotion.report import checks_table
 from infra.stack_files import DEFAULT_REGION, read_stack_config
 
 
@@ -35,7 +31,7 @@ def verify_command(
     max_replica_lag: Annotated[
         float, typer.Option("--max-replica-lag", help="Highest ReplicaLag (s) allowed.")
     ] = 30.0,
-    json_output: JsonFlag = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Check a deployed stack with boto3: ALB, targets, ASGs, RDS, Redis, CloudFront, Lattice.
 
@@ -43,6 +39,13 @@ def verify_command(
 
     Example: gm-infra verify --stack demo --engine local --json
     """
+    # Imported here: boto3 and the checks are not needed for --help.
+    from rich.console import Console
+
+    from infra.checks.results import failures
+    from infra.checks.verify import VerifyOptions, verify
+    from infra.promotion.report import checks_table
+
     directory = resolve_stacks_dir(stacks_dir)
     chosen = engine_for(engine, directory, endpoint_url)
     region = _region(stack, directory)
@@ -59,6 +62,7 @@ def verify_command(
         typer.echo(
             json.dumps(
                 {
+                    "ok": not failures(results),
                     "stack": stack,
                     "checks": [r.to_dict() for r in results],
                     "failed": len(failures(results)),

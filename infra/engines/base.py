@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from infra.plan.model import Plan
-from infra.settings import Settings
+if TYPE_CHECKING:
+    from infra.plan.model import Plan
+    from infra.settings import Settings
 
 Action = Literal["create", "update", "replace", "delete", "retain", "same"]
 

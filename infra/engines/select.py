@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from infra.engines.base import Engine
+if TYPE_CHECKING:
+    from infra.engines.base import Engine
 
 
 class EngineName(StrEnum):

@@ -80,7 +80,8 @@ class PromotionOutcome:
     reshard: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        """The outcome; ``ok`` (every verdict's key) is true when promoted or checked."""
+        return {"ok": self.result in ("promoted", "checked"), **self.__dict__}
 
 
 def stack_config_for(request: PromotionRequest) -> tuple[dict[str, Any], bool]:
@@ -257,9 +258,8 @@ class Promotion:
         outcome.not_emulated = sorted(
             f"{c.name}: {c.note}" for c in deployed.changes if not c.emulated
         )
-        self._step(
-            outcome, "deploy", "ok", ", ".join(f"{n} {a}" for a, n in outcome.deploy.items() if n)
-        )
+        done = ", ".join(f"{n} {a}" for a, n in outcome.deploy.items() if n)
+        self._step(outcome, "deploy", "ok", done or "nothing to change: the stack already matches")
 
         moved = False
         if self._reshards(from_phase):

@@ -18,6 +18,7 @@ from pydantic.alias_generators import to_camel
 
 from infra.errors import SettingsError
 from infra.settings.models import PHASES, PROJECT, REGION, Settings, StackConfig
+from infra.settings.namespaces import check_namespace, nearest, unknown_key_hint
 from infra.settings.rules import check_certificates, check_phase_rules
 from infra.settings.validators import KeyedError
 
@@ -73,13 +74,17 @@ def _own_keys(config: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
             raise SettingsError(
                 full_key, raw, "config keys are namespaced, e.g. green-matchers:api"
             )
+        check_namespace(full_key, raw)
         if namespace == "aws" and key == "region":
             region = str(raw)
         if namespace != PROJECT:
             continue
         if key not in TOP_LEVEL_KEYS:
             raise SettingsError(
-                full_key, _parse_value(raw), f"known keys are {', '.join(sorted(TOP_LEVEL_KEYS))}"
+                full_key,
+                _parse_value(raw),
+                f"known keys are {', '.join(sorted(TOP_LEVEL_KEYS))}",
+                hint=unknown_key_hint(key, TOP_LEVEL_KEYS),
             )
         own[key] = _parse_value(raw)
     return own, region
@@ -130,8 +135,16 @@ def _settings_error(error: ValidationError) -> SettingsError:
     message = str(first["msg"]).removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         section = section_model(path[:-1])
-        known = ", ".join(sorted(to_camel(n) for n in section.model_fields)) if section else ""
-        message = f"unknown key; known keys here are {known}"
+        names = sorted(to_camel(n) for n in section.model_fields) if section else []
+        message = f"unknown key; known keys here are {', '.join(names)}"
+        close = nearest(path[-1], names)
+        if close:
+            return SettingsError(
+                f"{PROJECT}:{'.'.join(path)}",
+                value,
+                message,
+                hint=f"did you mean {PROJECT}:{'.'.join([*path[:-1], close])}?",
+            )
     elif first["type"] == "missing":
         value = None
         message = "this key is required"

@@ -58,5 +58,10 @@ class ValidationResult:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """Exactly ``{"findings": [...], "passed": bool}`` (the documented JSON)."""
-        return {"findings": [f.to_dict() for f in self.findings], "passed": self.passed}
+        """Exactly ``{"ok": bool, "findings": [...], "passed": bool}`` (the documented JSON;
+        ``ok`` is every verdict's key, ``passed`` kept for existing readers)."""
+        return {
+            "ok": self.passed,
+            "findings": [f.to_dict() for f in self.findings],
+            "passed": self.passed,
+        }

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-
 from infra.plan.model import Plan
+from infra.plan.region import plan_region
 
 DEFAULT_REGION = "us-east-1"
-ARN_REGION = re.compile(r"arn:aws:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):")
 
 
 def region_for(plan: Plan, phase: int | None, stack: str | None) -> str:
@@ -21,7 +18,4 @@ def region_for(plan: Plan, phase: int | None, stack: str | None) -> str:
             settings_for_phase(phase) if phase is not None else settings_for_stack(str(stack))
         )
         return settings.region
-    seen: Counter[str] = Counter()
-    for resource in plan.resources:
-        seen.update(ARN_REGION.findall(str(resource.inputs)))
-    return seen.most_common(1)[0][0] if seen else DEFAULT_REGION
+    return plan_region(plan) or DEFAULT_REGION

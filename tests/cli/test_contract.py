@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from infra.commands import plan as plan_command
+from infra.plan import load as plan_command
 
 MISSING_DIR = "/no-such-dir-gm/out.txt"
 NOT_A_DIR = "/etc/hostname/home"  # a path under a file: unusable even for root
@@ -27,6 +27,7 @@ BAD_INPUTS: dict[str, list[str]] = {
     "validate --plan": ["validate", "--plan", "/no/plan.json"],
     "export --out": ["export", "--phase", "1", "--out", MISSING_DIR],
     "diagram --out": ["diagram", "--phase", "1", "--out", MISSING_DIR],
+    "diagram --out x.pdf": ["diagram", "--phase", "1", "--out", "x.pdf"],
     "preview --out": ["preview", "--out", MISSING_DIR],
     "preview --base-ref": ["preview", "--base-ref", "no-such-ref-gm"],
     "render nginx --out": ["render", "nginx", "--out", MISSING_DIR],
@@ -137,3 +138,11 @@ def test_ctrl_c_is_130_with_a_resume_hint(isolated: Path, monkeypatch: pytest.Mo
     assert result.exit_code == 130
     assert "interrupted (Ctrl-C)" in result.output
     assert "rerun `gm-infra plan --phase 1` to resume" in result.output
+
+
+def test_version_prints_the_installed_version() -> None:
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"gm-infra {version('green-matchers-infra')}"

@@ -38,13 +38,13 @@ def test_nginx_as_a_new_user_tries_it(nginx_dir: Path) -> None:
 
 
 def test_nginx_json_and_out(tmp_path: Path) -> None:
-    code, out, _ = run("nginx", "-s", "10.0.1.10:8000:3", "--json")
+    code, out, _ = run("nginx", "--server", "10.0.1.10:8000:3", "--json")
     body = json.loads(out)
     assert code == 0
     assert body["kind"] == "lb" and body["servers"] == [{"address": "10.0.1.10:8000", "weight": 3}]
     assert body["bytes"] == len(body["text"].encode()) and body["out"] is None
     target = tmp_path / "lb.conf"
-    code, out, err = run("nginx", "-s", "10.0.1.10:8000", "--out", str(target))
+    code, out, err = run("nginx", "--server", "10.0.1.10:8000", "--out", str(target))
     assert code == 0 and out == "" and f"wrote {target}" in err
     assert "least_conn;" in target.read_text()
 
@@ -57,7 +57,9 @@ def test_nginx_proxy_kind_defaults_to_the_local_app() -> None:
 
 def test_nginx_tls_paths_only(tls_pair: tuple[Path, Path]) -> None:
     cert, key = tls_pair
-    code, out, _ = run("nginx", "-s", "10.0.0.1:80", "--tls-cert", str(cert), "--tls-key", str(key))
+    code, out, _ = run(
+        "nginx", "--server", "10.0.0.1:80", "--tls-cert", str(cert), "--tls-key", str(key)
+    )
     assert code == 0
     assert f"ssl_certificate_key {key};" in out and "listen 443 ssl http2;" in out
     assert "PRIVATE KEY" not in out and key.read_text().splitlines()[1] not in out
@@ -71,13 +73,13 @@ def test_nginx_tls_paths_only(tls_pair: tuple[Path, Path]) -> None:
         (["nginx", "--server", "10.0.0.1:80:0"], "weight '0'"),
         (["nginx", "--server", "not a host:80"], "not an IP address or host name"),
         (["nginx"], "no upstream server"),
-        (["nginx", "-s", "a:1", "--kind", "edge"], "--kind 'edge'"),
+        (["nginx", "--server", "a:1", "--kind", "edge"], "--kind 'edge'"),
         (
-            ["nginx", "-s", "a:1", "--tls-cert", "/no/cert.pem", "--tls-key", "/no/key.pem"],
+            ["nginx", "--server", "a:1", "--tls-cert", "/no/cert.pem", "--tls-key", "/no/key.pem"],
             "no such file",
         ),
-        (["nginx", "-s", "a:1", "--tls-cert", "/no/cert.pem"], "go together"),
-        (["nginx", "-s", "a:1", "--listen", "0"], "listen port"),
+        (["nginx", "--server", "a:1", "--tls-cert", "/no/cert.pem"], "go together"),
+        (["nginx", "--server", "a:1", "--listen", "0"], "listen port"),
         (["userdata", "--role", "db", "--phase", "2"], "--role 'db'"),
         (["userdata", "--role", "api", "--phase", "7"], "--phase 7"),
         (["userdata", "--role", "worker", "--phase", "1"], "phase 1 has no worker"),

@@ -42,7 +42,8 @@ def test_json_is_exactly_findings_and_passed(plan_file: Path, tmp_path: Path) ->
     )
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert set(data) == {"findings", "passed"} and data["passed"] is False
+    assert set(data) == {"ok", "findings", "passed"} and data["passed"] is False
+    assert data["ok"] is False
     (finding,) = judged(data["findings"])
     assert set(finding) == JSON_KEYS
     assert finding["type"] == "aws:lb/targetGroup:TargetGroup" and finding["waived"] is False

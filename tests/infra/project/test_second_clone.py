@@ -78,6 +78,7 @@ def test_preview_of_a_branch_that_changes_a_stack_file(clone: Path, tmp_path: Pa
     assert result.returncode == 0, result.stderr
     preview = json.loads(result.stdout)
     assert preview["base"].startswith("trunk-here@")
+    assert preview["ok"] is True  # every verdict's JSON carries "ok"
     targets = {t["target"]: t for t in preview["targets"]}
     assert list(targets) == ["phase2"], targets.keys()  # the stack, not the bare profiles
     phase2 = targets["phase2"]

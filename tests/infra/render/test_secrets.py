@@ -72,7 +72,7 @@ def test_cli_json_holds_no_secrets() -> None:
     runner = CliRunner()
     for args in (
         ["render", "userdata", "--role", "api", "--phase", "3", "--json"],
-        ["render", "nginx", "-s", "10.0.0.1:8000", "--json"],
+        ["render", "nginx", "--server", "10.0.0.1:8000", "--json"],
     ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0
