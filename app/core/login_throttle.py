@@ -10,8 +10,9 @@ many accounts, each of which is held to its own limit anyway. Each key has sever
 windows (for example 5 a minute, 20 an hour, 100 a day), so the wait grows as failures
 pile up: a back-off. With REDIS_URL set the counters live in Redis and hold across every
 instance; the embedded default keeps them in process. Accounts are keyed by a hash of
-the e-mail (no addresses in Redis) and unknown e-mails are counted like known ones, so a
-429 says nothing about existence.
+the e-mail's canonical form (``app/core/email_identity.py``: every case and accent
+spelling of one address shares its counters; no addresses in Redis) and unknown
+e-mails are counted like known ones, so a 429 says nothing about existence.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from app.core.breaker import CircuitBreaker, CircuitOpen, cause_of
 from app.core.cache import StoreUnavailable, redis_options
+from app.core.email_identity import canonical_email
 
 T = TypeVar("T")
 IPV6_CLIENT_PREFIX = 64  # one IPv6 host or home network usually holds a whole /64
@@ -103,7 +105,7 @@ class LoginThrottle:
 
     @staticmethod
     def _account(email: str) -> str:
-        return hashlib.sha256(email.encode()).hexdigest()[:32]
+        return hashlib.sha256(canonical_email(email).encode()).hexdigest()[:32]
 
     def _keys(self, email: str, client: str) -> list[tuple[RateLimitItem, str, str]]:
         account = self._account(email)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.core.email_identity import canonical_email
 from app.core.security import hash_password, verify_password
 from app.core.text import name_key
 from app.models import Employer, Role, User
@@ -23,7 +24,9 @@ def _dummy_hash() -> str:
 
 
 def email_taken(*, session: Session, email: str) -> bool:
-    return session.scalar(select(User.id).where(User.email == email)) is not None
+    """Whether an account has this e-mail's identity (any case or accent spelling)."""
+    canonical = canonical_email(email)
+    return session.scalar(select(User.id).where(User.email_canonical == canonical)) is not None
 
 
 def register(
@@ -63,7 +66,13 @@ def register(
         employer_id = employers.create_employer(session=session, name=employer_name).id
     user: User | None = None
     if not email_taken(session=session, email=email):
-        user = User(email=email, password_hash=password_hash, role=role, employer_id=employer_id)
+        user = User(
+            email=email,
+            email_canonical=canonical_email(email),
+            password_hash=password_hash,
+            role=role,
+            employer_id=employer_id,
+        )
         try:
             with session.begin_nested():
                 session.add(user)
@@ -84,7 +93,11 @@ def create_user(
 ) -> User:
     """Add a user directly (demo data, admin tooling): no membership checks."""
     user = User(
-        email=email, password_hash=hash_password(password), role=role, employer_id=employer_id
+        email=email,
+        email_canonical=canonical_email(email),
+        password_hash=hash_password(password),
+        role=role,
+        employer_id=employer_id,
     )
     session.add(user)
     session.flush()
@@ -94,7 +107,7 @@ def create_user(
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
     """The user when the password matches. An unknown e-mail is verified against a dummy
     hash, so it takes as long as a known one (no timing oracle for which e-mails exist)."""
-    user = session.scalar(select(User).where(User.email == email))
+    user = session.scalar(select(User).where(User.email_canonical == canonical_email(email)))
     if user is None:
         verify_password(_dummy_hash(), password)
         return None
