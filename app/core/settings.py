@@ -75,7 +75,9 @@ class Settings(BaseSettings):
     outbox_retry_max_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Sessions.
     session_secret: str = DEFAULT_SESSION_SECRET
-    session_ttl_seconds: int = Field(default=3600, ge=1)
+    session_ttl_seconds: int = Field(default=3600, ge=1)  # idle: renewed while used
+    # Absolute: a session (a stolen cookie too) ends this long after login, however used.
+    session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
     session_cookie_name: str = "gm_session"
     # Caching.
     careers_cache_ttl_seconds: int = Field(default=600, ge=1)

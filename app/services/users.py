@@ -104,16 +104,31 @@ def create_user(
     return user
 
 
+def find_id(*, session: Session, email: str) -> int | None:
+    """The id of the account with this e-mail's identity, or None."""
+    return session.scalar(select(User.id).where(User.email_canonical == canonical_email(email)))
+
+
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
     """The user when the password matches. An unknown e-mail is verified against a dummy
-    hash, so it takes as long as a known one (no timing oracle for which e-mails exist)."""
-    user = session.scalar(select(User).where(User.email_canonical == canonical_email(email)))
+    hash, so it takes as long as a known one (no timing oracle for which e-mails exist).
+    The row is read afresh (a password changed since the session last read it counts)."""
+    user = session.scalar(
+        select(User)
+        .where(User.email_canonical == canonical_email(email))
+        .execution_options(populate_existing=True)
+    )
     if user is None:
         verify_password(_dummy_hash(), password)
         return None
     if not verify_password(user.password_hash, password):
         return None
     return user
+
+
+def change_password(*, session: Session, user: User, password: str) -> None:
+    """Store a new password hash (the caller commits, then revokes the other sessions)."""
+    user.password_hash = hash_password(password)
 
 
 def get_user(*, session: Session, user_id: int) -> User | None:
