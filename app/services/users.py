@@ -3,7 +3,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.email_identity import canonical_email
@@ -48,7 +47,9 @@ def register(
     otherwise a second registration with that name or invitation would tell which e-mails
     exist. The existing account itself is never changed.
     Raises EmailTaken (the route commits and answers as if registered), EmployerNameTaken
-    or InvitationInvalid. The caller commits, or rolls back on the last two.
+    or InvitationInvalid (the caller rolls back: nothing of the registration is kept), or
+    IntegrityError when a concurrent registration took the e-mail or the employer name
+    first (the caller rolls back and runs it once more, which then sees the winner).
     """
     password_hash = hash_password(password)
     invited = None
@@ -73,12 +74,12 @@ def register(
             role=role,
             employer_id=employer_id,
         )
-        try:
-            with session.begin_nested():
-                session.add(user)
-                session.flush()
-        except IntegrityError:  # a concurrent registration of the same e-mail won
-            user = None
+        # No savepoint: SQLite's driver commits a released outermost savepoint, which
+        # would keep this row when the invitation below turns out to be used. A concurrent
+        # registration of the same e-mail fails the flush (IntegrityError); the caller
+        # rolls the whole registration back and runs it again (then: EmailTaken).
+        session.add(user)
+        session.flush()
     if invited is not None:
         employers.consume_invitation(
             session=session, invitation=invited, user_id=user.id if user else None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
 
 from app.api.deps import (
     ClientAddress,
@@ -58,30 +59,39 @@ def register(body: RegisterIn, db: WriteDb, state: StateDep) -> RegisteredOut:
     the invitation is unknown, expired or used). The answer is the same 201 whether or
     not the e-mail was registered before, so it cannot be used to find accounts.
     """
-    try:
-        users.register(
-            session=db,
-            email=body.email,
-            password=body.password,
-            role=Role(body.role),
-            employer_name=body.employer_name if isinstance(body, FoundEmployerIn) else "",
-            invitation=body.invitation if isinstance(body, JoinEmployerIn) else "",
-        )
-        db.commit()
-        state.metrics.registrations.inc()
-    except users.EmailTaken:
-        # Keep the founded employer / used invitation: the same traces as a new account.
-        db.commit()
-    except employers.EmployerNameTaken:
-        db.rollback()
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            "an employer with this name already exists; to join it, ask one of its "
-            "members for an invitation",
-        ) from None
-    except employers.InvitationInvalid as error:
-        db.rollback()
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
+    for last_try in (False, True):
+        try:
+            users.register(
+                session=db,
+                email=body.email,
+                password=body.password,
+                role=Role(body.role),
+                employer_name=body.employer_name if isinstance(body, FoundEmployerIn) else "",
+                invitation=body.invitation if isinstance(body, JoinEmployerIn) else "",
+            )
+            db.commit()
+            state.metrics.registrations.inc()
+        except IntegrityError:
+            # A concurrent registration took the e-mail or the name first: nothing of this
+            # one is kept; once more, it sees the winner (EmailTaken or EmployerNameTaken).
+            db.rollback()
+            if last_try:
+                raise
+            continue
+        except users.EmailTaken:
+            # Keep the founded employer / used invitation: the same traces as a new account.
+            db.commit()
+        except employers.EmployerNameTaken:
+            db.rollback()
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                "an employer with this name already exists; to join it, ask one of its "
+                "members for an invitation",
+            ) from None
+        except employers.InvitationInvalid as error:
+            db.rollback()
+            raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
+        break
     return RegisteredOut(email=body.email, role=body.role, detail=REGISTERED)
 
 
