@@ -99,7 +99,8 @@ SEMANTIC_RULES = (
     "after Unicode normalisation",  # NFKC made a name or e-mail too long or malformed
     "at least one letter or digit",  # an employer name of punctuation only
     "must not be above salary_max",  # salary_min <= salary_max
-    "must not be blank",  # only spaces
+    "must not be blank",  # only spaces or invisible characters
+    "invisible character",  # an e-mail with a Hangul filler or another invisible letter
     "vectors have",  # /api/ai/similarity: the vectors' dimension is the model's
     "not one of each",  # /api/ai/similarity: two texts or two vectors
     "not all zeros",  # /api/ai/similarity: a zero vector has no direction
