@@ -149,6 +149,7 @@ def create_app(
         cool_down=settings.dependency_retry_seconds,
         per_account=settings.login_limits_per_account,
         per_client=settings.login_limits_per_client,
+        per_registration=settings.register_limits_per_client,
     )
     app.include_router(api_router(name))
     # Outermost last: headers on every answer, then metrics, then the request guards.

@@ -61,6 +61,9 @@ class LoginThrottle:
     breaker: CircuitBreaker = field(
         default_factory=lambda: CircuitBreaker("login throttle redis", cool_down=5.0)
     )
+    # Registrations per client (every attempt counts: each one hashes a password and may
+    # found an employer), in the same store.
+    per_registration: Sequence[RateLimitItem] = ()
 
     def _guarded(self, call: Callable[[], T]) -> T:
         if not self.breaker.allow():
@@ -84,6 +87,7 @@ class LoginThrottle:
         timeout_seconds: float,
         per_account: str,
         per_client: str,
+        per_registration: str = "",
         cool_down: float = 5.0,
     ) -> LoginThrottle:
         storage: Storage
@@ -101,6 +105,7 @@ class LoginThrottle:
             parse_many(per_account),
             parse_many(per_client),
             CircuitBreaker("login throttle redis", cool_down=cool_down),
+            parse_many(per_registration) if per_registration else (),
         )
 
     @staticmethod
@@ -149,6 +154,31 @@ class LoginThrottle:
             ]
         )
         return max(1, math.ceil(max(waits)))
+
+    def registration(self, *, client: str) -> int | None:
+        """Take the client's registration slots: None when it may go ahead, else the
+        seconds to wait (a limit already reached counts nothing)."""
+        key = client_key(client)
+
+        def take() -> list[float]:
+            full = [
+                item
+                for item in self.per_registration
+                if not self.limiter.test(item, "register", key)
+            ]
+            if not full:
+                full = [
+                    item
+                    for item in self.per_registration
+                    if not self.limiter.hit(item, "register", key)
+                ]
+            return [
+                self.limiter.get_window_stats(item, "register", key).reset_time - time.time()
+                for item in full
+            ]
+
+        waits = self._guarded(take)
+        return max(1, math.ceil(max(waits))) if waits else None
 
     def failed(self, *, client: str) -> None:
         """Count a failed login against the client (the account's slot was taken before)."""

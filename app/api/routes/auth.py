@@ -48,9 +48,15 @@ BAD_CREDENTIALS = "wrong email or password"
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses={**UNSAFE_RESPONSES, **CONFLICT},
+    responses={**UNSAFE_RESPONSES, **CONFLICT, **THROTTLED},
 )
-def register(body: RegisterIn, db: WriteDb, state: StateDep) -> RegisteredOut:
+def register(
+    body: RegisterIn,
+    db: WriteDb,
+    state: StateDep,
+    throttle: LoginThrottleDep,
+    client: ClientAddress,
+) -> RegisteredOut:
     """Create a candidate or employer account (admins are not self-registered).
 
     An employer account either founds a NEW employer (``employer_name``; 409 when an
@@ -58,7 +64,16 @@ def register(body: RegisterIn, db: WriteDb, state: StateDep) -> RegisteredOut:
     existing one with a single-use ``invitation`` issued by one of its members (403 when
     the invitation is unknown, expired or used). The answer is the same 201 whether or
     not the e-mail was registered before, so it cannot be used to find accounts.
+    Registrations are limited per client address (REGISTER_LIMITS_PER_CLIENT; 429 with
+    Retry-After).
     """
+    wait = throttle.registration(client=client)
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many registrations from this address; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
     for last_try in (False, True):
         try:
             users.register(
