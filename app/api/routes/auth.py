@@ -20,6 +20,7 @@ from app.api.errors import (
     UNSAFE_RESPONSES,
     WRONG_CREDENTIALS,
 )
+from app.core.cache import StoreUnavailable
 from app.core.passwords import too_guessable
 from app.core.security import sign, verify_password
 from app.models import Role
@@ -67,7 +68,10 @@ def register(
     Registrations are limited per client address (REGISTER_LIMITS_PER_CLIENT; 429 with
     Retry-After).
     """
-    wait = throttle.registration(client=client)
+    try:
+        wait = throttle.registration(client=client)
+    except StoreUnavailable:  # the limiter's Redis is down: registration needs only MariaDB
+        wait = None  # (fail open; the breaker has logged the outage)
     if wait is not None:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
