@@ -42,7 +42,7 @@ class SessionBackend(KeyValue, Protocol):
     def replace(self, key: str, value: str) -> bool: ...  # SET XX KEEPTTL: False if gone
     def expire(self, key: str, ttl: int) -> None: ...  # only if it exists
     def add_member(self, key: str, member: str, ttl: int) -> None: ...
-    def members(self, key: str) -> set[str]: ...
+    def members(self, key: str) -> frozenset[str]: ...
     def remove_member(self, key: str, member: str) -> None: ...
     def incr(self, key: str, ttl: int) -> int: ...
     def read_int(self, key: str) -> int: ...  # 0 when missing
@@ -115,9 +115,9 @@ class MemoryStore:
             members.add(member)
             self._sets[key] = (members, time.monotonic() + ttl)
 
-    def members(self, key: str) -> set[str]:
+    def members(self, key: str) -> frozenset[str]:
         with self._lock:
-            return set(self._set_of(key))
+            return frozenset(self._set_of(key))
 
     def remove_member(self, key: str, member: str) -> None:
         with self._lock:
@@ -230,9 +230,9 @@ class RedisStore:
 
         self._call(add)
 
-    def members(self, key: str) -> set[str]:
+    def members(self, key: str) -> frozenset[str]:
         found = self._call(lambda: self.client.smembers(self.prefix + key))
-        return {str(member) for member in found or ()}
+        return frozenset(str(member) for member in found or ())
 
     def remove_member(self, key: str, member: str) -> None:
         self._call(lambda: self.client.srem(self.prefix + key, member))
