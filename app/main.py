@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp
 
 from app.api import errors
 from app.api.router import api_router
@@ -72,6 +73,17 @@ def warm_up(state: AppState) -> None:
         log.warning("warm-up failed (%s); the first match request will retry", error)
 
 
+class GreenMatchersApi(FastAPI):
+    """FastAPI whose every answer carries the security headers, the 500 page included:
+    Starlette answers an unhandled error in its outermost middleware, outside any added
+    with ``add_middleware``, so the headers wrap the whole stack instead."""
+
+    docs_enabled: bool = False
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(), docs_enabled=self.docs_enabled)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -115,7 +127,7 @@ def create_app(
 
     # The interactive docs load a CDN script: only on local instances, never in production.
     docs = settings.is_local
-    app = FastAPI(
+    app = GreenMatchersApi(
         title="Green Matchers" if name == ALL else f"Green Matchers: {name} service",
         summary="Green jobs and careers matched to what you care about (UN SDGs 1-17).",
         version="1.0.0",
@@ -137,6 +149,7 @@ def create_app(
         cool_down=settings.dependency_retry_seconds,
         per_account=settings.login_limits_per_account,
         per_client=settings.login_limits_per_client,
+        per_registration=settings.register_limits_per_client,
     )
     app.include_router(api_router(name))
     # Outermost last: headers on every answer, then metrics, then the request guards.
@@ -145,7 +158,7 @@ def create_app(
     app.add_middleware(BodyDeadline, seconds=settings.body_read_timeout_seconds)
     app.add_middleware(SameOriginGuard, trusted_origins=settings.trusted_origin_list)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
-    app.add_middleware(SecurityHeaders, docs_enabled=docs)
+    app.docs_enabled = docs  # the security headers wrap everything (GreenMatchersApi)
     errors.install(app)
 
     @app.exception_handler(StoreUnavailable)
@@ -176,6 +189,11 @@ def create_app(
         return JSONResponse(
             {"detail": "the database is unavailable; please try again shortly"}, status_code=503
         )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, error: Exception) -> JSONResponse:
+        # Starlette's last resort (its server-error middleware); the error is logged there.
+        return JSONResponse({"detail": "internal error"}, status_code=500)
 
     @app.exception_handler(PoolTimeout)
     async def pool_exhausted(_request: Request, error: PoolTimeout) -> JSONResponse:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.core.active_users import ActiveUsers
 from app.core.breaker import CircuitBreaker
-from app.core.cache import KeyValue, QueryCache, RedisStore
+from app.core.cache import KeyValue, QueryCache, RedisStore, SessionBackend
 from app.core.cloudwatch_datums import dimensions
 from app.core.cloudwatch_publisher import CloudWatchPublisher, cloudwatch_client
 from app.core.db import Database
@@ -43,7 +43,7 @@ class AppState:
     settings: Settings
     service: str  # app/core/service_names.py: all, web, auth, matching, ai, analytics
     store: KeyValue
-    session_store: KeyValue
+    session_store: SessionBackend
     cache: QueryCache
     sessions: SessionStore
     metrics: Metrics
@@ -132,7 +132,11 @@ class AppState:
             store=stores.cache,
             session_store=stores.sessions,
             cache=cache,
-            sessions=SessionStore(stores.sessions, settings.session_ttl_seconds),
+            sessions=SessionStore(
+                stores.sessions,
+                settings.session_ttl_seconds,
+                max_age_seconds=settings.session_max_age_seconds,
+            ),
             metrics=metrics,
             readiness=Readiness(
                 readiness_checks(database, stores, ai_checks(ai)),

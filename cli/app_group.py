@@ -54,6 +54,7 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
+    from app.core.http_protocol import MAX_HEADER_BYTES, BoundedH11Protocol
     from app.core.service_names import UnknownService, resolve_service
     from app.core.settings import Settings
 
@@ -93,6 +94,9 @@ def serve(
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        # No nginx in front here: bound header size and header-read time (slowloris).
+        http=BoundedH11Protocol,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
 
 

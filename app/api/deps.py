@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.core.cache import StoreUnavailable
 from app.core.login_throttle import LoginThrottle
 from app.core.security import unsign
+from app.core.session_cookie import session_cookie
 from app.core.sessions import SessionData
 from app.models import Role
 from app.state import AppState
@@ -44,8 +45,8 @@ ClientAddress = Annotated[str, Depends(client_address)]
 
 def get_login(request: Request, state: StateDep) -> SessionData | None:
     """The caller's session, or None. Raises StoreUnavailable (503) when Redis is down."""
-    cookie = request.cookies.get(state.settings.session_cookie)
-    if not cookie:
+    cookie = session_cookie(request.scope["headers"], state.settings.session_cookie)
+    if cookie is None:  # absent, duplicated or malformed: anonymous
         return None
     session_id = unsign(cookie, state.settings.session_secret)
     if session_id is None:

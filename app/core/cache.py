@@ -34,6 +34,20 @@ class KeyValue(Protocol):
     def ping(self) -> None: ...
 
 
+class SessionBackend(KeyValue, Protocol):
+    """What the session store needs besides get/set/delete: writes that never re-create a
+    deleted key, expiry renewal, a set of ids per user and a counter."""
+
+    def get_touch(self, key: str, ttl: int) -> str | None: ...  # GETEX: read, renew expiry
+    def replace(self, key: str, value: str) -> bool: ...  # SET XX KEEPTTL: False if gone
+    def expire(self, key: str, ttl: int) -> None: ...  # only if it exists
+    def add_member(self, key: str, member: str, ttl: int) -> None: ...
+    def members(self, key: str) -> frozenset[str]: ...
+    def remove_member(self, key: str, member: str) -> None: ...
+    def incr(self, key: str, ttl: int) -> int: ...
+    def read_int(self, key: str) -> int: ...  # 0 when missing
+
+
 class StoreUnavailable(RuntimeError):
     """The backing store (Redis) cannot be reached.
 
@@ -51,18 +65,73 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._data: dict[str, tuple[str, float]] = {}
+        self._sets: dict[str, tuple[set[str], float]] = {}
         self._lock = threading.Lock()
+
+    def _live(self, key: str) -> str | None:  # under the lock
+        item = self._data.get(key)
+        if item is None:
+            return None
+        value, expires = item
+        if expires <= time.monotonic():
+            del self._data[key]
+            return None
+        return value
 
     def get(self, key: str) -> str | None:
         with self._lock:
-            item = self._data.get(key)
-            if item is None:
-                return None
-            value, expires = item
-            if expires <= time.monotonic():
-                del self._data[key]
-                return None
+            return self._live(key)
+
+    def get_touch(self, key: str, ttl: int) -> str | None:
+        with self._lock:
+            value = self._live(key)
+            if value is not None:
+                self._data[key] = (value, time.monotonic() + ttl)
             return value
+
+    def replace(self, key: str, value: str) -> bool:
+        with self._lock:
+            if self._live(key) is None:
+                return False
+            self._data[key] = (value, self._data[key][1])
+            return True
+
+    def expire(self, key: str, ttl: int) -> None:
+        with self._lock:
+            value = self._live(key)
+            if value is not None:
+                self._data[key] = (value, time.monotonic() + ttl)
+
+    def _set_of(self, key: str) -> set[str]:  # under the lock
+        item = self._sets.get(key)
+        if item is None or item[1] <= time.monotonic():
+            self._sets.pop(key, None)
+            return set()
+        return item[0]
+
+    def add_member(self, key: str, member: str, ttl: int) -> None:
+        with self._lock:
+            members = self._set_of(key)
+            members.add(member)
+            self._sets[key] = (members, time.monotonic() + ttl)
+
+    def members(self, key: str) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._set_of(key))
+
+    def remove_member(self, key: str, member: str) -> None:
+        with self._lock:
+            self._set_of(key).discard(member)
+
+    def incr(self, key: str, ttl: int) -> int:
+        with self._lock:
+            value = int(self._live(key) or 0) + 1
+            self._data[key] = (str(value), time.monotonic() + ttl)
+            return value
+
+    def read_int(self, key: str) -> int:
+        with self._lock:
+            return int(self._live(key) or 0)
 
     def set(self, key: str, value: str, ttl: int) -> None:
         with self._lock:
@@ -141,10 +210,52 @@ class RedisStore:
     def ping(self) -> None:
         self._call(self.client.ping)
 
+    def get_touch(self, key: str, ttl: int) -> str | None:
+        value = self._call(lambda: self.client.getex(self.prefix + key, ex=ttl))
+        return value if isinstance(value, str) or value is None else str(value)
+
+    def replace(self, key: str, value: str) -> bool:
+        done = self._call(lambda: self.client.set(self.prefix + key, value, xx=True, keepttl=True))
+        return bool(done)
+
+    def expire(self, key: str, ttl: int) -> None:
+        self._call(lambda: self.client.expire(self.prefix + key, ttl))
+
+    def add_member(self, key: str, member: str, ttl: int) -> None:
+        def add() -> None:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.sadd(self.prefix + key, member)
+            pipe.expire(self.prefix + key, ttl)
+            pipe.execute()
+
+        self._call(add)
+
+    def members(self, key: str) -> frozenset[str]:
+        found = self._call(lambda: self.client.smembers(self.prefix + key))
+        return frozenset(str(member) for member in found or ())
+
+    def remove_member(self, key: str, member: str) -> None:
+        self._call(lambda: self.client.srem(self.prefix + key, member))
+
+    def incr(self, key: str, ttl: int) -> int:
+        def bump() -> int:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.incr(self.prefix + key)
+            pipe.expire(self.prefix + key, ttl)
+            value, _ = pipe.execute()
+            return int(value)
+
+        result: int = self._call(bump)
+        return result
+
+    def read_int(self, key: str) -> int:
+        value = self._call(lambda: self.client.get(self.prefix + key))
+        return int(value or 0)
+
 
 def make_store(
     redis_url: str, timeout: float, prefix: str = "", *, name: str = "redis", cool_down: float = 5.0
-) -> KeyValue:
+) -> MemoryStore | RedisStore:
     if redis_url:
         return RedisStore.from_url(redis_url, timeout, prefix, name=name, cool_down=cool_down)
     return MemoryStore()

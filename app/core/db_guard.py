@@ -2,8 +2,9 @@
 
 ``guard_engine(engine, breaker)`` makes every new connection ask the breaker first (an
 open breaker refuses it at once, as a refused TCP connection would be), reports a
-connection or pre-ping that failed (refused, timed out, lost) as a failure, and a
-successful checkout as a success. Errors of a statement (a slow query's timeout,
+connection or pre-ping that failed (refused, timed out, lost) as a failure (and drops the
+pool's idle connections, which lead to that server), and a successful checkout as a
+success. Errors of a statement (a slow query's timeout,
 integrity, syntax, data) are not the server's availability and do not count.
 
 A refusal surfaces as ``sqlalchemy.exc.OperationalError`` wrapping ``CircuitOpen``, so code
@@ -66,6 +67,10 @@ def guard_engine(engine: Engine, breaker: CircuitBreaker) -> Engine:
     def _report_failure(context: ExceptionContext) -> None:
         if _connectivity_error(context):
             breaker.record_failure(cause_of(context.original_exception))
+            # The pool's idle connections lead to a server that failed (or restarted): drop
+            # them, so that the probe after the cool-down, and the requests after it, get
+            # fresh ones instead of tripping the breaker again on each stale one.
+            engine.dispose(close=False)
 
     @event.listens_for(engine, "checkout")
     def _report_success(_dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

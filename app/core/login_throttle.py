@@ -10,8 +10,9 @@ many accounts, each of which is held to its own limit anyway. Each key has sever
 windows (for example 5 a minute, 20 an hour, 100 a day), so the wait grows as failures
 pile up: a back-off. With REDIS_URL set the counters live in Redis and hold across every
 instance; the embedded default keeps them in process. Accounts are keyed by a hash of
-the e-mail (no addresses in Redis) and unknown e-mails are counted like known ones, so a
-429 says nothing about existence.
+the e-mail's canonical form (``app/core/email_identity.py``: every case and accent
+spelling of one address shares its counters; no addresses in Redis) and unknown
+e-mails are counted like known ones, so a 429 says nothing about existence.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from app.core.breaker import CircuitBreaker, CircuitOpen, cause_of
 from app.core.cache import StoreUnavailable, redis_options
+from app.core.email_identity import canonical_email
 
 T = TypeVar("T")
 IPV6_CLIENT_PREFIX = 64  # one IPv6 host or home network usually holds a whole /64
@@ -59,6 +61,9 @@ class LoginThrottle:
     breaker: CircuitBreaker = field(
         default_factory=lambda: CircuitBreaker("login throttle redis", cool_down=5.0)
     )
+    # Registrations per client (every attempt counts: each one hashes a password and may
+    # found an employer), in the same store.
+    per_registration: Sequence[RateLimitItem] = ()
 
     def _guarded(self, call: Callable[[], T]) -> T:
         if not self.breaker.allow():
@@ -82,6 +87,7 @@ class LoginThrottle:
         timeout_seconds: float,
         per_account: str,
         per_client: str,
+        per_registration: str = "",
         cool_down: float = 5.0,
     ) -> LoginThrottle:
         storage: Storage
@@ -99,11 +105,12 @@ class LoginThrottle:
             parse_many(per_account),
             parse_many(per_client),
             CircuitBreaker("login throttle redis", cool_down=cool_down),
+            parse_many(per_registration) if per_registration else (),
         )
 
     @staticmethod
     def _account(email: str) -> str:
-        return hashlib.sha256(email.encode()).hexdigest()[:32]
+        return hashlib.sha256(canonical_email(email).encode()).hexdigest()[:32]
 
     def _keys(self, email: str, client: str) -> list[tuple[RateLimitItem, str, str]]:
         account = self._account(email)
@@ -147,6 +154,31 @@ class LoginThrottle:
             ]
         )
         return max(1, math.ceil(max(waits)))
+
+    def registration(self, *, client: str) -> int | None:
+        """Take the client's registration slots: None when it may go ahead, else the
+        seconds to wait (a limit already reached counts nothing)."""
+        key = client_key(client)
+
+        def take() -> list[float]:
+            full = [
+                item
+                for item in self.per_registration
+                if not self.limiter.test(item, "register", key)
+            ]
+            if not full:
+                full = [
+                    item
+                    for item in self.per_registration
+                    if not self.limiter.hit(item, "register", key)
+                ]
+            return [
+                self.limiter.get_window_stats(item, "register", key).reset_time - time.time()
+                for item in full
+            ]
+
+        waits = self._guarded(take)
+        return max(1, math.ceil(max(waits))) if waits else None
 
     def failed(self, *, client: str) -> None:
         """Count a failed login against the client (the account's slot was taken before)."""

@@ -182,7 +182,8 @@ class Readiness:
         }
         facts = {fact.name: asyncio.wrap_future(self._read(pool, fact)) for fact in self.facts}
         if futures or facts:
-            await asyncio.wait([*futures.values(), *facts.values()], timeout=self.budget)
+            pending: list[asyncio.Future[Any]] = [*futures.values(), *facts.values()]
+            await asyncio.wait(pending, timeout=self.budget)
         down: dict[str, str] = {}
         for name, future in futures.items():
             if not future.done():

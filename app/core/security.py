@@ -35,7 +35,10 @@ def sign(session_id: str, secret: str) -> str:
 
 
 def unsign(cookie: str, secret: str) -> str | None:
+    """The session id when ``cookie`` carries its valid signature; None for anything else
+    (compared as bytes: a non-ASCII character is a mismatch, not an error)."""
     session_id, _, _mac = cookie.rpartition(".")
-    if not session_id or not hmac.compare_digest(sign(session_id, secret), cookie):
+    given = cookie.encode("utf-8", "surrogatepass")
+    if not session_id or not hmac.compare_digest(sign(session_id, secret).encode(), given):
         return None
     return session_id

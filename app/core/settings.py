@@ -75,7 +75,9 @@ class Settings(BaseSettings):
     outbox_retry_max_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Sessions.
     session_secret: str = DEFAULT_SESSION_SECRET
-    session_ttl_seconds: int = Field(default=3600, ge=1)
+    session_ttl_seconds: int = Field(default=3600, ge=1)  # idle: renewed while used
+    # Absolute: a session (a stolen cookie too) ends this long after login, however used.
+    session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
     session_cookie_name: str = "gm_session"
     # Caching.
     careers_cache_ttl_seconds: int = Field(default=600, ge=1)
@@ -132,6 +134,8 @@ class Settings(BaseSettings):
     trusted_origins: str = ""  # comma-separated extra origins allowed to send POSTs
     login_limits_per_account: str = "5/minute;20/hour;100/day"  # failed logins per e-mail
     login_limits_per_client: str = "30/minute;300/hour"  # failed logins per client address
+    # Registrations per client address (every attempt), as login's per-client limit.
+    register_limits_per_client: str = "10/minute;50/hour;200/day"
 
     @field_validator(
         "database_url",
@@ -145,7 +149,9 @@ class Settings(BaseSettings):
     def _strip(cls, value: str) -> str:
         return value.strip()
 
-    @field_validator("login_limits_per_account", "login_limits_per_client")
+    @field_validator(
+        "login_limits_per_account", "login_limits_per_client", "register_limits_per_client"
+    )
     @classmethod
     def _rate_limits(cls, value: str) -> str:
         from limits import parse_many

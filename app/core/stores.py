@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from app.core.breaker import CircuitBreaker
-from app.core.cache import KeyValue, RedisStore, make_store
+from app.core.cache import KeyValue, RedisStore, SessionBackend, make_store
 from app.core.service_names import signs_sessions
 from app.core.settings import Settings
 
@@ -21,7 +21,7 @@ log = logging.getLogger("app")
 @dataclass(frozen=True)
 class Stores:
     cache: KeyValue
-    sessions: KeyValue
+    sessions: SessionBackend
 
     @property
     def shared(self) -> bool:
@@ -37,7 +37,7 @@ class Stores:
 
 
 def build_stores(settings: Settings) -> Stores:
-    def store(url: str, name: str) -> KeyValue:
+    def store(url: str, name: str) -> SessionBackend:
         return make_store(
             url,
             settings.redis_timeout_seconds,

@@ -137,3 +137,12 @@ class UserOut(BaseModel):
     role: str
     employer_id: int | None
     created_at: UtcDatetime
+
+
+class PasswordChangeIn(BaseModel):
+    """The current password (checked, and throttled like a login) and the new one."""
+
+    model_config = STRICT
+
+    current_password: AnyPassword
+    new_password: NewPassword

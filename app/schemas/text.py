@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from app.core.text import BadText, check_characters, forbidden_class, nfkc
+from app.core.text import BadText, check_characters, forbidden_class, invisible, nfkc, visible_text
 
 TEXT_COLUMN_BYTES = 65_535
 UTF8MB4_MAX_BYTES_PER_CHAR = 4
@@ -46,26 +46,37 @@ def _characters(*, multiline: bool) -> Callable[[Any], Any]:
     return check
 
 
+INVISIBLE_ONLY = "must not be blank (only spaces or invisible characters)"
+
+
 def _stripped(value: str) -> str:
+    """May be empty; but text that shows nothing is refused."""
+    if value.strip() and not visible_text(value):
+        raise ValueError(INVISIBLE_ONLY)
     return value.strip()
 
 
 def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
+    if not visible_text(value):
+        raise ValueError(INVISIBLE_ONLY)
     return value.strip()
 
 
 def _name(value: str) -> str:
     normal = nfkc(value).strip()
-    if not normal:
-        raise ValueError("must not be blank")
+    if not visible_text(normal):
+        raise ValueError(INVISIBLE_ONLY)
     if len(normal) > VARCHAR_CHARS:
         raise ValueError(f"longer than {VARCHAR_CHARS} characters after Unicode normalisation")
     return normal
 
 
 def _email(value: str) -> str:
+    hidden = next((c for c in value if invisible(c)), None)
+    if hidden is not None:
+        raise ValueError(
+            f"an e-mail address must not hold the invisible character U+{ord(hidden):04X}"
+        )
     normal = nfkc(value).strip().lower()
     if len(normal) > VARCHAR_CHARS or not re.fullmatch(EMAIL_SHAPE, normal):
         raise ValueError("not a valid e-mail address after Unicode normalisation")

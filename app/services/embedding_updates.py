@@ -9,7 +9,7 @@ in one short session, encoded with none open, and the vectors written in another
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, cast
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -48,7 +48,8 @@ def read_texts(
             or_(model.embedding_model.is_(None), model.embedding_model != model_name)
         )
     with open_session() as session:
-        return {row.id: embedding_text(row) for row in session.scalars(query)}
+        rows = cast(list[Job | Career], list(session.scalars(query)))
+        return {row.id: embedding_text(row) for row in rows}
 
 
 def write_vectors(

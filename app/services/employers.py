@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.text import name_key
@@ -50,18 +49,15 @@ def create_employer(*, session: Session, name: str) -> Employer:
     """A new employer; raises EmployerNameTaken for a name taken in any spelling.
 
     The unique ``name_key`` decides races: of two concurrent registrations of one new
-    name, the second insert fails and becomes EmployerNameTaken too.
+    name, the second insert fails (IntegrityError); the caller rolls back and retries,
+    which then finds the name taken.
     """
     key = name_key(name)
     if session.scalar(select(Employer.id).where(Employer.name_key == key)) is not None:
         raise EmployerNameTaken(name)
     employer = Employer(name=name, name_key=key, description="")
-    try:
-        with session.begin_nested():
-            session.add(employer)
-            session.flush()
-    except IntegrityError as error:
-        raise EmployerNameTaken(name) from error
+    session.add(employer)
+    session.flush()  # a concurrent winner: IntegrityError, the caller retries (then 409)
     return employer
 
 

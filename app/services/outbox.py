@@ -170,7 +170,7 @@ def drain_once(
                 ids=sorted({target for _, target in tasks}),
             )
             row_ids = list(texts)
-            vectors = encoder.encode([texts[row_id] for row_id in row_ids]) if row_ids else []
+            vectors: object = encoder.encode([texts[r] for r in row_ids]) if row_ids else []
             with open_session() as session:  # the vectors and the rows' removal: one commit
                 if row_ids:
                     write_vectors(

@@ -19,6 +19,10 @@ from fastapi.testclient import TestClient
 from app.core.settings import Settings
 from app.main import create_app
 
+# The suite registers many accounts from one test client: registration's per-client
+# limit is the subject of its own test (test_attack_registration.py), not of every test.
+os.environ.setdefault("REGISTER_LIMITS_PER_CLIENT", "100000/minute")
+
 MARIADB_HOST, MARIADB_PORT = "127.0.0.1", 3306
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 REDIS_TEST_DB = 11  # this suite's own Redis database

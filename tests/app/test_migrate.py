@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app.core.db import make_engine
 from app.core.settings import Settings
@@ -89,3 +90,48 @@ def test_readiness_names_every_dependency(services_app: Api) -> None:
         "writer": "ok", "reader0": "ok", "shard0": "ok", "shard1": "ok", "shard2": "ok",
         "redis": "ok",
     }  # fmt: skip
+
+
+def test_0007_gives_existing_users_their_email_identity(tmp_path: Path) -> None:
+    """Existing rows get their canonical e-mail; accounts that SQLite kept apart but that
+    are one identity now: the oldest keeps it, the later one is parked (``#<id>``)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}", Settings())
+    upgrade_engine(engine, "0006_outbox")
+    insert = text(
+        "INSERT INTO users (email, password_hash, role, created_at) "
+        "VALUES (:email, 'x', 'candidate', CURRENT_TIMESTAMP)"
+    )
+    with engine.begin() as connection:
+        for email in ("employer@example.org", "émployer@example.org", "solo@exämple.org"):
+            connection.execute(insert, {"email": email})
+    upgrade_engine(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, email_canonical FROM users ORDER BY id")).all()
+    engine.dispose()
+    assert [canonical for _, canonical in rows] == [
+        "employer@example.org",
+        f"employer@example.org#{rows[1][0]}",
+        "solo@example.org",
+    ]
+
+
+def test_the_email_identity_column_compares_bytes_on_mariadb() -> None:
+    """Whatever the database's collation: the column is utf8mb4_bin."""
+    need_service("MariaDB", "127.0.0.1", 3306)
+    name = f"gm_test_collation_{uuid.uuid4().hex[:8]}"
+    recreate_databases(name)
+    engine = make_engine(mariadb_url(name), Settings())
+    try:
+        upgrade_engine(engine)
+        with engine.connect() as connection:
+            collation = connection.execute(
+                text(
+                    "SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = :db"
+                    " AND TABLE_NAME = 'users' AND COLUMN_NAME = 'email_canonical'"
+                ),
+                {"db": name},
+            ).scalar()
+        assert collation == "utf8mb4_bin"
+    finally:
+        engine.dispose()
+        drop_databases(name)

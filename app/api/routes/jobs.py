@@ -33,6 +33,19 @@ router = APIRouter(prefix="/api", tags=["jobs"])
 JobId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 SdgQuery = Annotated[int | None, Query(ge=1, le=17)]
 SalaryQuery = Annotated[int | None, Query(ge=0, le=100_000_000)]
+# Lists carry the start of each description (GET /api/jobs/{id} has it whole), so that a
+# page of 20 fits the cache's entry cap (CACHE_MAX_ENTRY_BYTES, 128 KB) whatever employers
+# post: 20 jobs of 255-character titles, locations, names and websites and 300 characters
+# of description, all 4-byte characters, are about 110 KB.
+LIST_DESCRIPTION_CHARS = 300
+
+
+def listed(job: object) -> JobOut:
+    """A job as lists show it: its description cut to LIST_DESCRIPTION_CHARS."""
+    out = JobOut.model_validate(job)
+    if len(out.description) > LIST_DESCRIPTION_CHARS:
+        out.description = out.description[: LIST_DESCRIPTION_CHARS - 1].rstrip() + "\u2026"
+    return out
 
 
 @router.get("/jobs")
@@ -47,7 +60,8 @@ def list_jobs(
     salary_min: SalaryQuery = None,
     salary_max: SalaryQuery = None,
 ) -> JobPage:
-    """Jobs newest first, ``{jobs, total, skip, limit}``; each job carries its employer."""
+    """Jobs newest first, ``{jobs, total, skip, limit}``; each job carries its employer and
+    the first 300 characters of its description (``GET /api/jobs/{id}``: all of it)."""
     if salary_min is not None and salary_max is not None and salary_min > salary_max:
         raise RequestValidationError(
             [
@@ -86,9 +100,7 @@ def list_jobs(
             salary_min=salary_min,
             salary_max=salary_max,
         )
-        result = JobPage(
-            jobs=[JobOut.model_validate(job) for job in page], total=total, skip=skip, limit=limit
-        )
+        result = JobPage(jobs=[listed(job) for job in page], total=total, skip=skip, limit=limit)
     if key:
         state.cache.set_raw("jobs", key, result.model_dump_json(), ttl)
     return result

@@ -7,6 +7,7 @@ import pytest
 import uvicorn
 from typer.testing import CliRunner
 
+from app.core.http_protocol import MAX_HEADER_BYTES, BoundedH11Protocol
 from cli import app as root
 from infra.ports import free_port
 
@@ -27,6 +28,8 @@ def test_serve_runs_the_app_factory(monkeypatch: pytest.MonkeyPatch) -> None:
             "workers": 1,
             "proxy_headers": True,
             "log_level": "info",
+            "http": BoundedH11Protocol,  # head size and header-read deadline (no nginx)
+            "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
         }
     ]
 

@@ -66,7 +66,7 @@ def stall_settings(database_url: str, tmp_path: Path, **extra: Any) -> Settings:
         "embedding_model": MODEL,
         "demo_jobs_per_sdg": 1,
         "ai_service_timeout_seconds": 1.0,
-        "ai_service_bulk_timeout_seconds": 1.0,
+        "ai_service_bulk_timeout_seconds": 5.0,
         "dependency_retry_seconds": 1.0,
         "outbox_poll_seconds": 0.2,
         "outbox_retry_base_seconds": 0.5,
@@ -147,15 +147,18 @@ def test_jobs_posted_while_the_ai_service_hangs_are_all_matchable_after(
         assert len(acknowledged) == POSTS
         # The AI service is back: every acknowledged job gets its vector, then is matched.
         wait_embedded(state, acknowledged, seconds=120)
+        deadline = time.monotonic() + 120
         for job_id in acknowledged:
             index = index_of[job_id]
             text = job_body(index, tag)
-            found = httpx.post(
-                f"{server.url}/api/match",
-                json={"text": f"{text['title']}. {text['description']}", "limit": 5},
-                timeout=30,
-            )
-            assert found.status_code == 200, found.text
+            question = {"text": f"{text['title']}. {text['description']}", "limit": 5}
+            while True:  # a busy AI service may still time a question out (503): ask again
+                found = httpx.post(f"{server.url}/api/match", json=question, timeout=30)
+                assert found.status_code in (200, 503), found.text
+                if found.status_code == 200:
+                    break
+                assert time.monotonic() < deadline, found.text
+                time.sleep(0.2)
             assert job_id in [r["job"]["id"] for r in found.json()["results"]], (index, job_id)
         ready = httpx.get(f"{server.url}/health/ready", timeout=10).json()
         assert ready["outbox"]["backlog"] == 0, ready

@@ -9,8 +9,12 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
-from tests.app.conftest import PASSWORD, Api, unique_email
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from tests.app.conftest import PASSWORD, Api, embedded_settings, unique_email
 
 
 def _register(api: Api, email: str, **body: object) -> int:
@@ -50,3 +54,22 @@ def test_an_invitation_is_used_up_whether_or_not_the_email_existed(api: Api) -> 
         ]
         is None
     )
+
+
+def test_registrations_are_limited_per_client(tmp_path: Path) -> None:
+    """Every attempt counts (each hashes a password, may found an employer); past the
+    limit: 429 with Retry-After, and nothing is written."""
+    settings = embedded_settings(
+        tmp_path, demo_jobs_per_sdg=0, register_limits_per_client="3/minute"
+    )
+    with TestClient(create_app(settings)) as client:
+        bodies = [
+            {"email": unique_email("flood"), "password": PASSWORD, "role": "candidate"}
+            for _ in range(5)
+        ]
+        codes = [client.post("/api/auth/register", json=body).status_code for body in bodies]
+        assert codes == [201, 201, 201, 429, 429]
+        refused = client.post("/api/auth/register", json=bodies[4])
+        assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+        login = {"email": bodies[4]["email"], "password": PASSWORD}
+        assert client.post("/api/auth/login", json=login).status_code == 401  # no account

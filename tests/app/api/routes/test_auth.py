@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 import redis
@@ -73,8 +74,9 @@ def test_forged_cookie_is_not_a_session(embedded: Api) -> None:
 
 
 def test_sessions_expire_in_memory() -> None:
-    sessions = SessionStore(MemoryStore(), ttl_seconds=1)
-    session = sessions.create(user_id=7, role="candidate")
+    sessions = SessionStore(MemoryStore(), ttl_seconds=1, max_age_seconds=60)
+    session = sessions.create(user_id=7, role="candidate", generation=0)
+    assert session is not None
     assert sessions.get(session.session_id) is not None
     time.sleep(1.05)
     assert sessions.get(session.session_id) is None
@@ -83,9 +85,11 @@ def test_sessions_expire_in_memory() -> None:
 def test_sessions_live_in_redis_with_an_expiry() -> None:
     need_service("Redis", "127.0.0.1", 6379)
     client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_TEST_DB, decode_responses=True)
-    sessions = SessionStore(RedisStore(client, prefix="gmtest-ttl:"), ttl_seconds=2)
-    session = sessions.create(user_id=42, role="employer")
-    key = f"gmtest-ttl:session:{session.session_id}"
+    prefix = f"gmtest-ttl-{uuid.uuid4().hex[:8]}:"
+    sessions = SessionStore(RedisStore(client, prefix=prefix), ttl_seconds=2, max_age_seconds=60)
+    session = sessions.create(user_id=42, role="employer", generation=0)
+    assert session is not None
+    key = f"{prefix}session:{session.session_id}"
     assert 0 < client.ttl(key) <= 2
     loaded = sessions.get(session.session_id)
     assert loaded is not None and (loaded.user_id, loaded.role) == (42, "employer")

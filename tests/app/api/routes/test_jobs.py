@@ -3,12 +3,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 
-from tests.app.conftest import Api
+from app.main import create_app
+from tests.app.conftest import Api, embedded_settings
+from tests.app.waiting import wait_embedded
 
 JOB = {
     "title": "Wind Farm Site Manager",
@@ -169,3 +173,30 @@ def test_applications_are_stored_on_the_users_shard(services_app: Api) -> None:
                 text("SELECT COUNT(*) FROM applications WHERE user_id = :u"), {"u": me["id"]}
             ).scalar()
         assert on_writer == 0
+
+
+def test_the_front_page_stays_cacheable_whatever_employers_post(tmp_path: Path) -> None:
+    """One employer posts the longest texts the schema allows, in 4-byte characters: the
+    front page (and a page of 20) still fits the cache's entry cap and is cached."""
+    settings = embedded_settings(tmp_path, demo_jobs_per_sdg=0)
+    with TestClient(create_app(settings)) as client:
+        api = Api(client)
+        wide = "\U0001f331"  # a seedling: 4 bytes in UTF-8
+        employer, _ = api.login_as("employer", employer_name="E" + wide * 200)
+        job = {"title": wide * 255, "description": wide * 16_383, "sdg_tag": 13,
+               "salary_min": 1, "salary_max": 2, "location": wide * 255}  # fmt: skip
+        posted = [employer.post("/api/jobs", json=job) for _ in range(20)]
+        assert {answer.status_code for answer in posted} == {201}
+        state = client.app.state.gm  # type: ignore[attr-defined]
+        # Embedding them bumps the jobs' generation (a new cache key): let that happen first.
+        wait_embedded(state, [answer.json()["id"] for answer in posted])
+        for limit in (10, 20):
+            first = client.get(f"/api/jobs?limit={limit}")
+            assert first.status_code == 200
+            listed = first.json()["jobs"][0]["description"]
+            assert len(listed) == 300 and listed.endswith("\u2026")
+            hits = state.metrics.cache_hits.labels("jobs")._value.get()
+            assert client.get(f"/api/jobs?limit={limit}").json() == first.json()
+            assert state.metrics.cache_hits.labels("jobs")._value.get() == hits + 1, limit
+        job_id = first.json()["jobs"][0]["id"]
+        assert len(client.get(f"/api/jobs/{job_id}").json()["description"]) == 16_383
