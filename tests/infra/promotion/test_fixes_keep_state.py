@@ -22,6 +22,11 @@ INTENDED_REMOVALS = {
     # issue 13: the CloudWatch agent's managed policy allowed PutMetricData to every
     # namespace; no agent runs, the app publishes itself under a namespace-limited statement
     "gm-instance-cloudwatch",
+    # issue 19: the ALB admitted 80 and 443 from anywhere; now CloudFront's prefix list only
+    "gm-network-alb-in-80-v4",
+    "gm-network-alb-in-80-v6",
+    "gm-network-alb-in-443-v4",
+    "gm-network-alb-in-443-v6",
 }
 
 
