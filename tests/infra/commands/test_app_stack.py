@@ -36,7 +36,9 @@ def gm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPro
     )
 
 
-def connect(url: str, ca: str = "", source: str = "") -> http.client.HTTPConnection:
+def connect(
+    url: str, ca: str = "", source: str = "", timeout: float = 10
+) -> http.client.HTTPConnection:
     """A connection to ``url`` (HTTPS checked against ``ca``), from ``source`` if given."""
     scheme, _, rest = url.partition("://")
     host, port = rest.split(":")
@@ -44,9 +46,9 @@ def connect(url: str, ca: str = "", source: str = "") -> http.client.HTTPConnect
     if scheme == "https":
         context = ssl.create_default_context(cafile=ca)
         return http.client.HTTPSConnection(
-            host, int(port), timeout=10, context=context, source_address=bind
+            host, int(port), timeout=timeout, context=context, source_address=bind
         )
-    return http.client.HTTPConnection(host, int(port), timeout=10, source_address=bind)
+    return http.client.HTTPConnection(host, int(port), timeout=timeout, source_address=bind)
 
 
 def get(url: str, path: str, ca: str = "") -> tuple[int, str]:

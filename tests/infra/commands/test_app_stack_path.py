@@ -44,7 +44,8 @@ class Viewer:
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         sent.update(headers or {})
-        connection = connect(self.stack.cdn, self.stack.ca, self.address)
+        # a first match loads the model in that process: slow on 2 busy cores
+        connection = connect(self.stack.cdn, self.stack.ca, self.address, timeout=90)
         try:
             payload = json.dumps(body) if body is not None else None
             connection.request(method, path, payload, sent)
