@@ -10,6 +10,7 @@ uvicorn with the ``create_app`` factory); nothing here imports it.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import signal
@@ -388,6 +389,7 @@ class LocalStack:
                 tls=tls,
                 bucket_dir=bucket,
                 runtime_dir=str(runtime),
+                worker_user="root" if os.geteuid() == 0 else None,
             )
         )
         conf = runtime / "nginx.conf"
