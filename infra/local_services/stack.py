@@ -208,7 +208,7 @@ class LocalStack:
                 )
             cache = redis.start(self.state_dir / "redis", free_port(), settings=cache_settings)
             self._add(Running(cache.child, "redis"))
-            self.progress(f"redis: 127.0.0.1:{cache.port} (cache)")
+            self.progress(f"redis: 127.0.0.1:{cache.port}")  # the cache
             sessions = redis.start(
                 self.state_dir / "redis",
                 free_port(),
@@ -216,7 +216,7 @@ class LocalStack:
                 name="redis-sessions",
             )
             self._add(Running(sessions.child, "redis"))
-            self.progress(f"redis-sessions: 127.0.0.1:{sessions.port} (sessions)")
+            self.progress(f"redis-sessions: 127.0.0.1:{sessions.port}")
             for variable in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
                 env.pop(variable, None)
             env["REDIS_URL"] = cache.url(0)

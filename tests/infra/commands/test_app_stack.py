@@ -158,6 +158,7 @@ def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path)
 
         second = gm(
             *("app", "stack", "--phase", "1", "--port", str(free_port())),
+            *("--cdn-port", str(free_port())),
             *("--state-dir", str(stack.state_dir)),
         )
         assert second.returncode == 2
@@ -288,6 +289,8 @@ def test_a_step_that_fails_stops_what_was_started_and_shows_its_log(tmp_path: Pa
             "--phase",
             "1",
             "--port",
+            str(free_port()),
+            "--cdn-port",
             str(free_port()),
             "--state-dir",
             str(tmp_path),
