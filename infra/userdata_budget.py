@@ -78,6 +78,12 @@ def worst_case_context(
         stack=stack,
         ai_service_url=_lattice_url(settings) if lattice else "",
         ai_service_auth="aws_iam" if lattice else "",
+        # the distribution's name is d + 13 characters, then the custom domain if any
+        trusted_origins=tuple(
+            f"https://{host}"
+            for host in ("d0123456789abc.cloudfront.net", settings.config.domain)
+            if host
+        ),
     )
 
 

@@ -461,12 +461,23 @@ CONDITION_FIELDS = {
 }
 
 
+REDACTED_REFERENCE = "{{resolve:secretsmanager:redacted-in-plan}}"
+
+
+def _unredacted(value: object) -> object:
+    """A value the plan redacted, as a dynamic reference: the template holds no secret."""
+    return REDACTED_REFERENCE if value == "[secret]" else value
+
+
 def _listener_rule(i: Props, _: str) -> Props:
     conditions = []
     for condition in i.get("conditions", []):
         for wire, (field_name, config) in CONDITION_FIELDS.items():
             if condition.get(wire):
-                conditions.append({"Field": field_name, config: pascal_keys(condition[wire])})
+                converted = pascal_keys(condition[wire])
+                if "Values" in converted and wire == "httpHeader":
+                    converted["Values"] = [_unredacted(v) for v in converted["Values"]]
+                conditions.append({"Field": field_name, config: converted})
     return {
         **pick(i, {"listenerArn": "ListenerArn", "priority": "Priority"}),
         "Actions": _actions(i.get("actions", [])),
@@ -731,6 +742,11 @@ def _origin(o: Props) -> Props:
             "originPath": "OriginPath",
         },
     )
+    if o.get("customHeaders"):
+        out["OriginCustomHeaders"] = [
+            {"HeaderName": h["name"], "HeaderValue": _unredacted(h["value"])}
+            for h in o["customHeaders"]
+        ]
     custom = o.get("customOriginConfig")
     if custom:
         out["CustomOriginConfig"] = pick(

@@ -10,6 +10,7 @@ uvicorn with the ``create_app`` factory); nothing here imports it.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import signal
@@ -210,7 +211,7 @@ class LocalStack:
                 )
             cache = redis.start(self.state_dir / "redis", free_port(), settings=cache_settings)
             self._add(Running(cache.child, "redis"))
-            self.progress(f"redis: 127.0.0.1:{cache.port} (cache)")
+            self.progress(f"redis: 127.0.0.1:{cache.port}")  # the cache
             sessions = redis.start(
                 self.state_dir / "redis",
                 free_port(),
@@ -218,7 +219,7 @@ class LocalStack:
                 name="redis-sessions",
             )
             self._add(Running(sessions.child, "redis"))
-            self.progress(f"redis-sessions: 127.0.0.1:{sessions.port} (sessions)")
+            self.progress(f"redis-sessions: 127.0.0.1:{sessions.port}")
             for variable in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
                 env.pop(variable, None)
             env["REDIS_URL"] = cache.url(0)
@@ -425,6 +426,7 @@ class LocalStack:
                 tls=tls,
                 bucket_dir=bucket,
                 runtime_dir=str(runtime),
+                worker_user="root" if os.geteuid() == 0 else None,
             )
         )
         conf = runtime / "nginx.conf"

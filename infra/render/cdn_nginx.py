@@ -47,6 +47,9 @@ class CdnOptions:
     runtime_dir: str
     max_body: str = "1m"
     kind: str = "cdn-stand-in"
+    # Under a root master nginx's workers run as nobody, who cannot read the bucket's copy
+    # in a private state folder: the stack passes "root" then (loopback only).
+    worker_user: str | None = None
 
 
 def stage_bucket(distribution: Distribution, folder: Path) -> None:

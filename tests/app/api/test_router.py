@@ -70,21 +70,30 @@ def routing(plan: Plan) -> tuple[list[PathRule], str]:
         (group,) = [d for d in resource.dependencies if urns[d].type == TARGET_GROUP]
         return services[group]
 
-    (listener,) = [
-        r for r in plan.of_type(LISTENER) if r.inputs["defaultActions"][0]["type"] == "forward"
-    ]
+    # CloudFront's requests (they carry X-Origin-Verify, which every forwarding rule
+    # requires): path rules by priority, then the rule on the header alone (the fallback).
     rules = []
+    fallback = None
     for rule in plan.of_type(RULE):
-        (condition,) = rule.inputs["conditions"]
+        paths = [
+            c["pathPattern"]["values"] for c in rule.inputs["conditions"] if "pathPattern" in c
+        ]
         forward = rule.inputs["actions"][0]["type"] == "forward"
+        if not paths:
+            fallback = target_of(rule)
+            continue
         rules.append(
             PathRule(
                 priority=rule.inputs["priority"],
-                patterns=condition["pathPattern"]["values"],
+                patterns=paths[0],
                 service=target_of(rule) if forward else None,
             )
         )
-    return sorted(rules, key=lambda r: r.priority), target_of(listener)
+    assert fallback is not None, "no catch-all rule for CloudFront's requests"
+    assert not any(
+        r.inputs["defaultActions"][0]["type"] == "forward" for r in plan.of_type(LISTENER)
+    ), "a listener forwards requests that do not come from CloudFront"
+    return sorted(rules, key=lambda r: r.priority), fallback
 
 
 def sample(path: str) -> str:
@@ -104,10 +113,14 @@ def destination(rules: list[PathRule], default: str, path: str) -> str | None:
     return default
 
 
+# Reached by the other services only (Lattice, or in process): the ALB answers 404 first.
+INTERNAL = {"ai"}
+
+
 def unreachable(rules: list[PathRule], default: str) -> list[str]:
-    """Routes of any service that land on a fleet whose service does not serve them."""
+    """Routes of any public service that land on a fleet whose service does not serve them."""
     problems = []
-    for service in SERVICES:
+    for service in [s for s in SERVICES if s not in INTERNAL]:
         for path in sorted(service_paths(service) - SHARED_PATHS):
             lands_on = destination(rules, default, sample(path))
             if lands_on is None or path not in service_paths(lands_on):
@@ -132,6 +145,13 @@ def test_every_path_rule_reaches_a_route_of_its_service(plan: Plan) -> None:
 def test_no_service_route_is_unreachable(plan: Plan) -> None:
     rules, default = routing(plan)
     assert unreachable(rules, default) == []
+
+
+def test_the_internal_services_routes_are_not_public(plan: Plan) -> None:
+    rules, default = routing(plan)
+    for service in INTERNAL:
+        for path in sorted(service_paths(service) - SHARED_PATHS):
+            assert destination(rules, default, sample(path)) is None, path  # the ALB's 404
 
 
 def test_routes_stay_reachable_when_the_default_fleet_runs_only_web(plan: Plan) -> None:

@@ -9,6 +9,7 @@ import json
 import os
 import select
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -37,9 +38,23 @@ def gm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPro
     )
 
 
-def get(url: str, path: str) -> tuple[int, str]:
-    host, port = url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+def connect(
+    url: str, ca: str = "", source: str = "", timeout: float = 10
+) -> http.client.HTTPConnection:
+    """A connection to ``url`` (HTTPS checked against ``ca``), from ``source`` if given."""
+    scheme, _, rest = url.partition("://")
+    host, port = rest.split(":")
+    bind = (source, 0) if source else None
+    if scheme == "https":
+        context = ssl.create_default_context(cafile=ca)
+        return http.client.HTTPSConnection(
+            host, int(port), timeout=timeout, context=context, source_address=bind
+        )
+    return http.client.HTTPConnection(host, int(port), timeout=timeout, source_address=bind)
+
+
+def get(url: str, path: str, ca: str = "") -> tuple[int, str]:
+    connection = connect(url, ca)
     try:
         connection.request("GET", path)
         answer = connection.getresponse()
@@ -65,9 +80,11 @@ def alive(pid: int) -> bool:
 @dataclass
 class Running:
     process: subprocess.Popen[str]
-    url: str
+    url: str  # the ALB stand-in
     state_dir: Path
     log: Path
+    cdn: str = ""  # the CDN stand-in (HTTPS)
+    ca: str = ""  # its local CA
 
     def status(self) -> dict[str, Any]:
         report = gm("app", "stack", "--status", "-f", "json", "--state-dir", str(self.state_dir))
@@ -83,6 +100,7 @@ def running_stack(phase: int, tmp_path: Path) -> Iterator[Running]:
         require(binary)
     state_dir = tmp_path / "stack"
     port = free_port()
+    cdn_port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["DEMO_JOBS_PER_SDG"] = "1"  # 17 jobs and the careers to embed: seconds, not minutes
     log = tmp_path / "stack.err"
@@ -90,6 +108,7 @@ def running_stack(phase: int, tmp_path: Path) -> Iterator[Running]:
         process = subprocess.Popen(
             [
                 *(*GM, "app", "stack", "--phase", str(phase), "--port", str(port)),
+                *("--cdn-port", str(cdn_port)),
                 *("--state-dir", str(state_dir), "--model", "bundled:all-MiniLM-L6-v2"),
                 *("--format", "json"),
             ],
@@ -102,9 +121,12 @@ def running_stack(phase: int, tmp_path: Path) -> Iterator[Running]:
     try:
         line = first_line(process, START_SECONDS)
         assert line, f"no URL within {START_SECONDS} s:\n{log.read_text()[-3000:]}"
-        url = json.loads(line)["url"]
+        report = json.loads(line)
+        url = report["url"]
         assert url == f"http://127.0.0.1:{port}"
-        yield Running(process, url, state_dir, log)
+        assert report["cdn"]["url"] == f"https://127.0.0.1:{cdn_port}"
+        assert Path(report["cdn"]["ca"]).is_file()
+        yield Running(process, url, state_dir, log, report["cdn"]["url"], report["cdn"]["ca"])
     finally:
         if process.poll() is None:
             process.kill()
@@ -114,25 +136,22 @@ def running_stack(phase: int, tmp_path: Path) -> Iterator[Running]:
 def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path) -> None:
     with running_stack(1, tmp_path) as stack:
         url = stack.url
-        status, page = get(url, "/")
+        status, page = get(stack.cdn, "/", stack.ca)
         assert status == 200
         assert "Green Matchers" in page
-        status, _ = get(url, "/api/jobs")
+        status, _ = get(stack.cdn, "/api/jobs", stack.ca)
         assert status == 200
+        # straight to the ALB stand-in, without CloudFront's header: refused (redirected)
+        assert get(url, "/api/jobs")[0] == 301
         # the Plan's fixed-response rule, answered by nginx itself
         assert get(url, "/metrics") == (404, "not found")
+        assert get(stack.cdn, "/metrics", stack.ca) == (404, "not found")
 
         report = stack.status()
         services = report["services"]
         assert report["url"] == url
         assert sorted(services) == [
-            "mariadb",
-            "nginx",
-            "redis",
-            "redis-sessions",
-            "web-1",
-            "web-2",
-            "worker",
+            *("cdn", "mariadb", "nginx", "redis", "redis-sessions", "web-1", "web-2", "worker")
         ]
         assert services["worker"]["kind"] == "worker"  # the api instance's Celery unit on AWS
         assert all(service["healthy"] for service in services.values()), services
@@ -142,6 +161,7 @@ def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path)
 
         second = gm(
             *("app", "stack", "--phase", "1", "--port", str(free_port())),
+            *("--cdn-port", str(free_port())),
             *("--state-dir", str(stack.state_dir)),
         )
         assert second.returncode == 2
@@ -159,12 +179,12 @@ def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path)
     assert json.loads(after.stdout)["running"] is False
 
 
-def jobs_posted_while_the_ai_hangs_are_matched_after(url: str, ai_pid: int) -> None:
+def jobs_posted_while_the_ai_hangs_are_matched_after(url: str, ca: str, ai_pid: int) -> None:
     """The AI service hung (SIGSTOP): posted jobs are acknowledged; once it resumes, the
     worker embeds every one and /api/match finds it within two minutes."""
     import httpx
 
-    employer = httpx.Client(base_url=url, timeout=10)
+    employer = httpx.Client(base_url=url, timeout=10, verify=ssl.create_default_context(cafile=ca))
     login = {"email": "employer@demo.greenmatchers.org", "password": "greenmatch-demo"}
     assert employer.post("/api/auth/login", json=login).status_code == 200
     texts = {}
@@ -192,9 +212,8 @@ def jobs_posted_while_the_ai_hangs_are_matched_after(url: str, ai_pid: int) -> N
     employer.close()
 
 
-def post(url: str, path: str, body: dict[str, Any]) -> tuple[int, str, float]:
-    host, port = url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+def post(url: str, path: str, body: dict[str, Any], ca: str = "") -> tuple[int, str, float]:
+    connection = connect(url, ca)
     began = time.monotonic()
     try:
         connection.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
@@ -210,35 +229,41 @@ def post(url: str, path: str, body: dict[str, Any]) -> tuple[int, str, float]:
 )
 def test_phase4_services_apart_and_match_fails_fast_without_the_ai(tmp_path: Path) -> None:
     with running_stack(4, tmp_path) as stack:
-        url = stack.url
+        url, ca = stack.cdn, stack.ca
         services = stack.status()["services"]
         assert {"web", "ai", "auth", "matching", "analytics"} <= set(services)
-        assert get(url, "/")[0] == 200
-        assert get(url, "/api/analytics/sdg")[0] == 200
-        status, body, _ = post(url, "/api/ai/embed", {"texts": ["solar installer"]})
+        assert get(url, "/", ca)[0] == 200
+        assert get(url, "/api/analytics/sdg", ca)[0] == 200
+        # the AI service is internal: 404 through the CDN and at the ALB stand-in
+        status, _, _ = post(url, "/api/ai/embed", {"texts": ["solar installer"]}, ca)
+        assert status == 404
+        assert post(stack.url, "/api/ai/embed", {"texts": ["solar installer"]})[0] == 404
+        # the other services reach it directly (Lattice's stand-in): it is MiniLM, as asked
+        ai = f"http://127.0.0.1:{services['ai']['port']}"
+        status, body, _ = post(ai, "/api/ai/embed", {"texts": ["solar installer"]})
         assert status == 200
-        assert json.loads(body)["dim"] == 384  # MiniLM, as asked
-        status, _, _ = post(url, "/api/match", {"text": "wind turbine technician"})
+        assert json.loads(body)["dim"] == 384
+        status, _, _ = post(url, "/api/match", {"text": "wind turbine technician"}, ca)
         assert status == 200
         # each service answers only its own paths: the matching process has no job list
         assert get(f"http://127.0.0.1:{services['matching']['port']}", "/api/jobs")[0] == 404
         assert services["worker"]["healthy"] and services["worker"]["kind"] == "worker"
-        jobs_posted_while_the_ai_hangs_are_matched_after(url, services["ai"]["pid"])
+        jobs_posted_while_the_ai_hangs_are_matched_after(url, ca, services["ai"]["pid"])
 
         os.kill(services["ai"]["pid"], signal.SIGTERM)
         deadline = time.monotonic() + 120  # a bound on "never"; ends when the stack sees it
         while stack.status()["services"]["ai"]["healthy"]:
             assert time.monotonic() < deadline
             time.sleep(0.2)
-        status, _, took = post(url, "/api/match", {"text": "coral reef restoration diver"})
+        status, _, took = post(url, "/api/match", {"text": "coral reef restoration diver"}, ca)
         assert status == 503
         # Fast: a refused connection needs no wait; bounded by the matching service's AI
         # timeout (the default), four times over for a loaded machine, never a hang.
         from app.core.settings import Settings
 
         assert took < 4 * Settings().ai_service_timeout_seconds, took
-        assert get(url, "/api/jobs")[0] == 200
-        assert get(url, "/")[0] == 200
+        assert get(url, "/api/jobs", ca)[0] == 200
+        assert get(url, "/", ca)[0] == 200
         stack.process.send_signal(signal.SIGTERM)
         assert stack.process.wait(timeout=60) == 0
 
@@ -306,6 +331,8 @@ def test_a_step_that_fails_stops_what_was_started_and_shows_its_log(tmp_path: Pa
             "--phase",
             "1",
             "--port",
+            str(free_port()),
+            "--cdn-port",
             str(free_port()),
             "--state-dir",
             str(tmp_path),

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from infra.plan.mocks import MOCK_SECRET_PREFIX
+from infra.plan.mocks import MOCK_SECRET_PREFIX, _digest
 from infra.plan.model import SECRET, Plan
 from tests.infra.plan_readers import (
     CDN,
@@ -184,7 +184,17 @@ def test_security_group_chain_is_least_privilege(plans: dict[int, Plan], phase: 
     open_to_world = [
         (sg, i["fromPort"]) for sg, i in ingress if i.get("cidrIpv4") or i.get("cidrIpv6")
     ]
-    assert sorted(set(open_to_world)) == [("alb", 80), ("alb", 443)]
+    assert open_to_world == []  # not even the ALB: CloudFront's prefix list only
+    from_prefix_lists = [(sg, i["fromPort"]) for sg, i in ingress if i.get("prefixListId")]
+    assert ("alb", 80) in from_prefix_lists  # no certificate in these stacks: HTTP from CloudFront
+    assert [p for p in from_prefix_lists if p[0] == "alb"] == [("alb", 80)]  # one port: quota
+    cloudfront = [
+        r.inputs["prefixListId"]
+        for r in plan.of_type(INGRESS)
+        if names[r.inputs["securityGroupId"]] == "alb"
+    ]
+    # the mocks name a managed prefix list by a digest of the name asked for
+    assert cloudfront == [f"pl-{_digest('com.amazonaws.global.cloudfront.origin-facing', 17)}"]
     from_groups = {
         (names[i["referencedSecurityGroupId"]], sg, i["fromPort"])
         for sg, i in ingress

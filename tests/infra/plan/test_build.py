@@ -53,6 +53,14 @@ def test_certificate_turns_on_https_and_redirects_http(tmp_path: Path) -> None:
     assert listeners[443].inputs["sslPolicy"].startswith("ELBSecurityPolicy-TLS13")
     assert get(listeners[80], "defaultActions.0.type") == "redirect"
     assert get(listeners[80], "defaultActions.0.redirect.protocol") == "HTTPS"
+    # not CloudFront (no X-Origin-Verify): 403 on HTTPS
+    assert get(listeners[443], "defaultActions.0.fixedResponse.statusCode") == "403"
+    alb_in = [
+        r.inputs
+        for r in plan.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        if r.name == "gm-network-alb-from-cloudfront"
+    ]
+    assert [(i["fromPort"], "prefixListId" in i) for i in alb_in] == [(443, True)]
     cdn = plan.of_type("aws:cloudfront/distribution:Distribution")[0]
     alb_origin = next(o for o in cdn.inputs["origins"] if o["originId"] == "api-alb")
     assert alb_origin["domainName"] == "origin.greenmatchers.com"
@@ -61,11 +69,21 @@ def test_certificate_turns_on_https_and_redirects_http(tmp_path: Path) -> None:
     assert by_name(plan, "gm-api-lt").urn.startswith("urn:pulumi:secure::green-matchers::")
 
 
-def test_without_certificate_http_forwards(plans: dict[int, Plan]) -> None:
+def test_without_certificate_http_forwards_only_cloudfronts_requests(
+    plans: dict[int, Plan],
+) -> None:
+    """No HTTPS listener: the default action redirects to it (nothing answers there: a
+    refusal); only a rule requiring CloudFront's X-Origin-Verify forwards."""
     listeners = plans[1].of_type(LISTENER)
     assert [(r.inputs["port"], get(r, "defaultActions.0.type")) for r in listeners] == [
-        (80, "forward")
+        (80, "redirect")
     ]
+    rules = plans[1].of_type("aws:lb/listenerRule:ListenerRule")
+    forwarding = [r for r in rules if get(r, "actions.0.type") == "forward"]
+    assert forwarding
+    for rule in forwarding:
+        headers = [c["httpHeader"] for c in rule.inputs["conditions"] if "httpHeader" in c]
+        assert [h["httpHeaderName"] for h in headers] == ["X-Origin-Verify"], rule.name
 
 
 def test_cdn_certificate_serves_the_domain_with_modern_tls(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ from infra.plan.build import plan_for_phase
 from infra.plan.listener import routing_table
 from infra.plan.model import Plan
 from infra.render.access import SERVICE_ACCESS
-from infra.render.alb_routes import FixedResponse, Forward, RoutesError, route
+from infra.render.alb_routes import FixedResponse, Forward, Redirect, RoutesError, route
+
+CDN = {"X-Origin-Verify": "[secret]"}  # what CloudFront adds (the Plan redacts the value)
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +27,10 @@ def test_phase4_rules_come_in_priority_order_and_reach_the_service_fleets(phase4
     assert priorities == sorted(priorities)
     assert len(set(priorities)) == len(priorities)
     forwards = {rule.paths: rule for rule in table.rules if isinstance(rule.action, Forward)}
-    # every service the program declares is a rule of the plan, to that service's fleet
-    assert len(forwards) == len(SERVICES)
+    # every service the program declares is a rule of the plan, to that service's fleet,
+    # plus CloudFront's catch-all to the api fleet; each requires CloudFront's header
+    assert len(forwards) == len(SERVICES) + 1
+    assert all(rule.header and rule.header.name == "X-Origin-Verify" for rule in forwards.values())
     for spec in SERVICES:
         rule = forwards[tuple(spec.paths)]
         assert rule.priority == spec.priority
@@ -39,17 +43,32 @@ def test_phase4_rules_come_in_priority_order_and_reach_the_service_fleets(phase4
         assert rule.action.fleet.shards == (3 if every else 0)
 
 
-def test_phase4_default_goes_to_the_api_fleet_and_metrics_are_closed(phase4: Plan) -> None:
+def test_phase4_cloudfronts_requests_go_to_the_api_fleet_and_internal_paths_are_closed(
+    phase4: Plan,
+) -> None:
     table = routing_table(phase4)
-    assert isinstance(table.default, Forward)
-    assert table.default.fleet.role == "api"
-    assert table.fleets()[0] == table.default.fleet
+    # without CloudFront's header: the redirect to an HTTPS listener that does not exist
+    assert table.default == Redirect(301, "443")
+    assert route(table, "/api/jobs") == table.default
+    assert route(table, "/api/match", {"X-Origin-Verify": "forged"}) == table.default
+    fallback = route(table, "/", CDN)
+    assert isinstance(fallback, Forward) and fallback.fleet.role == "api"
     assert len(table.fleets()) == 1 + len(SERVICES)
-    closed = route(table, "/metrics")
-    assert closed == FixedResponse(404, "text/plain", "not found")
-    assert route(table, "/metrics/anything") == closed
-    # the internal rule has the lowest priority number: it wins over every forward
-    assert table.rules[0].action == closed
+    closed = FixedResponse(404, "text/plain", "not found")
+    for path in (
+        "/metrics",
+        "/metrics/anything",
+        "/api/ai/embed",
+        "/api/embeddings/model",
+        "/docs",
+        "/openapi.json",
+        "/redoc",
+        "/health/ready",
+    ):
+        assert route(table, path, CDN) == closed, path
+        assert route(table, path) == closed, path
+    # the internal rules have the lowest priority numbers: they win over every forward
+    assert table.rules[0].action == closed and table.rules[1].action == closed
 
 
 @pytest.mark.parametrize(
@@ -60,7 +79,6 @@ def test_phase4_default_goes_to_the_api_fleet_and_metrics_are_closed(phase4: Pla
         ("/api/match", "matching"),
         ("/api/match/careers", "matching"),
         ("/api/matches", "web"),  # /api/match exactly, or under /api/match/
-        ("/api/ai/embed", "ai-ml"),
         ("/api/ai", "web"),
         ("/api/auth/login", "auth"),
         ("/api/analytics/sdg", "analytics"),
@@ -68,7 +86,7 @@ def test_phase4_default_goes_to_the_api_fleet_and_metrics_are_closed(phase4: Pla
     ],
 )
 def test_route_for_a_path(phase4: Plan, path: str, service: str) -> None:
-    action = route(routing_table(phase4), path)
+    action = route(routing_table(phase4), path, CDN)
     assert isinstance(action, Forward)
     assert action.fleet.service == service
 
@@ -78,7 +96,7 @@ def test_before_phase4_everything_goes_to_the_whole_app(phase: int) -> None:
     table = routing_table(plan_for_phase(phase))
     assert [fleet.role for fleet in table.fleets()] == ["api"]
     assert table.fleets()[0].service == ""
-    assert [type(rule.action) for rule in table.rules] == [FixedResponse]
+    assert [type(rule.action) for rule in table.rules] == [FixedResponse, FixedResponse, Forward]
     assert table.fleets()[0].shards == (3 if phase == 3 else 0)
 
 
@@ -98,9 +116,16 @@ def test_a_host_header_condition_is_refused_by_name(phase4: Plan) -> None:
         routing_table(plan)
 
 
-def test_a_redirect_action_is_refused_by_name(phase4: Plan) -> None:
-    plan = _edit_rule(phase4, "gm-web-auth-route", actions=[{"type": "redirect"}])
-    with pytest.raises(RoutesError, match="gm-web-auth-route has a 'redirect' action"):
+def test_a_redirect_elsewhere_than_https_is_refused_by_name(phase4: Plan) -> None:
+    action = {"type": "redirect", "redirect": {"protocol": "HTTP", "host": "a.example"}}
+    plan = _edit_rule(phase4, "gm-web-auth-route", actions=[action])
+    with pytest.raises(RoutesError, match="gm-web-auth-route redirects elsewhere than to HTTPS"):
+        routing_table(plan)
+
+
+def test_an_unknown_action_is_refused_by_name(phase4: Plan) -> None:
+    plan = _edit_rule(phase4, "gm-web-auth-route", actions=[{"type": "authenticate-oidc"}])
+    with pytest.raises(RoutesError, match="gm-web-auth-route has a 'authenticate-oidc' action"):
         routing_table(plan)
 
 

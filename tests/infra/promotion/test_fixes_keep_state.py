@@ -32,6 +32,11 @@ INTENDED_REMOVALS = {
     "gm-services-analytics-instance-ssm",
     "gm-db-proxy-role",
     "gm-db-proxy-secrets",
+    # issue 19: the ALB admitted 80 and 443 from anywhere; now CloudFront's prefix list only
+    "gm-network-alb-in-80-v4",
+    "gm-network-alb-in-80-v6",
+    "gm-network-alb-in-443-v4",
+    "gm-network-alb-in-443-v6",
 }
 
 

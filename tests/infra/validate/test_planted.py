@@ -31,8 +31,8 @@ PLANTED = [
     ),
     # New examples of each class: names, characters, cross-field rules, types that exist.
     (
-        "gm-network-alb-in-443-v4",
-        {"description": "HTTPS from the internet\u2019s edge"},
+        "gm-network-alb-from-cloudfront",
+        {"description": "HTTP from CloudFront\u2019s edge"},
         {("gm-limits", "GM-LIMIT-SG-TEXT")},
     ),
     (

@@ -42,8 +42,23 @@ PLANTED = [
         "CKV_AWS_103",
         "gm-web-http",
     ),
-    ("gm-network-alb-in-443-v4", {"fromPort": 22, "toPort": 22}, "CKV_AWS_24", None),
-    ("gm-network-alb-in-80-v4", {"fromPort": 3389, "toPort": 3389}, "CKV_AWS_25", None),
+    (
+        "gm-network-alb-from-cloudfront",
+        {"fromPort": 22, "toPort": 22, "cidrIpv4": "0.0.0.0/0", "prefixListId": None},
+        "CKV_AWS_24",
+        None,
+    ),
+    (
+        "gm-network-alb-to-app-in",
+        {
+            "fromPort": 3389,
+            "toPort": 3389,
+            "cidrIpv4": "0.0.0.0/0",
+            "referencedSecurityGroupId": None,
+        },
+        "CKV_AWS_25",
+        None,
+    ),
     # A folded resource: the public access block is the bucket's property in CloudFormation.
     ("gm-cdn-static-public-access", {"blockPublicAcls": False}, "CKV_AWS_53", "gm-cdn-static"),
     ("gm-cdn-static-public-access", {"blockPublicPolicy": False}, "CKV_AWS_54", "gm-cdn-static"),
@@ -65,7 +80,8 @@ NOT_COMPARABLE = {
     "CKV_AWS_46": "secrets in user data: checkov checks EC2 instances, we use launch templates",
     "CKV_AWS_2": (
         "HTTP listener: policy requires the redirect only once the ALB has a certificate, "
-        "checkov always (waived for the certificate-less stacks)"
+        "checkov always (the stacks pass it: a certificate-less HTTP listener redirects by "
+        "default and forwards only CloudFront's requests)"
     ),
 }
 
