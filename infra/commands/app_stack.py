@@ -138,13 +138,13 @@ def _supervise(
     phase: int, ports: tuple[int, int], folder: Path, model: str | None, as_json: bool
 ) -> None:
     # Imported only when a stack starts: the plan builder and the local stack import Pulumi.
+    from infra.local_services.cdn_nginx import NOT_EMULATED
+    from infra.local_services.cdn_routes import distribution
     from infra.local_services.stack import LocalStack, failure_report
     from infra.plan.build import plan_for_phase
     from infra.plan.listener import routing_table
     from infra.program import REPO_ROOT
     from infra.render.alb_routes import RoutesError
-    from infra.render.cdn_nginx import NOT_EMULATED
-    from infra.render.cdn_routes import distribution
 
     port, cdn_port = ports
 

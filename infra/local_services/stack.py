@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from infra.local_services import local_ca, mariadb, redis
+from infra.local_services.cdn_nginx import CdnOptions, render_cdn, stage_bucket
+from infra.local_services.cdn_routes import Distribution
 from infra.local_services.parameters import LOCAL_CACHE_MAXMEMORY, LocalParameters
 from infra.local_services.processes import (
     Child,
@@ -37,8 +39,6 @@ from infra.ports import free_port
 from infra.program import REPO_ROOT
 from infra.render.alb_nginx import StandInOptions, render_stand_in
 from infra.render.alb_routes import Fleet, RoutingTable
-from infra.render.cdn_nginx import CdnOptions, render_cdn, stage_bucket
-from infra.render.cdn_routes import Distribution
 from infra.render.nginx import Upstream
 
 MONOLITH_COPIES = 2  # phases 1-3: the web fleet is two app processes behind nginx

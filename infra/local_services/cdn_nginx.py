@@ -12,9 +12,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.local_services.cdn_routes import Behaviour, Distribution
 from infra.local_services.local_ca import TlsFiles
 from infra.render.alb_routes import RoutesError
-from infra.render.cdn_routes import Behaviour, Distribution
 from infra.render.nginx import parse_listen
 from infra.render.templates import environment
 
