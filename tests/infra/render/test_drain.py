@@ -170,7 +170,9 @@ def test_the_worker_group_has_a_termination_hook_its_role_may_complete(phase: in
     assert (hook["heartbeatTimeout"], hook["defaultResult"]) == (DRAIN_HEARTBEAT_S, "CONTINUE")
     group = next(r for r in plan.custom_resources() if r.name == "gm-worker-asg")
     assert hooks[0].parent == group.parent  # the worker fleet's own
-    policy = next(r for r in plan.custom_resources() if r.name == "gm-instance-drain")
+    policy = next(r for r in plan.custom_resources() if r.name == "gm-worker-instance-drain")
+    # on the workers' own role: the api fleet may not complete the worker group's hooks
+    assert not [r for r in plan.custom_resources() if r.name == "gm-instance-drain"]
     statements = json.loads(policy.inputs["policy"])["Statement"]
     complete = next(s for s in statements if "autoscaling:CompleteLifecycleAction" in s["Action"])
     assert complete["Resource"] != ["*"] and len(complete["Resource"]) == 1
