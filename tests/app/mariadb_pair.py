@@ -104,13 +104,28 @@ class Pair:
         self.primary.stop()
 
 
+def install_template(root: Path, attempts: int = 2) -> Path:
+    """A bootstrapped data folder. Seen once with both cores saturated (stress-ng):
+    mariadb-install-db exited 1 with its output swallowed. It is setup, not what the tests
+    assert, so a failed attempt is retried once in a fresh folder, and the last failure
+    raises with mariadb-install-db's own output."""
+    failure = ""
+    for attempt in range(attempts):
+        template = root / f"template-{attempt}"
+        done = subprocess.run(
+            [INSTALL_DB, "--no-defaults", f"--datadir={template}", "--user=root",
+             "--auth-root-authentication-method=normal", "--skip-test-db"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode == 0:
+            return template
+        failure = (done.stdout + done.stderr).strip()[-2000:]
+        shutil.rmtree(template, ignore_errors=True)
+    raise RuntimeError(f"mariadb-install-db failed {attempts} times; last output:\n{failure}")
+
+
 def start_pair(root: Path) -> Pair:
-    template = root / "template"
-    subprocess.run(
-        [INSTALL_DB, "--no-defaults", f"--datadir={template}", "--user=root",
-         "--auth-root-authentication-method=normal", "--skip-test-db"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    template = install_template(root)
     shutil.copytree(template, root / "primary")
     shutil.copytree(template, root / "replica")
     primary = Server(root / "primary", free_port(), 1)
