@@ -26,6 +26,10 @@ from cli import app
 from infra.program import REPO_ROOT
 from tests.system_tools import free_port, require
 
+# Stacks start real servers and supervisors and stop leftovers by recorded pid: run this
+# module's tests on one xdist worker with the other stack tests, never beside them.
+pytestmark = pytest.mark.xdist_group("local-stack")
+
 GM = [sys.executable, "-c", "import sys, cli; sys.argv[0] = 'gm-infra'; cli.main()"]
 START_SECONDS = (
     300  # a bound on "never": the stack answers as soon as it is up (minutes when loaded)

@@ -16,6 +16,10 @@ import pytest
 
 from tests.infra.commands.test_app_stack import Running, connect, running_stack
 
+# Stacks start real servers and supervisors and stop leftovers by recorded pid: run this
+# module's tests on one xdist worker with the other stack tests, never beside them.
+pytestmark = pytest.mark.xdist_group("local-stack")
+
 PASSWORD = "correct-horse-battery"
 
 
