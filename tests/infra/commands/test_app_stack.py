@@ -132,9 +132,20 @@ def running_stack(phase: int, tmp_path: Path) -> Iterator[Running]:
         assert Path(report["cdn"]["ca"]).is_file()
         yield Running(process, url, state_dir, log, report["cdn"]["url"], report["cdn"]["ca"])
     finally:
+        # SIGTERM: the supervisor stops what it started (each child leads its own process
+        # group, so a SIGKILLed supervisor would leave them all running).
         if process.poll() is None:
-            process.kill()
-            process.wait()
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=120)  # a bound on "never"; ends when it has stopped
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        # whatever a supervisor that died left behind, as recorded in its state folder
+        subprocess.run(
+            [*GM, "app", "stack", "--stop", "--state-dir", str(state_dir)],
+            cwd=REPO_ROOT, env=env, capture_output=True, timeout=120, check=False,
+        )  # fmt: skip
 
 
 def test_phase1_stack_serves_the_front_page_and_stops_everything(tmp_path: Path) -> None:
