@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from infra.export.cloudformation import export_plan  # noqa: E402
 from infra.plan.build import plan_for_phase  # noqa: E402
 from infra.validate.checkov_judge import OFFLINE_ENV, find_checkov  # noqa: E402
+from infra.validate.checkov_judge import OPTIONS as CHECKOV_OPTIONS  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -66,18 +67,7 @@ def main() -> None:
                 env,
             ),
             "checkov alone": timed(
-                [
-                    str(checkov),
-                    "-f",
-                    str(template),
-                    "--framework",
-                    "cloudformation",
-                    "--skip-download",
-                    "--quiet",
-                    "--compact",
-                    "--output",
-                    "json",
-                ],
+                [str(checkov), "-f", str(template), *CHECKOV_OPTIONS],
                 {**env, **OFFLINE_ENV},
                 work,
             ),

@@ -85,6 +85,18 @@ def template_name(number: int) -> str:
     return f"template{number}.json"
 
 
+# How gm-infra runs checkov on CloudFormation, offline and quiet, with a JSON report.
+OPTIONS = (
+    "--framework",
+    "cloudformation",
+    "--skip-download",
+    "--quiet",
+    "--compact",
+    "--output",
+    "json",
+)
+
+
 def start_checkov(exports: Sequence[Export]) -> CheckovRun:
     """One checkov process over every template: its start-up (seconds of imports) is paid
     once, and a folder of four templates takes little longer than the largest alone."""
@@ -95,18 +107,7 @@ def start_checkov(exports: Sequence[Export]) -> CheckovRun:
     for number, export in enumerate(exports):
         (Path(workdir.name) / template_name(number)).write_text(export.to_json())
     env = {**os.environ, **OFFLINE_ENV}
-    command = [
-        str(executable),
-        "--directory",
-        workdir.name,
-        "--framework",
-        "cloudformation",
-        "--skip-download",
-        "--quiet",
-        "--compact",
-        "--output",
-        "json",
-    ]
+    command = [str(executable), "--directory", workdir.name, *OPTIONS]
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
