@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 import time
@@ -80,7 +81,8 @@ def test_search_match_register_and_apply_in_a_browser(base_url: str) -> None:
             page.fill("#match-text", "I would like to repair wind turbines")
             page.click("#match-form button")
             first = page.locator("#match-results li strong").first
-            expect(first).to_contain_text("Wind")
+            # another test of the session may have posted a better match: any wind job will do
+            expect(first).to_contain_text(re.compile("wind", re.IGNORECASE))
 
             page.fill("#login-email", unique_email("browser"))
             page.fill("#login-password", PASSWORD)
