@@ -121,3 +121,60 @@ def config_section(logical_name: str) -> str | None:
     if logical_name.startswith("gm-db"):
         return "database"
     return None
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    """What ``rightsize --write`` would set: one stack-config field, and why."""
+
+    section: str  # api, workers, services, database
+    field: str  # instanceType or instanceClass
+    current: str
+    suggested: str | None  # None: nothing is written for this section
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def section_changes(suggestions: list[Suggestion], logical: dict[str, str]) -> list[SectionChange]:
+    """One decision per config section from the suggestions of the instances it sizes.
+
+    A section's setting sizes every instance in it (every writer and replica of every shard
+    share ``database.instanceClass``), so it moves only when its instances agree: larger when
+    any runs hot and none idles, smaller only when every one idles. Otherwise nothing is
+    written and the reason says which disagreed.
+    """
+    grouped: dict[str, list[Suggestion]] = {}
+    for s in suggestions:
+        section = config_section(logical.get(s.target, ""))
+        if section is not None:
+            grouped.setdefault(section, []).append(s)
+    decided = []
+    for section, members in sorted(grouped.items()):
+        field = "instanceClass" if section == "database" else "instanceType"
+        current = members[0].current
+        ups = [s.target for s in members if s.verdict == "up"]
+        downs = [s.target for s in members if s.verdict == "down"]
+        others = [s.target for s in members if s.verdict not in ("up", "down")]
+        suggested: str | None = None
+        if ups and downs:
+            reason = f"disagree: {', '.join(ups)} over {UPSIZE_ABOVE:.0f}%, " + (
+                f"{', '.join(downs)} under {DOWNSIZE_BELOW:.0f}%"
+            )
+        elif ups:
+            hot = next(s for s in members if s.verdict == "up")
+            current = hot.current  # a kept instance out of the plan may be of another size
+            suggested = neighbour(current, +1)
+            reason = f"{', '.join(ups)} averaged over {UPSIZE_ABOVE:.0f}% CPU"
+        elif downs and not others:
+            suggested = neighbour(current, -1)
+            reason = f"every instance averaged under {DOWNSIZE_BELOW:.0f}% CPU"
+        elif downs:
+            reason = f"{', '.join(others)} did not idle: kept"
+        else:
+            reason = "within 20-80% (or no data): kept"
+        if (ups or (downs and not others)) and suggested is None:
+            reason += f"; {current} is already the end of its family's sizes"
+        decided.append(SectionChange(section, field, current, suggested, reason))
+    return decided

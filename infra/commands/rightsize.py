@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
 
 from infra.checks.commitment_advice import CommitmentAdvice, advise
-from infra.checks.rightsize import Suggestion, config_section, hourly_stats, suggest
+from infra.checks.rightsize import Suggestion, hourly_stats, section_changes, suggest
 from infra.commands.engine_options import (
     EndpointOption,
     EngineOption,
@@ -20,10 +20,11 @@ from infra.commands.engine_options import (
 from infra.commands.options import JsonOutput
 from infra.engines.select import EngineName, engine_for
 from infra.paths import stacks_dir as resolve_stacks_dir
-from infra.project import PROJECT_NAME as PROJECT
 from infra.stack_files import DEFAULT_REGION, read_stack_config, write_stack_config
 
 if TYPE_CHECKING:
+    from infra.checks.rightsize import SectionChange
+    from infra.checks.rightsize_proposal import Proposal
     from infra.engines.base import Inventory
 
 
@@ -96,7 +97,15 @@ def rightsize_command(
     stacks_dir: StacksDirOption = None,
     days: Annotated[int, typer.Option("--days", help="Days of hourly CPU data.")] = 7,
     write: Annotated[
-        bool, typer.Option("--write", help="Write the suggested types into the stack's config.")
+        bool,
+        typer.Option(
+            "--write",
+            help="Write the suggested sizes into the stack's file, after showing every "
+            "resource they change and the monthly cost change, and asking.",
+        ),
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --write: do not ask for confirmation.")
     ] = False,
     json_output: JsonOutput = False,
 ) -> None:
@@ -117,12 +126,11 @@ def rightsize_command(
     for db, db_class in sorted(inventory.db_classes.items()):
         points = cpu_datapoints(cloudwatch, "AWS/RDS", "DBInstanceIdentifier", db, days)
         suggestions.append(suggest("rds", db, db_class, hourly_stats(points)))
+    decided = section_changes(suggestions, inventory.logical)
+    proposal: Proposal | None = None
     written: dict[str, str] = {}
     if write:
-        from infra.locks import held
-
-        with held(stack, f"gm-infra rightsize --stack {stack} --write"):
-            written = _write(stack, directory, config, suggestions, inventory.logical)
+        proposal, written = _write(stack, directory, config, decided, yes, json_output)
     commitments = commitment_advice(cloudwatch, inventory, days)
     if json_output:
         typer.echo(
@@ -131,7 +139,9 @@ def rightsize_command(
                     "stack": stack,
                     "days": days,
                     "suggestions": [s.to_dict() for s in suggestions],
+                    "sections": [d.to_dict() for d in decided],
                     "commitments": [c.to_dict() for c in commitments],
+                    "proposal": proposal.to_dict() if proposal else None,
                     "written": written,
                 },
                 indent=2,
@@ -161,6 +171,8 @@ def rightsize_command(
     for c in commitments:
         advice.add_row(c.kind, c.target, f"{c.steady} x {c.instance_type}", c.term, c.reason)
     console.print(advice)
+    for d in decided:
+        console.print(f"{d.section}.{d.field}: {d.current} -> {d.suggested or 'kept'} ({d.reason})")
     for key, value in written.items():
         console.print(f"wrote {key} = {value}")
 
@@ -173,25 +185,47 @@ def _write(
     stack: str,
     directory: Any,
     config: dict[str, Any],
-    suggestions: list[Suggestion],
-    logical: dict[str, str],
-) -> dict[str, str]:
-    """Put each section's suggested type into the stack config (first suggestion wins)."""
-    written: dict[str, str] = {}
-    for s in suggestions:
-        section = config_section(logical.get(s.target, ""))
-        if s.suggested is None or section is None or f"{section}" in written:
-            continue
-        key = f"{PROJECT}:{section}"
-        current = config.get(key) or {}
-        if isinstance(current, str):
-            current = yaml.safe_load(current) or {}
-        field = "instanceClass" if section == "database" else "instanceType"
-        config[key] = {**current, field: s.suggested}
-        written[section] = s.suggested
-    if written:
-        write_stack_config(stack, config, directory)
-    return written
+    decided: list[SectionChange],
+    yes: bool,
+    json_output: bool,
+) -> tuple[Proposal | None, dict[str, str]]:
+    """Show what the new sizes change and cost, ask, then write them into the stack file.
+
+    Nothing is written without a yes (``--yes``, or y at the prompt); with no terminal to ask
+    on and no ``--yes``, it refuses before writing (exit 2); a declined prompt exits 1."""
+    from infra.checks.rightsize_proposal import propose
+    from infra.errors import BadInputError, CheckFailedError
+    from infra.locks import held
+
+    if not any(d.suggested for d in decided):
+        return None, {}
+    typer.echo("rightsize: planning and pricing the stack with the new sizes", err=True)
+    proposal = propose(stack, config, decided)
+    lines = [
+        f"{c.section}.{c.field}: {c.current} -> {c.suggested} ({c.reason})"
+        for c in proposal.changes
+    ]
+    lines.append(
+        f"changes {len(proposal.resources)} resource(s): {', '.join(proposal.resources)}"
+        + (f"; replaces {', '.join(proposal.replaced)}" if proposal.replaced else "")
+    )
+    lines.append(
+        f"monthly cost: {proposal.monthly_before:,.2f} -> {proposal.monthly_after:,.2f} "
+        f"{proposal.currency} ({proposal.monthly_change:+,.2f})"
+    )
+    for line in lines:
+        typer.echo(line, err=True)
+    if not yes:
+        if json_output or not sys.stdin.isatty():
+            raise BadInputError(
+                "no terminal to confirm the write on",
+                hint="pass --yes to write the sizes shown above without a prompt",
+            )
+        if not typer.confirm(f"Write these sizes into Pulumi.{stack}.yaml?", default=False):
+            raise CheckFailedError("declined at the prompt: nothing was written")
+    with held(stack, f"gm-infra rightsize --stack {stack} --write"):
+        write_stack_config(stack, proposal.config, directory)
+    return proposal, {c.section: str(c.suggested) for c in proposal.changes}
 
 
 def register(app: typer.Typer) -> None:

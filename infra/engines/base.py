@@ -23,6 +23,9 @@ class Change:
     action: Action
     note: str | None = None
     emulated: bool = True
+    # A cloud resource; False for components, the stack and providers, which the diff does
+    # not count either (so "N to add" and "N created" agree).
+    custom: bool = True
 
 
 @dataclass
@@ -31,7 +34,8 @@ class DeployResult:
     outputs: dict[str, Any] = field(default_factory=dict)
 
     def count(self, action: Action) -> int:
-        return sum(1 for c in self.changes if c.action == action)
+        """Cloud resources given ``action`` (components are not counted, as in the diff)."""
+        return sum(1 for c in self.changes if c.action == action and c.custom)
 
 
 # The key of ``Inventory.not_emulated`` for the shard map: the emulator's RDS holds no rows.

@@ -245,7 +245,8 @@ def _apply_one(
             inputs=res.inputs,
             id=res.urn,
         )
-        return record, Change(res.urn, res.type, res.name, "same" if old else "create")
+        action: Action = "same" if old else "create"
+        return record, Change(res.urn, res.type, res.name, action, custom=False)
     if facts(res.type) is None:
         raise GmError(
             f"{res.type} ({res.name}) is not in the resource type catalogue",
@@ -323,7 +324,7 @@ def _change(
 def _remove(ctx: Context, gone: ResourceState) -> Change:
     if gone.protect:
         kept = "protected: kept although it left the plan"
-        return Change(gone.urn, gone.type, gone.name, "retain", kept)
+        return Change(gone.urn, gone.type, gone.name, "retain", kept, custom=gone.custom)
     handler = HANDLERS.get(gone.type)
     note: str | None = None
     if gone.custom and handler is not None:
@@ -334,7 +335,7 @@ def _remove(ctx: Context, gone: ResourceState) -> Change:
                 raise GmError(f"deleting {gone.type} {gone.name}: {_one_line(error)}") from None
         elif handler.delete is None:
             note = handler.note or "no delete call in the emulator: left there"
-    return Change(gone.urn, gone.type, gone.name, "delete", note, note is None)
+    return Change(gone.urn, gone.type, gone.name, "delete", note, note is None, gone.custom)
 
 
 def _one_line(error: Exception) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 
-from infra.engines.base import Change, DeployResult, Inventory, Progress
+from infra.engines.base import Action, Change, DeployResult, Inventory, Progress
 from infra.errors import BadInputError, CheckFailedError, GmError
 from infra.paths import project
 from infra.plan.build import cached_plan
@@ -97,27 +97,35 @@ class PulumiEngine:
         )
         stack.set_config("green-matchers:phase", auto.ConfigValue(str(settings.phase)))
         by_urn = plan.by_urn()
+        changes: list[Change] = []
 
         def on_event(event: Any) -> None:
             done = getattr(event, "res_outputs_event", None)
             if done is None:
                 return
             meta = done.metadata
+            action = _action(str(meta.op))
+            if action is None:
+                return
             res = by_urn.get(meta.urn)
-            progress(
-                Change(
-                    meta.urn,
-                    meta.type,
-                    res.name if res else meta.urn.rsplit("::")[-1],
-                    _action(str(meta.op)),
-                )
+            change = Change(
+                meta.urn,
+                meta.type,
+                res.name if res else meta.urn.rsplit("::")[-1],
+                action,
+                # the stack and the providers are not in the Plan, and not cloud resources
+                custom=res.custom if res else False,
             )
+            changes.append(change)
+            progress(change)
 
         try:
             result = stack.up(on_event=on_event)
         except auto.CommandError as error:
             raise GmError(f"pulumi up failed for {settings.stack}: {_last_line(error)}") from None
-        return DeployResult(outputs={k: v.value for k, v in result.outputs.items()})
+        return DeployResult(
+            changes=changes, outputs={k: v.value for k, v in result.outputs.items()}
+        )
 
     def inventory(self, stack: str) -> Inventory:
         state = self._stack(stack).export_stack().deployment or {}
@@ -140,15 +148,25 @@ def _last_line(error: Exception) -> str:
     return last[-300:]
 
 
-def _action(op: str) -> Any:
-    op = op.lower().rsplit(".", 1)[-1]
-    return {
-        "create": "create",
-        "update": "update",
-        "replace": "replace",
-        "delete": "delete",
-        "same": "same",
-    }.get(op, "update")
+# Pulumi reports a replacement as three steps (create-replacement, replace, delete-replaced);
+# as in Pulumi's own summary, only ``replace`` counts. Reads and refreshes change nothing.
+_ACTIONS: dict[str, Action | None] = {
+    "create": "create",
+    "import": "create",
+    "update": "update",
+    "replace": "replace",
+    "delete": "delete",
+    "same": "same",
+    "read": "same",
+    "refresh": "same",
+}
+
+
+def _action(op: str) -> Action | None:
+    """The Change action of a Pulumi step (``OpType.CREATE`` or ``create``); None for the
+    parts of a replacement and the steps that are not changes."""
+    name = op.rsplit(".", 1)[-1].lower().replace("_", "-")
+    return _ACTIONS.get(name)
 
 
 def inventory_from_deployment(deployment: dict[str, Any], phase: int) -> Inventory:

@@ -1,4 +1,12 @@
-from infra.checks.rightsize import CpuStats, hourly_stats, neighbour, suggest, verdict
+from infra.checks.rightsize import (
+    CpuStats,
+    Suggestion,
+    hourly_stats,
+    neighbour,
+    section_changes,
+    suggest,
+    verdict,
+)
 from infra.emulator.endpoint import is_loopback_host
 
 
@@ -25,3 +33,31 @@ def test_hourly_stats_and_verdicts() -> None:
 def test_loopback_hosts() -> None:
     assert all(is_loopback_host(h) for h in ("127.0.0.1", "127.5.0.9", "::1", "[::1]", "localhost"))
     assert not any(is_loopback_host(h) for h in ("10.0.0.1", "example.com", "0.0.0.0"))
+
+
+def _s(target: str, verdict: str, current: str = "db.r6g.large") -> Suggestion:
+    suggested = {"up": neighbour(current, 1), "down": neighbour(current, -1)}.get(verdict)
+    return Suggestion("rds", target, current, suggested, verdict, 50.0, 60.0, 24)  # type: ignore[arg-type]
+
+
+def test_a_section_moves_only_when_its_instances_agree() -> None:
+    logical = {name: name for name in ("gm-db", "gm-db-replica-1", "gm-db-shard-1")}
+    one_hot = section_changes(
+        [_s("gm-db", "up"), _s("gm-db-replica-1", "keep"), _s("gm-db-shard-1", "keep")], logical
+    )
+    assert [(c.section, c.suggested) for c in one_hot] == [("database", "db.r6g.xlarge")]
+    assert "gm-db averaged over 80%" in one_hot[0].reason
+    split = section_changes([_s("gm-db", "up"), _s("gm-db-replica-1", "down")], logical)
+    assert split[0].suggested is None and "disagree" in split[0].reason
+    partly_idle = section_changes([_s("gm-db", "down"), _s("gm-db-replica-1", "keep")], logical)
+    assert (
+        partly_idle[0].suggested is None and "gm-db-replica-1 did not idle" in partly_idle[0].reason
+    )
+    big = "db.r6g.xlarge"
+    all_idle = section_changes(
+        [_s("gm-db", "down", big), _s("gm-db-replica-1", "down", big)], logical
+    )
+    assert all_idle[0].suggested == "db.r6g.large"
+    at_the_end = section_changes([_s("gm-db", "down", "db.t3.micro")], {"gm-db": "gm-db"})
+    assert at_the_end[0].suggested is None and "end of its family" in at_the_end[0].reason
+    assert section_changes([_s("gm-cache", "up")], {"gm-cache": "gm-cache"}) == []

@@ -33,10 +33,20 @@ class FakeWorkspace:
 class FakeStack:
     """Answers ``outputs()`` and ``up()`` from what the test planted."""
 
-    def __init__(self, outputs: Any = None, up_error: Exception | None = None, events: int = 0):
+    def __init__(
+        self,
+        outputs: Any = None,
+        up_error: Exception | None = None,
+        events: int = 0,
+        steps: list[tuple[str, str]] | None = None,
+    ):
         self._outputs = outputs
         self.up_error = up_error
-        self.events = events
+        # (urn, op) pairs as Pulumi reports them; else ``events`` bucket creations
+        self.steps = steps or [
+            (f"urn:pulumi:s::green-matchers::aws:s3/bucket:Bucket::b{n}", "OpType.CREATE")
+            for n in range(events)
+        ]
         self.config: dict[str, str] = {}
 
     def outputs(self) -> dict[str, auto.OutputValue]:
@@ -48,16 +58,9 @@ class FakeStack:
         self.config[key] = value.value
 
     def up(self, on_event: Any) -> Any:
-        for number in range(self.events):  # the resources done before any failure
-            meta = type(
-                "Meta",
-                (),
-                {
-                    "urn": f"urn:pulumi:s::green-matchers::aws:s3/bucket:Bucket::b{number}",
-                    "type": "aws:s3/bucket:Bucket",
-                    "op": "OpType.CREATE",
-                },
-            )
+        for urn, op in self.steps:  # the resources done before any failure
+            kind = urn.split("::")[2]
+            meta = type("Meta", (), {"urn": urn, "type": kind, "op": op})
             on_event(type("Event", (), {"res_outputs_event": type("R", (), {"metadata": meta})}))
         if self.up_error is not None:
             raise self.up_error
@@ -149,6 +152,39 @@ def test_a_failed_up_reports_what_was_done_and_says_why(
         PulumiEngine(tmp_path).deploy(settings, plan_for_phase(1), seen.append)
     assert [c.name for c in seen] == ["b0", "b1"]  # the partial update was reported as it went
     assert fake["s"].config == {"green-matchers:phase": "1"}
+
+
+def test_deploy_counts_cloud_resources_as_the_diff_does(
+    fake: dict[str, FakeStack], tmp_path: Path
+) -> None:
+    plan = plan_for_phase(1)
+    vpc = next(r for r in plan.resources if r.type == "aws:ec2/vpc:Vpc")
+    db = next(r for r in plan.resources if r.type == "aws:rds/instance:Instance")
+    component = next(r for r in plan.resources if not r.custom)
+    stack_urn = "urn:pulumi:s::green-matchers::pulumi:pulumi:Stack::green-matchers-s"
+    provider = "urn:pulumi:s::green-matchers::pulumi:providers:aws::default_7_0_0"
+    fake["s"] = FakeStack(
+        steps=[
+            (stack_urn, "OpType.CREATE"),
+            (provider, "OpType.CREATE"),
+            (component.urn, "OpType.CREATE"),
+            (vpc.urn, "OpType.CREATE"),
+            # one replacement, in the three steps Pulumi reports it as
+            (db.urn, "OpType.CREATE_REPLACEMENT"),
+            (db.urn, "OpType.REPLACE"),
+            (db.urn, "OpType.DELETE_REPLACED"),
+        ]
+    )
+    settings = settings_from_config("s", {"aws:region": "us-east-1", "green-matchers:phase": 1})
+    seen: list[Change] = []
+    result = PulumiEngine(tmp_path).deploy(settings, plan, seen.append)
+    assert [(c.name, c.action, c.custom) for c in result.changes][2:] == [
+        (component.name, "create", False),
+        (vpc.name, "create", True),
+        (db.name, "replace", True),
+    ]
+    assert (result.count("create"), result.count("replace"), result.count("update")) == (1, 1, 0)
+    assert seen == result.changes  # reported as it went
 
 
 # ---- a failed rollback -------------------------------------------------------------------

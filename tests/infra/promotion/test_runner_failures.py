@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,7 +59,9 @@ class _Unhealthy:
         return found
 
 
-def test_failed_verify_rolls_back(emu: Emulator, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_verify_rolls_back(
+    emu: Emulator, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     first = run("phase", "1", "--stack", "rb", "--engine", "local", "--yes", "--no-validate")
     assert first.exit_code == 0
     original = LocalEngine.client
@@ -121,8 +124,22 @@ def test_failed_verify_rolls_back(emu: Emulator, run: Any, monkeypatch: pytest.M
             for h in range(1, 25)
         ],
     )
-    sized = run("rightsize", "--stack", "rb", "--engine", "local", "--json", "--write")
+    stack_file = tmp_path / "stacks" / "Pulumi.rb.yaml"
+    kept = stack_file.read_text()
+    unasked = run("rightsize", "--stack", "rb", "--engine", "local", "--json", "--write")
+    assert unasked.exit_code == 2, unasked.output  # nothing to confirm on, and no --yes
+    assert "no terminal" in unasked.output and "--yes" in unasked.output
+    assert stack_file.read_text() == kept
+    sized = run("rightsize", "--stack", "rb", "--engine", "local", "--json", "--write", "--yes")
     assert sized.exit_code == 0, sized.output
+    proposal = json.loads(sized.stdout)["proposal"]
+    # every resource the new sizes touch is named (the alarm's threshold follows the class)
+    assert proposal["resources"] == ["gm-api-lt", "gm-db", "gm-monitoring-db-connections"]
+    # one db.t3.medium -> db.t3.large (+$0.068/h) and one t3.medium -> t3.small (-$0.0208/h)
+    cost = proposal["monthly_cost"]
+    assert cost["change"] == pytest.approx((0.068 - 0.0208) * 730, abs=0.01)
+    assert cost["after"] - cost["before"] == pytest.approx(cost["change"], abs=0.01)
+    assert "+34.46" in sized.stderr
     by_target = {s["target"]: s for s in json.loads(sized.stdout)["suggestions"]}
     assert by_target[group]["verdict"] == "down" and by_target[group]["suggested"] == "t3.small"
     db = by_target["gm-rb-db"]

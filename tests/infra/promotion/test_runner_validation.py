@@ -23,8 +23,14 @@ def _checkov() -> None:
 def test_promotion_reports_policy_and_validation(emu: Emulator, run: Any) -> None:
     result = run("phase", "1", "--stack", "v", "--engine", "local", "--yes", "--json")
     assert result.exit_code == 0, result.output
-    steps = {s["step"]: s for s in json.loads(result.stdout)["steps"]}
+    outcome = json.loads(result.stdout)
+    steps = {s["step"]: s for s in outcome["steps"]}
     assert steps["validate"]["status"] == "ok"
+    # the diff's "N to add" and the deploy's "N create" count the same cloud resources
+    added = len(outcome["diff"]["added"])
+    assert added > 50 and outcome["deploy"]["create"] == added
+    assert f"{added} to add" in steps["diff"]["detail"]
+    assert f"{added} create" in steps["deploy"]["detail"]
     for judge in ("policy", "cfn-lint", "checkov", "gm-limits"):
         assert judge in result.stderr  # the check table, beside each other
     assert "Traceback" not in result.output  # checkov offline stays quiet
