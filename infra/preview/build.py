@@ -155,7 +155,10 @@ def _validation_word(preview: Preview, changed: list[Compared]) -> str:
         return "FAILED"
     if any(c.validation is None for c in changed):
         return "not run (--no-validate)"
-    return "passed" if changed else "nothing to judge"
+    if not changed:
+        return "nothing to judge"
+    skipped = sorted({s for c in changed if c.validation for s in c.validation.skipped})
+    return f"passed without {', '.join(skipped)} (not installed)" if skipped else "passed"
 
 
 def comment_markdown(preview: Preview, limit: int = LIMIT) -> str:

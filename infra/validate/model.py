@@ -41,6 +41,8 @@ class ValidationResult:
     region: str
     findings: list[Finding]
     timings: dict[str, float] = field(default_factory=dict)
+    # judges that did not run (checkov not installed, or not chosen): a pass is not theirs
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -58,10 +60,12 @@ class ValidationResult:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """Exactly ``{"ok": bool, "findings": [...], "passed": bool}`` (the documented JSON;
-        ``ok`` is every verdict's key, ``passed`` kept for existing readers)."""
+        """Exactly ``{"ok": bool, "findings": [...], "passed": bool, "skipped": [...]}`` (the
+        documented JSON; ``ok`` is every verdict's key, ``passed`` kept for existing readers,
+        ``skipped`` the judges that did not run)."""
         return {
             "ok": self.passed,
             "findings": [f.to_dict() for f in self.findings],
             "passed": self.passed,
+            "skipped": self.skipped,
         }

@@ -6,11 +6,19 @@ from infra.plan.markdown import cell
 from infra.validate.model import ERROR, INFO, WARNING, ValidationResult
 
 
+def _without(result: ValidationResult) -> str:
+    """``" without checkov"`` when a judge did not run: a pass is only the judges' that ran."""
+    return f" without {', '.join(result.skipped)}" if result.skipped else ""
+
+
 def validate_text(result: ValidationResult) -> str:
-    verdict = "passed" if result.passed else "FAILED"
+    verdict = ("passed" if result.passed else "FAILED") + _without(result)
     lines = [f"validate {result.stack} ({result.region}): {verdict}", ""]
     lines.append(f"  {'tool':14} {'errors':>6} {'warnings':>8} {'info':>4} {'waived':>6}")
     for tool, row in result.counts().items():
+        if tool in result.skipped:
+            lines.append(f"  {tool:14} not run")
+            continue
         lines.append(
             f"  {tool:14} {row[ERROR]:>6} {row[WARNING]:>8} {row[INFO]:>4} {row['waived']:>6}"
         )
@@ -32,10 +40,13 @@ def validate_markdown(result: ValidationResult) -> str:
     summary = ", ".join(
         f"{tool} {row[ERROR]} error(s), {row['waived']} waived"
         for tool, row in counts.items()
-        if tool != "waivers" or row[ERROR]
+        if (tool != "waivers" or row[ERROR]) and tool not in result.skipped
     )
+    without = _without(result)
+    if without:
+        summary += f"; not run: {', '.join(result.skipped)}"
     if result.passed:
-        head = f"✅ **Validation passed** on `{result.stack}`: {summary}"
+        head = f"✅ **Validation passed{without}** on `{result.stack}`: {summary}"
     else:
         head = f"❌ **Validation failed** on `{result.stack}`: {summary}"
     lines = [head, ""]

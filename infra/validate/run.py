@@ -28,11 +28,11 @@ from infra.validate.iam_judges import (
     run_parliament,
 )
 from infra.validate.limits import check_limits
-from infra.validate.model import Finding, ValidationResult
+from infra.validate.model import JUDGE_TOOLS, Finding, ValidationResult
 from infra.validate.waivers import DEFAULT_FILE, apply_waivers, load_waivers
 
 IAM_JUDGES = {PARLIAMENT: run_parliament, CLOUDSPLAINING: run_cloudsplaining}
-JUDGES = ("cfn-lint", "checkov", "gm-limits", "parliament", "cloudsplaining")
+JUDGES = JUDGE_TOOLS
 
 
 def available_judges() -> list[str]:
@@ -112,7 +112,13 @@ def validate_plans(
         for times in timings:
             times[label] = time.perf_counter() - started
     return [
-        ValidationResult(plan.stack, region, apply_waivers(findings, waivers, plan), times)
+        ValidationResult(
+            plan.stack,
+            region,
+            apply_waivers(findings, waivers, plan),
+            times,
+            skipped=[tool for tool in JUDGES if tool not in judges],
+        )
         for (plan, region), findings, times in zip(targets, found, timings, strict=True)
     ]
 
