@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import JsonOutput
+from infra.commands.options import JsonOutput, TableOrJson, TableOrJsonFormat, wants_json
 from infra.errors import CheckFailedError
 
 
@@ -17,6 +17,7 @@ def docs(
         bool, typer.Option("--write", help="Rewrite the stale blocks in place.")
     ] = False,
     json_output: JsonOutput = False,
+    output_format: TableOrJsonFormat = TableOrJson.table,
 ) -> None:
     """Regenerate the README's CLI reference (from this CLI's commands) and settings
     reference (from the settings models and the phase profiles).
@@ -26,6 +27,7 @@ def docs(
 
     Example: gm-infra docs --write
     """
+    json_output = wants_json(json_output, output_format)
     from infra.docs.readme import REPO_ROOT, WRITE_COMMAND, blocks, stale, write
 
     wanted = blocks(ctx.find_root().command)

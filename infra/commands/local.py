@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import JsonOutput
+from infra.commands.options import JsonOutput, TableOrJson, TableOrJsonFormat, wants_json
 
 local_app = typer.Typer(
     help="The local AWS emulator (moto on loopback) for --engine local.", no_args_is_help=True
@@ -20,11 +20,13 @@ def start(
         int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: a free one).")
     ] = 0,
     json_output: JsonOutput = False,
+    output_format: TableOrJsonFormat = TableOrJson.table,
 ) -> None:
     """Start the emulator in the background (loopback only) unless one runs.
 
     Example: gm-infra local start, then gm-infra phase 1 --stack demo --engine local --yes
     """
+    json_output = wants_json(json_output, output_format)
     from infra.emulator.process import start_background
     from infra.locks import EMULATOR, held
 
@@ -39,8 +41,11 @@ def start(
 
 
 @local_app.command("stop")
-def stop(json_output: JsonOutput = False) -> None:
+def stop(
+    json_output: JsonOutput = False, output_format: TableOrJsonFormat = TableOrJson.table
+) -> None:
     """Stop the emulator `gm-infra local start` started (emulated resources are lost)."""
+    json_output = wants_json(json_output, output_format)
     from infra.emulator.process import stop_background
     from infra.locks import EMULATOR, held
 
@@ -54,8 +59,11 @@ def stop(json_output: JsonOutput = False) -> None:
 
 
 @local_app.command("status")
-def status(json_output: JsonOutput = False) -> None:
+def status(
+    json_output: JsonOutput = False, output_format: TableOrJsonFormat = TableOrJson.table
+) -> None:
     """Show the running emulator's endpoint."""
+    json_output = wants_json(json_output, output_format)
     from infra.emulator.process import current, running_endpoint
 
     found = current()

@@ -27,10 +27,26 @@ FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table for people, json for machines.")
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
-# For commands without --format: --json is their only other output, not an alias.
-JsonOutput = Annotated[
-    bool, typer.Option("--json", help="Print one JSON object (for machines) instead of text.")
+
+
+# For commands whose output is text or one JSON object: --format table|json, and --json as
+# its alias, as on the commands that also offer markdown.
+class TableOrJson(StrEnum):
+    table = "table"
+    json = "json"
+
+
+JsonOutput = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+TableOrJsonFormat = Annotated[
+    TableOrJson,
+    typer.Option("--format", "-f", help="table (text) for people, json (one object) for machines."),
 ]
+
+
+def wants_json(json_output: bool, output_format: TableOrJson) -> bool:
+    return json_output or output_format is TableOrJson.json
+
+
 PlanFileOption = Annotated[
     Path | None, typer.Option("--plan", help="A plan file from: gm-infra plan --format json.")
 ]

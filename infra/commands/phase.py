@@ -15,7 +15,7 @@ from infra.commands.engine_options import (
     RequiredStack,
     StacksDirOption,
 )
-from infra.commands.options import JsonOutput
+from infra.commands.options import JsonOutput, TableOrJson, TableOrJsonFormat, wants_json
 from infra.commands.readers import app_readers
 from infra.engines.select import EngineName, engine_for
 from infra.errors import BadInputError
@@ -24,8 +24,15 @@ from infra.paths import stacks_dir as resolve_stacks_dir
 
 def phase(
     ctx: typer.Context,
-    target: Annotated[int, typer.Argument(help="The phase to promote to, 1 to 4.")],
     stack: RequiredStack,
+    target: Annotated[
+        int | None,
+        typer.Argument(help="The phase to promote to, 1 to 4 (or --phase).", show_default=False),
+    ] = None,
+    phase_option: Annotated[
+        int | None,
+        typer.Option("--phase", "-p", help="The phase to promote to (the same as the argument)."),
+    ] = None,
     engine: EngineOption = EngineName.pulumi,
     endpoint_url: EndpointOption = None,
     stacks_dir: StacksDirOption = None,
@@ -69,6 +76,7 @@ def phase(
     ] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Every resource.")] = False,
     json_output: JsonOutput = False,
+    output_format: TableOrJsonFormat = TableOrJson.table,
 ) -> None:
     """Promote a stack to phase N: settings, policy and validation, preflight, diff, confirm,
     deploy, verify, record.
@@ -81,6 +89,14 @@ def phase(
 
     Example: gm-infra phase 2 --stack demo --engine local --yes
     """
+    json_output = wants_json(json_output, output_format)
+    if target is not None and phase_option is not None and target != phase_option:
+        raise BadInputError(
+            f"two phases given: {target} and --phase {phase_option}", hint="give the phase once"
+        )
+    target = target if target is not None else phase_option
+    if target is None:
+        raise BadInputError("no phase given", hint="e.g. gm-infra phase 2 --stack demo")
     if target not in (1, 2, 3, 4):
         raise BadInputError(f"phase {target} does not exist", hint="phases are 1, 2, 3 and 4")
     if not (yes or check or sys.stdin.isatty()):

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import JsonOutput
+from infra.commands.options import JsonOutput, TableOrJson, TableOrJsonFormat, wants_json
 from infra.errors import BadInputError
 from infra.paths import data_dir
 
@@ -27,17 +27,21 @@ def rehearsal_stacks_dir() -> Path:
 
 
 def rehearse(
-    to: Annotated[int, typer.Option("--to", help="The phase to end at, 1 to 4.")] = 2,
+    to: Annotated[
+        int, typer.Option("--phase", "-p", "--to", help="The phase to end at, 1 to 4.")
+    ] = 2,
     stack: Annotated[str, typer.Option("--stack", "-s", help="Throwaway stack name.")] = "demo",
     target_timeout: Annotated[
         float, typer.Option("--target-timeout", help="Seconds verify waits for `initial` targets.")
     ] = 30.0,
     json_output: JsonOutput = False,
+    output_format: TableOrJsonFormat = TableOrJson.table,
 ) -> None:
-    """Rehearse a promotion on the local AWS emulator: phase 1 up to --to (default 2).
+    """Rehearse a promotion on the local AWS emulator: phase 1 up to --phase (default 2).
 
     Example: gm-infra rehearse            (phase 1 -> 2 of a throwaway stack `demo`)
     """
+    json_output = wants_json(json_output, output_format)
     if to not in (1, 2, 3, 4):
         raise BadInputError(f"phase {to} does not exist", hint="phases are 1, 2, 3 and 4")
     from infra.locks import held

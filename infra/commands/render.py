@@ -12,6 +12,7 @@ Examples::
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,8 +31,19 @@ render_app = typer.Typer(
 )
 
 OutOption = Annotated[Path | None, out_option()]
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print one JSON object with the text and facts about it.")
+JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+
+
+class RenderFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+RenderFormatOption = Annotated[
+    RenderFormat,
+    typer.Option(
+        "--format", "-f", help="text: what is rendered; json: one object with it and facts."
+    ),
 ]
 
 
@@ -96,6 +108,7 @@ def render_nginx(
     ] = None,
     out: OutOption = None,
     as_json: JsonOption = False,
+    output_format: RenderFormatOption = RenderFormat.text,
 ) -> None:
     """A complete nginx.conf: the least_conn load balancer, or (--kind proxy) the instance proxy.
 
@@ -127,7 +140,7 @@ def render_nginx(
         "servers": [{"address": s.address, "weight": s.weight} for s in servers],
         "tls": options.tls is not None,
     }
-    emit(text, facts, out, as_json)
+    emit(text, facts, out, as_json or output_format is RenderFormat.json)
 
 
 @render_app.command("userdata")
@@ -142,6 +155,7 @@ def render_userdata(
     artifact_key: Annotated[str | None, typer.Option(help="S3 key of the app tar.gz.")] = None,
     out: OutOption = None,
     as_json: JsonOption = False,
+    output_format: RenderFormatOption = RenderFormat.text,
 ) -> None:
     """The EC2 user data (a bash script) with placeholder hosts and ARNs.
 
@@ -188,7 +202,7 @@ def render_userdata(
         "units": list(userdata.units_for(ctx)),
         "files": sorted(userdata.extract_files(text)),
     }
-    emit(text, facts, out, as_json)
+    emit(text, facts, out, as_json or output_format is RenderFormat.json)
 
 
 @render_app.command("ci-role")
@@ -206,6 +220,7 @@ def render_ci_role(
         typer.Option("--out", "-o", help="Write trust.json and guard.json into this folder."),
     ] = None,
     as_json: JsonOption = False,
+    output_format: RenderFormatOption = RenderFormat.text,
 ) -> None:
     """The pulumi-preview job's AWS role: its trust policy and its guard policy.
 
@@ -227,7 +242,7 @@ def render_ci_role(
             raise BadInputError(f"--out {out} is not a folder", "create it first")
         for name, text in documents.items():
             emit(text + "\n", {}, out / name, False)
-    if as_json:
+    if as_json or output_format is RenderFormat.json:
         body = {name: json.loads(text) for name, text in documents.items()}
         typer.echo(json.dumps({"ok": True, **body, "managed": [READ_ONLY]}, indent=2))
     elif out is None:
@@ -241,9 +256,8 @@ def render_scripts(
     out: Annotated[Path, typer.Option("--out", "-o", help="The folder to write the files in.")],
     phase: PhaseOption = None,
     stack: StackOption = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the manifest and the files written as JSON.")
-    ] = False,
+    as_json: JsonOption = False,
+    output_format: RenderFormatOption = RenderFormat.text,
 ) -> None:
     """Write exactly what the stack hands to its machines, read from its offline plan.
 
@@ -266,7 +280,7 @@ def render_scripts(
         plan = plan_for_target(phase, stack)
     found = machine_files(plan)
     written = write_machine_files(found, out)
-    if as_json:
+    if as_json or output_format is RenderFormat.json:
         body = {**found.manifest(), "out": str(out), "files": sorted(found.files)}
         typer.echo(json.dumps(body, indent=2))
         return

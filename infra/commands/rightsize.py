@@ -17,7 +17,7 @@ from infra.commands.engine_options import (
     RequiredStack,
     StacksDirOption,
 )
-from infra.commands.options import JsonOutput
+from infra.commands.options import JsonOutput, TableOrJson, TableOrJsonFormat, wants_json
 from infra.engines.select import EngineName, engine_for
 from infra.paths import stacks_dir as resolve_stacks_dir
 from infra.stack_files import DEFAULT_REGION, read_stack_config, write_stack_config
@@ -108,11 +108,13 @@ def rightsize_command(
         bool, typer.Option("--yes", "-y", help="With --write: do not ask for confirmation.")
     ] = False,
     json_output: JsonOutput = False,
+    output_format: TableOrJsonFormat = TableOrJson.table,
 ) -> None:
     """Suggest instance sizes from hourly CPU: under 20% average one smaller, over 80% one larger.
 
     Example: gm-infra rightsize --stack demo --engine local --days 7
     """
+    json_output = wants_json(json_output, output_format)
     directory = resolve_stacks_dir(stacks_dir)
     chosen = engine_for(engine, directory, endpoint_url)
     config = read_stack_config(stack, directory)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from infra.commands.options import JsonOutput
+from infra.commands.options import JsonOutput, TableOrJson, TableOrJsonFormat, wants_json
 from infra.errors import BadInputError
 
 
@@ -21,6 +21,7 @@ def unlock(
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     json_output: JsonOutput = False,
+    output_format: TableOrJsonFormat = TableOrJson.table,
 ) -> None:
     """Clear a stack's lock left by a run that is over (killed, or on another host).
 
@@ -29,6 +30,7 @@ def unlock(
 
     Example: gm-infra unlock --stack phase2
     """
+    json_output = wants_json(json_output, output_format)
     from infra.locks import EMULATOR, clear, read_holder
     from infra.stack_files import stack_file
     from infra.writable import check_data_dir

@@ -13,7 +13,7 @@ from infra.commands.engine_options import (
     RequiredStack,
     StacksDirOption,
 )
-from infra.commands.options import JsonOutput
+from infra.commands.options import JsonOutput, TableOrJson, TableOrJsonFormat, wants_json
 from infra.engines.select import EngineName, engine_for
 from infra.errors import CheckFailedError
 from infra.paths import stacks_dir as resolve_stacks_dir
@@ -32,6 +32,7 @@ def verify_command(
         float, typer.Option("--max-replica-lag", help="Highest ReplicaLag (s) allowed.")
     ] = 30.0,
     json_output: JsonOutput = False,
+    output_format: TableOrJsonFormat = TableOrJson.table,
 ) -> None:
     """Check a deployed stack with boto3: ALB, targets, ASGs, RDS, Redis, CloudFront, Lattice.
 
@@ -39,6 +40,7 @@ def verify_command(
 
     Example: gm-infra verify --stack demo --engine local --json
     """
+    json_output = wants_json(json_output, output_format)
     # Imported here: boto3 and the checks are not needed for --help.
     from rich.console import Console
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,13 @@ def plan_for_stack(stack: str, stacks_dir: Path | None = None) -> Plan:
 
 def cached_plan(settings: Settings, repo_root: Path = REPO_ROOT) -> Plan:
     """``record_plan`` behind the content-addressed cache (``infra/plan/cache.py``)."""
-    return cache.through_cache(settings, repo_root, record_plan)
+
+    def record(wanted: Settings, root: Path) -> Plan:
+        # a few seconds of silence otherwise (issue 22: progress on every wait over two)
+        print(f"gm-infra: planning {wanted.stack} offline (not in the plan cache)", file=sys.stderr)
+        return record_plan(wanted, root)
+
+    return cache.through_cache(settings, repo_root, record)
 
 
 def record_plan(settings: Settings, repo_root: Path = REPO_ROOT) -> Plan:

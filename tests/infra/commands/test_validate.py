@@ -34,7 +34,7 @@ def _waivers(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_json_is_exactly_findings_and_passed(plan_file: Path, tmp_path: Path) -> None:
+def test_json_is_exactly_findings_passed_and_skipped(plan_file: Path, tmp_path: Path) -> None:
     planted = mutate(Plan.load(plan_file), "gm-web-api-tg", {"name": "x" * 40})
     plan_file.write_text(planted.to_json())
     result = CliRunner().invoke(
@@ -42,7 +42,8 @@ def test_json_is_exactly_findings_and_passed(plan_file: Path, tmp_path: Path) ->
     )
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert set(data) == {"ok", "findings", "passed"} and data["passed"] is False
+    assert set(data) == {"ok", "findings", "passed", "skipped"} and data["passed"] is False
+    assert data["skipped"] == ["cfn-lint", "checkov", "parliament", "cloudsplaining"]
     assert data["ok"] is False
     (finding,) = judged(data["findings"])
     assert set(finding) == JSON_KEYS

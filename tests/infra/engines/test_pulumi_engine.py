@@ -127,11 +127,9 @@ def test_a_promotion_stops_when_the_deployed_phase_cannot_be_read(
     fake: dict[str, FakeStack], tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GM_INFRA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GM_INFRA_STACKS_DIR", str(tmp_path / "stacks"))
     fake["prod"] = FakeStack(outputs=command_error("error: could not read the backend: 403"))
-    result = run(
-        "phase", "3", "--stack", "prod", "--engine", "pulumi", "--yes",
-        "--stacks-dir", str(tmp_path / "stacks"),
-    )  # fmt: skip
+    result = run("phase", "3", "--stack", "prod", "--engine", "pulumi", "--yes")
     assert result.exit_code == 1, result.output
     assert "cannot read which phase stack prod runs" in result.output and "403" in result.output
     assert "Traceback" not in result.output

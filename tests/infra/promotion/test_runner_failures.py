@@ -35,10 +35,12 @@ def test_pulumi_engine_without_cli(
     run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
+    # --stacks-dir still works, hidden and with a warning (the project root replaces it)
     result = run(
         "phase", "1", "--stack", "x", "--engine", "pulumi", "--yes", "--stacks-dir", str(tmp_path)
     )
     assert result.exit_code == 2
+    assert "--stacks-dir is deprecated" in result.stderr
     assert "pulumi CLI is not installed" in result.output
     assert "--engine local" in result.output
 

@@ -90,10 +90,8 @@ def test_a_phase_2_stack_with_40_api_and_30_workers_fails_naming_the_connections
     )
     result = CliRunner().invoke(
         cli_app,
-        [
-            *("validate", "--stack", "crowded", "--stacks-dir", str(tmp_path)),
-            *("--judges", "gm-limits", "--json"),
-        ],
+        ["validate", "--stack", "crowded", "--judges", "gm-limits", "--json"],
+        env={"GM_INFRA_STACKS_DIR": str(tmp_path)},
     )
     assert result.exit_code == 1, result.output
     findings = json.loads(result.stdout)["findings"]
