@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -13,32 +11,7 @@ import pytest
 import uvicorn
 
 from tests.app.conftest import PASSWORD, Api, unique_email
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def need_chromium() -> None:
-    missing = []
-    if not shutil.which(CHROMIUM):
-        missing.append(f"{CHROMIUM} (apt-get install -y chromium)")
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package (pip install playwright)")
-    if not missing:
-        return
-    message = "front page test needs " + " and ".join(missing)
-    if os.environ.get("GM_REQUIRE_SERVICES") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium
 
 
 @pytest.fixture(scope="module")

@@ -24,11 +24,8 @@ from typer.testing import CliRunner
 
 from cli import app
 from infra.program import REPO_ROOT
+from tests.browser import front_page_flow, need_chromium
 from tests.system_tools import free_port, require
-
-# Stacks start real servers and supervisors and stop leftovers by recorded pid: run this
-# module's tests on one xdist worker with the other stack tests, never beside them.
-pytestmark = pytest.mark.xdist_group("local-stack")
 
 GM = [sys.executable, "-c", "import sys, cli; sys.argv[0] = 'gm-infra'; cli.main()"]
 START_SECONDS = (
@@ -263,6 +260,9 @@ def test_phase4_services_apart_and_match_fails_fast_without_the_ai(tmp_path: Pat
         # each service answers only its own paths: the matching process has no job list
         assert get(f"http://127.0.0.1:{services['matching']['port']}", "/api/jobs")[0] == 404
         assert services["worker"]["healthy"] and services["worker"]["kind"] == "worker"
+        # a person in Chromium through the CDN: every step through web, auth and matching
+        need_chromium()
+        front_page_flow(url, f"browser-{time.monotonic_ns()}@example.org", "correct-horse-9")
         jobs_posted_while_the_ai_hangs_are_matched_after(url, ca, services["ai"]["pid"])
 
         os.kill(services["ai"]["pid"], signal.SIGTERM)

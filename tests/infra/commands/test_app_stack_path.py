@@ -14,11 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser import front_page_flow, need_chromium
 from tests.infra.commands.test_app_stack import Running, connect, running_stack
-
-# Stacks start real servers and supervisors and stop leftovers by recorded pid: run this
-# module's tests on one xdist worker with the other stack tests, never beside them.
-pytestmark = pytest.mark.xdist_group("local-stack")
 
 PASSWORD = "correct-horse-battery"
 
@@ -106,6 +103,13 @@ def test_browser_shaped_writes_succeed_through_the_cdn(stack: Running) -> None:
     assert status in (200, 204), text
     status, _, _ = candidate.request("GET", "/api/auth/me")
     assert status == 401
+
+
+def test_a_person_in_chromium_registers_matches_applies_and_signs_out_through_the_cdn(
+    stack: Running,
+) -> None:
+    need_chromium()
+    front_page_flow(stack.cdn, unique("browser"), PASSWORD)
 
 
 def test_another_origin_is_refused_through_the_cdn(stack: Running) -> None:

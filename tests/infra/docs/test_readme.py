@@ -44,7 +44,7 @@ def test_every_command_and_option_is_in_the_cli_reference(generated: list[Block]
         assert f"### `gm-infra {path}`" in reference
     assert "| `--validate`, `--no-validate` | flag | `--validate` |" in reference
     assert "| `--format`, `-f` | table \\| json \\| markdown | `table` |" in reference
-    assert "| `TARGET` | integer |  | Required. The phase to promote to, 1 to 4. |" in reference
+    assert "| `TARGET` | integer |  | The phase to promote to, 1 to 4 (or --phase). |" in reference
 
 
 def test_defaults_that_are_paths_are_relative_to_the_repository(generated: list[Block]) -> None:
