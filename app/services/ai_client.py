@@ -162,7 +162,9 @@ class AiClient:
         self._http.close()
 
     def _question(self, text: str) -> Vector:
-        return self._embed([text[: self.limits().max_text_chars]], self.timeout)[0]
+        # someone waits on it: the AI service serves questions before bulk re-embedding
+        headers = {"X-GM-Embed": "question"}
+        return self._embed([text[: self.limits().max_text_chars]], self.timeout, headers)[0]
 
     def _server_limits(self) -> LimitsOut:
         try:
@@ -209,8 +211,12 @@ class AiClient:
             max_body_bytes=server.max_body_bytes,
         )
 
-    def _embed(self, texts: list[str], timeout: float) -> Vector:
-        body = self._call("POST", "/api/ai/embed", timeout=timeout, json={"texts": texts})
+    def _embed(
+        self, texts: list[str], timeout: float, headers: dict[str, str] | None = None
+    ) -> Vector:
+        body = self._call(
+            "POST", "/api/ai/embed", timeout=timeout, json={"texts": texts}, headers=headers
+        )
         _, dim = self._check_model(body)
         try:
             with np.errstate(over="ignore"):  # too large for float32: inf, refused below

@@ -9,6 +9,11 @@ encoded, a lone request goes straight to the model (one client should not pay th
 A request that would overflow the queue is refused at once (``QueueFull``: the route
 answers 429 with Retry-After) instead of waiting into a timeout.
 
+Fair to its callers (issue 19): requests are queued per caller and taken in turn, and a
+question someone waits on (``urgent``: matching a text, a career recommendation) goes
+before bulk re-embedding. One caller may hold at most ``max_queued - max_batch`` texts, so
+however hard one client floods, another always finds room for a batch and is served next.
+
 A caller that gave up (its future cancelled: the client went away) is dropped when the
 worker reaches it, never encoded; once taken, a request's future can no longer be
 cancelled, so answering it cannot fail and the worker cannot die of it.
@@ -51,7 +56,46 @@ class QueueFull(RuntimeError):
 @dataclass
 class _Request:
     texts: list[str]
+    caller: str = ""
+    urgent: bool = False
     future: Future[Matrix] = field(default_factory=Future)
+
+
+class _FairQueue:
+    """Requests by tier (urgent first), then caller in turn, then arrival. Not locked: the
+    batcher holds its condition around every call."""
+
+    def __init__(self) -> None:
+        # per tier: caller -> their requests, the caller to serve next first
+        self._tiers: tuple[dict[str, deque[_Request]], dict[str, deque[_Request]]] = ({}, {})
+        self.texts_by_caller: dict[str, int] = {}
+
+    def __bool__(self) -> bool:
+        return any(self._tiers)
+
+    def append(self, request: _Request) -> None:
+        tier = self._tiers[0 if request.urgent else 1]
+        tier.setdefault(request.caller, deque()).append(request)
+        held = self.texts_by_caller.get(request.caller, 0)
+        self.texts_by_caller[request.caller] = held + len(request.texts)
+
+    def peek(self) -> _Request:
+        tier = self._tiers[0] if self._tiers[0] else self._tiers[1]
+        return tier[next(iter(tier))][0]
+
+    def popleft(self) -> _Request:
+        tier = self._tiers[0] if self._tiers[0] else self._tiers[1]
+        caller = next(iter(tier))
+        waiting = tier.pop(caller)
+        request = waiting.popleft()
+        if waiting:
+            tier[caller] = waiting  # to the back: the other callers go first
+        left = self.texts_by_caller[caller] - len(request.texts)
+        if left:
+            self.texts_by_caller[caller] = left
+        else:
+            del self.texts_by_caller[caller]
+        return request
 
 
 class EmbedBatcher:
@@ -64,7 +108,10 @@ class EmbedBatcher:
         self.max_batch = max_batch
         self.max_wait = max_wait
         self.max_queued = max_queued
-        self._queue: deque[_Request] = deque()
+        self._queue = _FairQueue()
+        # room for another caller's whole batch, where the queue is deep enough for that
+        spare = max_queued - max_batch
+        self.max_per_caller = spare if spare >= max_batch else max_queued
         self._queued_texts = 0
         self._cond = threading.Condition()
         self._stopping = False
@@ -100,16 +147,20 @@ class EmbedBatcher:
                     future.set_exception(WorkerStopped("the service is stopping"))
             self._queued_texts = 0
 
-    def submit(self, texts: list[str]) -> Future[Matrix]:
-        """Queue ``texts``; the future gets one row per text. A request of more than
-        ``max_batch`` texts is encoded alone."""
+    def submit(self, texts: list[str], caller: str = "", urgent: bool = False) -> Future[Matrix]:
+        """Queue ``texts`` for ``caller`` (urgent: someone waits on the answer); the future
+        gets one row per text. A request of more than ``max_batch`` texts is encoded alone."""
         if not texts:
             raise ValueError("no texts to embed")
-        request = _Request(list(texts))
+        request = _Request(list(texts), caller, urgent)
         with self._cond:
             if self._stopping or self._thread is None or not self._thread.is_alive():
                 raise WorkerStopped("the embedding worker is not running")
-            if self._queued_texts + len(texts) > self.max_queued:
+            held = self._queue.texts_by_caller.get(caller, 0)
+            if (
+                self._queued_texts + len(texts) > self.max_queued
+                or held + len(texts) > self.max_per_caller
+            ):
                 wait = self._queued_texts * self._seconds_per_text
                 raise QueueFull(max(1, math.ceil(wait)))
             self._queue.append(request)
@@ -118,8 +169,9 @@ class EmbedBatcher:
         return request.future
 
     def _pop_live(self) -> _Request | None:
-        """The oldest queued request whose caller still waits (cancelled ones are dropped);
-        its future is marked running, so it can no longer be cancelled. Holds ``_cond``."""
+        """The next queued request (by tier, caller in turn, then age) whose caller still
+        waits (cancelled ones are dropped); its future is marked running, so it can no
+        longer be cancelled. Holds ``_cond``."""
         while self._queue:
             request = self._queue.popleft()
             self._queued_texts -= len(request.texts)
@@ -142,7 +194,7 @@ class EmbedBatcher:
             deadline = time.monotonic() + (self.max_wait if self._expect_company else 0.0)
             while size < self.max_batch:
                 if self._queue:
-                    if size + len(self._queue[0].texts) > self.max_batch:
+                    if size + len(self._queue.peek().texts) > self.max_batch:
                         break
                     request = self._pop_live()
                     if request is not None:

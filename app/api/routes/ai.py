@@ -86,13 +86,38 @@ async def _disconnected(request: Request) -> None:
         pass
 
 
+# Set by VPC Lattice on requests it forwards to a service with AWS_IAM auth: the caller's
+# IAM principal. It cannot be forged: Lattice removes it from incoming requests
+# (https://docs.aws.amazon.com/vpc-lattice/latest/ug/http-targets.html).
+LATTICE_IDENTITY = "x-amzn-lattice-identity"
+# Set by the AI client when someone waits on the answer (a question, not bulk re-embedding).
+EMBED_KIND = "x-gm-embed"
+
+
+def caller_of(request: Request) -> str:
+    """Who is asking, for the batcher's turns: the Lattice principal in phase 4, else the
+    peer's address (the local stack's services, tests)."""
+    identity = request.headers.get(LATTICE_IDENTITY, "")
+    principal = next(
+        (part.strip() for part in identity.split(";") if part.strip().startswith("Principal=")),
+        "",
+    )
+    if principal:
+        return principal[:256]
+    return request.client.host if request.client else ""
+
+
+def is_question(request: Request) -> bool:
+    return request.headers.get(EMBED_KIND, "").strip().lower() == "question"
+
+
 async def embed_texts(request: Request, texts: list[str]) -> np.ndarray[Any, Any]:
     """Queue the texts for the next batch and wait for their vectors (429 when full).
 
     A client that disconnects while waiting cancels its request: the worker drops it
     instead of encoding texts nobody will read."""
     try:
-        future = _batcher(request).submit(texts)
+        future = _batcher(request).submit(texts, caller_of(request), is_question(request))
     except QueueFull as error:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,

@@ -219,6 +219,7 @@ class FakeAiService:
         self.status = status
         self.limits = limits
         self.batches: list[list[str]] = []
+        self.kinds: list[str] = []  # each embed request's X-GM-Embed ("" when not sent)
         self.transport = httpx.MockTransport(self.handle)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -226,6 +227,7 @@ class FakeAiService:
             return json_answer(self.status, self.limits)
         texts = json.loads(request.content)["texts"]
         self.batches.append(texts)
+        self.kinds.append(request.headers.get("x-gm-embed", ""))
         vectors = [[1.0, 0.0]] * len(texts)
         return json_answer(200, {"model": MODEL, "dim": 2, "embeddings": vectors})
 
@@ -241,6 +243,15 @@ def test_an_ai_service_without_published_limits_gets_the_former_defaults(
     assert {len(text) for batch in service.batches for text in batch} == {4000}
     assert "does not publish its limits" in caplog.text
     assert client.breaker.state == "closed"
+
+
+def test_a_question_is_marked_so_the_ai_service_serves_it_before_bulk_work() -> None:
+    limits = {"max_texts": 64, "max_text_chars": 4000, "max_body_bytes": 65536}
+    service = FakeAiService(200, limits)
+    client = AiClient("http://ai", model_name=MODEL, transport=service.transport)
+    client.encode(["a job to re-embed", "another"])
+    client.encode_one("what should I do with my life")
+    assert service.kinds == ["", "question"]
 
 
 @pytest.mark.parametrize(

@@ -203,3 +203,41 @@ def test_stop_fails_what_is_still_queued(encoder: HeldEncoder) -> None:
 def test_the_queue_must_hold_a_batch() -> None:
     with pytest.raises(ValueError, match="must hold one batch"):
         EmbedBatcher(HeldEncoder(), max_batch=64, max_queued=8)
+
+
+@pytest.fixture
+def fair(encoder: HeldEncoder) -> Iterator[EmbedBatcher]:
+    batcher = EmbedBatcher(encoder, max_batch=2, max_wait=0.05, max_queued=8)
+    batcher.start()
+    yield batcher
+    encoder.release.set()
+    batcher.stop()
+
+
+def test_a_flooding_caller_cannot_starve_another(fair: EmbedBatcher, encoder: HeldEncoder) -> None:
+    hold_worker(fair, encoder)
+    assert fair.max_per_caller == 6  # the queue keeps room for another caller's batch
+    flood = [fair.submit([f"a{n}", f"a{n}"], caller="worker") for n in range(3)]
+    with pytest.raises(QueueFull):
+        fair.submit(["a-more"], caller="worker")  # at its share, while the queue has room
+    other = fair.submit(["b0", "b0"], caller="matching")
+    encoder.release.set()
+    for future in [*flood, other]:
+        future.result(5)
+    # after the held call: one of the flood's, then the other caller's, then the rest
+    assert encoder.calls[1:] == [["a0", "a0"], ["b0", "b0"], ["a1", "a1"], ["a2", "a2"]]
+
+
+def test_a_question_goes_before_bulk_work(fair: EmbedBatcher, encoder: HeldEncoder) -> None:
+    hold_worker(fair, encoder)
+    bulk = [fair.submit([f"r{n}", f"r{n}"], caller="svc") for n in range(2)]
+    question = fair.submit(["q"], caller="svc", urgent=True)
+    encoder.release.set()
+    for future in [*bulk, question]:
+        future.result(5)
+    assert encoder.calls[1] == ["q"]  # first after the held call, though it came last
+
+
+def test_a_shallow_queue_has_no_per_caller_share(encoder: HeldEncoder) -> None:
+    # 6 texts cannot hold two batches of 4: one caller may fill it, as before
+    assert EmbedBatcher(encoder, max_batch=4, max_queued=6).max_per_caller == 6

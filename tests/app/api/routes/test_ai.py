@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -169,3 +170,22 @@ def test_a_full_queue_answers_429_with_retry_after_at_once(tmp_path: Path) -> No
         queued.join(30)
     assert answers["first"].status_code == 200
     assert len(answers["queued"].json()["embeddings"]) == 2
+
+
+def _request(headers: dict[str, str], client: tuple[str, int] | None = ("10.0.3.7", 5000)) -> Any:
+    from starlette.requests import Request
+
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    return Request({"type": "http", "headers": raw, "client": client, "method": "POST"})
+
+
+def test_the_caller_is_the_lattice_principal_else_the_peer() -> None:
+    from app.api.routes.ai import caller_of, is_question
+
+    role = "arn:aws:sts::123456789012:assumed-role/gm-worker-instance/i-0abc"
+    lattice = {"x-amzn-lattice-identity": f"Principal={role}; SessionName=i-0abc"}
+    assert caller_of(_request(lattice)) == f"Principal={role}"
+    assert caller_of(_request({})) == "10.0.3.7"
+    assert caller_of(_request({}, client=None)) == ""
+    assert is_question(_request({"X-GM-Embed": "question"}))
+    assert not is_question(_request({"X-GM-Embed": "bulk"}))
