@@ -27,7 +27,8 @@ def test_wind_turbine_repair_ranks_wind_energy_jobs_first(api: Api) -> None:
     assert "wind" in titles[0].lower() and "wind" in titles[1].lower(), titles
     wind = [r["score"] for r in results if "wind" in r["job"]["title"].lower()]
     other = [r["score"] for r in results if "wind" not in r["job"]["title"].lower()]
-    assert min(wind) > max(other), titles
+    # other tests of the session post wind jobs too: ten of them may fill the page
+    assert not other or min(wind) > max(other), titles
     assert all(r["job"]["employer"]["name"] for r in results)
 
 
