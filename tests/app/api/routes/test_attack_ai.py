@@ -239,7 +239,8 @@ def test_a_client_that_hangs_up_leaves_no_work_in_the_queue(tmp_path: Path) -> N
 
 def test_a_burst_gets_fast_429s_and_the_service_recovers(tmp_path: Path) -> None:
     """40 clients at once against a queue of 4 texts while the worker is held: the ones
-    that do not fit get 429 with Retry-After at once; when the worker goes on, every
+    that do not fit (one caller's share is the queue less one batch) get 429 with
+    Retry-After at once; when the worker goes on, every
     queued one is answered, the queue is empty, no thread is left behind, and a new
     request is answered."""
     settings = embedded_settings(
@@ -267,8 +268,12 @@ def test_a_burst_gets_fast_429s_and_the_service_recovers(tmp_path: Path) -> None
         clients = [threading.Thread(target=post, args=(url, i)) for i in range(40)]
         for client in clients:
             client.start()
-        wait_for(lambda: sum(1 for status, _ in answers if status == 429) >= 38, 30)
-        assert batcher.queued_texts == 4
+        # one caller (every client here is 127.0.0.1) may fill the queue less one batch
+        # (the batcher keeps room for another caller): 2 of its 4 texts, one request
+        share = batcher.max_per_caller
+        assert share == 2
+        wait_for(lambda: sum(1 for status, _ in answers if status == 429) >= 39, 30)
+        assert batcher.queued_texts == share
         opened = time.monotonic()
         gate.open.set()
         for client in [first, *clients]:
@@ -277,7 +282,7 @@ def test_a_burst_gets_fast_429s_and_the_service_recovers(tmp_path: Path) -> None
         again = httpx.post(url, json={"texts": ["recovered"]}, timeout=30)
         wait_for(lambda: threading.active_count() <= threads_before - 1, 10)
     statuses = sorted(status for status, _ in answers)
-    assert statuses == [200] * 3 + [429] * 38
+    assert statuses == [200] * 2 + [429] * 39  # the held one and the one queued
     # At once: every 429 came while the worker was still held (not after waiting for it);
     # measured against the gate, not the clock, so a loaded machine cannot fail it.
     assert max(when for status, when in answers if status == 429) < opened
