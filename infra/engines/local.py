@@ -245,8 +245,8 @@ def _apply_one(
             inputs=res.inputs,
             id=res.urn,
         )
-        action: Action = "same" if old else "create"
-        return record, Change(res.urn, res.type, res.name, action, custom=False)
+        made: Action = "same" if old else "create"
+        return record, Change(res.urn, res.type, res.name, made, custom=False)
     if facts(res.type) is None:
         raise GmError(
             f"{res.type} ({res.name}) is not in the resource type catalogue",
